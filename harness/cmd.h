@@ -1,0 +1,29 @@
+/* cmd.h - the subcommand table. Each cmd_<name>.c implements one entry and
+ * uses only the library's public headers. A command returns the process exit
+ * status: 0 ok, 1 mismatch, 2 bad usage or input, 3 engine or system failure.
+ */
+#ifndef HX_CMD_H
+#define HX_CMD_H
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+} hx_cmd;
+
+int cmd_run(int argc, char **argv);
+int cmd_canon(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_golden(int argc, char **argv);
+
+/* Print "harness: <msg>" (or "harness <cmd>: <msg>") to stderr. */
+void hx_cli_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* True when argv[i] is -h or --help. */
+int hx_cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,69 @@
+/* main.c - `harness <command> [options]`: dispatch through the command table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const hx_cmd commands[] = {
+	{"run", cmd_run, "run an experiment spec, snapshot it and check it against golden"},
+	{"canon", cmd_canon, "canonicalize JSON lines (RFC 8785, with a strip/round profile)"},
+	{"hash", cmd_hash, "print the XXH3-128 digest of files"},
+	{"golden", cmd_golden, "manage approved snapshots (golden accept EXPERIMENT)"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void hx_cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	if (cmd)
+		fprintf(stderr, "harness %s: ", cmd);
+	else
+		fputs("harness: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int hx_cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+static void usage(FILE *fp)
+{
+	size_t i;
+	fputs("usage: harness <command> [options]\n\n"
+	      "Reproducible calibration runs with snapshot regression testing.\n\n"
+	      "commands:\n",
+	      fp);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'harness <command> --help' describes a command.\n"
+	      "exit status: 0 ok, 1 mismatch, 2 bad usage or input, 3 engine or system failure\n",
+	      fp);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (hx_cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("harness %s\n", HX_VERSION);
+		return 0;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	hx_cli_error(NULL, "unknown command '%s' (see 'harness --help')", argv[1]);
+	return 2;
+}

@@ -1,0 +1,46 @@
+/* error.h - return codes and the per-thread error slot.
+ *
+ * Every library function returns int: 0 on success, a negative HX_E* code on
+ * an expected failure. The human-readable message goes into a thread-local
+ * slot (hx_error_set) that the caller reads with hx_error_last(). Messages are
+ * one line, lowercase, the subject quoted, "file:line:col: " first when known.
+ * Only the CLI maps codes to exit statuses (see hx_error_exit_status).
+ */
+#ifndef HX_ERROR_H
+#define HX_ERROR_H
+
+enum {
+	HX_OK = 0,
+	HX_EINVALID = -1,  /* bad input: spec, JSON, YAML, usage */
+	HX_ENOTFOUND = -2, /* a named file, key or object does not exist */
+	HX_ETIMEOUT = -3,  /* a time limit was reached */
+	HX_EMISMATCH = -4, /* a comparison found a difference */
+	HX_ESYSTEM = -5,   /* the OS refused (I/O, fork, memory) */
+	HX_EENGINE = -6    /* an engine failed to run */
+};
+
+/* Format a message into this thread's error slot (printf-style). */
+void hx_error_set(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* Like hx_error_set, with ": <strerror(errnum)>" appended. */
+void hx_error_set_errno(int errnum, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* The last message set on this thread ("" when none). Valid until the next
+ * hx_error_set on the same thread. */
+const char *hx_error_last(void);
+
+void hx_error_clear(void);
+
+/* Exit status for a code: 0 ok, 1 mismatch, 2 bad input or not found,
+ * 3 engine or system failure. */
+int hx_error_exit_status(int code);
+
+#endif

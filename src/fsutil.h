@@ -1,0 +1,47 @@
+/* fsutil.h - files written whole or not at all.
+ *
+ * Writers go through a temp file in the destination's directory, fsync, then
+ * rename(2): a crash leaves the old file or the new one, never half of one.
+ */
+#ifndef HX_FSUTIL_H
+#define HX_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+/* Read a whole file into out (appended). "-" reads stdin. */
+int hx_file_read(hx_buf *out, const char *path);
+
+/* Replace path with data atomically. */
+int hx_file_write_atomic(const char *path, const void *data, size_t len);
+
+/* An open temp file that becomes `path` on commit. */
+typedef struct {
+	FILE *fp;
+	char *path;
+	char *tmp;
+} hx_atomic_file;
+
+int hx_atomic_open(hx_atomic_file *out, const char *path);
+/* Flush, fsync and rename into place; the struct is released either way. */
+int hx_atomic_commit(hx_atomic_file *f);
+/* Remove the temp file; accepts a never-opened (zeroed) struct. */
+void hx_atomic_abort(hx_atomic_file *f);
+
+/* mkdir -p. */
+int hx_mkdirs(const char *path, int mode);
+int hx_path_exists(const char *path);
+int hx_is_dir(const char *path);
+
+/* Join a and b with one '/'; an absolute b is returned as is. Caller frees. */
+char *hx_path_join(const char *a, const char *b);
+/* Directory part of path ("." when none). Caller frees. */
+char *hx_path_dirname(const char *path);
+
+/* Copy every regular file of src into dst (created), each atomically, and
+ * remove files in dst that src does not have. Not recursive. */
+int hx_dir_mirror(const char *src, const char *dst);
+
+#endif

@@ -1,0 +1,84 @@
+/* json.h - strict JSON (RFC 8259) parser into an arena-allocated tree.
+ *
+ * Strict: invalid UTF-8, lone surrogates (escaped or not), duplicate object
+ * keys, NaN/Infinity, leading zeros, trailing commas, and anything after the
+ * value are errors. Numbers are IEEE doubles (RFC 8785 semantics), parsed
+ * correctly rounded. Every node lives in the hx_arena passed in and dies with
+ * hx_arena_reset/hx_arena_free: there is nothing to free per node.
+ */
+#ifndef HX_JSON_H
+#define HX_JSON_H
+
+#include <stddef.h>
+
+typedef struct hx_arena hx_arena;
+
+/* A bump allocator of large chunks; reset keeps the first chunk for reuse. */
+hx_arena *hx_arena_new(void);
+void hx_arena_free(hx_arena *a); /* accepts NULL */
+void hx_arena_reset(hx_arena *a);
+void *hx_arena_alloc(hx_arena *a, size_t n); /* 8-byte aligned, never NULL */
+char *hx_arena_strndup(hx_arena *a, const char *s, size_t n);
+
+typedef enum {
+	HX_JSON_NULL,
+	HX_JSON_FALSE,
+	HX_JSON_TRUE,
+	HX_JSON_NUMBER,
+	HX_JSON_STRING,
+	HX_JSON_ARRAY,
+	HX_JSON_OBJECT
+} hx_json_type;
+
+typedef struct hx_json hx_json;
+
+typedef struct {
+	const char *key; /* UTF-8, NUL-terminated (may also contain U+0000) */
+	size_t key_len;
+	hx_json *value;
+} hx_json_member;
+
+struct hx_json {
+	hx_json_type type;
+	union {
+		double number;
+		struct {
+			const char *ptr; /* decoded UTF-8, NUL-terminated */
+			size_t len;
+		} string;
+		struct {
+			hx_json **items;
+			size_t len;
+		} array;
+		struct {
+			hx_json_member *members; /* in document order */
+			size_t len;
+		} object;
+	} u;
+};
+
+typedef struct {
+	size_t offset; /* byte offset of the problem in the input */
+	size_t line;   /* 1-based line of the problem within the input */
+	size_t column; /* 1-based column (bytes) within that line */
+	char msg[160]; /* lowercase, e.g. "duplicate key 'a'" */
+} hx_json_error;
+
+/* Parse exactly one JSON value (whitespace around it allowed) from
+ * text[0..len). Returns 0 and *out, or HX_EINVALID with *err filled (err may
+ * be NULL). Does not touch the thread error slot. */
+int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
+		  hx_json_error *err);
+
+/* Member of an object by key (NULL when absent or obj is not an object). */
+hx_json *hx_json_get(const hx_json *obj, const char *key);
+
+/* Node constructors (for building documents to serialize). */
+hx_json *hx_json_new(hx_arena *a, hx_json_type type);
+hx_json *hx_json_new_number(hx_arena *a, double v);
+hx_json *hx_json_new_string(hx_arena *a, const char *s, size_t len);
+
+/* Deep equality in the RFC 8785 sense (object member order ignored). */
+int hx_json_equal(const hx_json *a, const hx_json *b);
+
+#endif
