@@ -66,6 +66,12 @@ int hx_canon_stream(FILE *fp, const char *file, const hx_canon_profile *p,
 /* Python round(x, n) for 0 <= n <= 15. */
 double hx_canon_round(double x, int n);
 
+/* Reference implementations of the two functions above, kept for tests:
+ * Python's own algorithm ("%.nf" then strtod) and the shortest round trip
+ * found by trying 1..17 significant digits with printf/strtod. Slow. */
+double hx_canon_round_ref(double x, int n);
+size_t hx_canon_format_number_ref(char out[32], double v);
+
 /* ECMAScript Number::toString of a finite double into out (NUL-terminated,
  * at most 32 bytes incl. NUL); -0 prints "0". Returns the length. */
 size_t hx_canon_format_number(char out[32], double v);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HX_HASH_HEX_LEN 41 /* "xxh3-128:" + 32 hex + NUL */
+#define HX_HASH_HEX_LEN 42 /* "xxh3-128:" (9) + 32 hex + NUL */
 #define HX_HASH_PREFIX "xxh3-128:"
 
 typedef struct hx_hash128 hx_hash128; /* opaque streaming state */

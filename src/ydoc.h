@@ -53,6 +53,18 @@ int hx_ydoc_int(const hx_ydoc *doc, const hx_ynode *n, const char *what, long lo
 int hx_ydoc_u64(const hx_ydoc *doc, const hx_ynode *n, const char *what, uint64_t *out);
 int hx_ydoc_double(const hx_ydoc *doc, const hx_ynode *n, const char *what, double min,
 		   double max, double *out);
+/* Like hx_ydoc_double with an exclusive lower bound (min < value <= max):
+ * "'timeout_s' must be a number greater than 0 and at most 86400". Pass
+ * INFINITY as max for no upper bound ("... greater than 0"). */
+int hx_ydoc_double_gt(const hx_ydoc *doc, const hx_ynode *n, const char *what, double min,
+		      double max, double *out);
+/* A string that must be one of `choices` (NULL-terminated); *index_out is its
+ * index. Else "FILE:L:C: unknown WHAT 'x' (did you mean 'y'?)" or, with no
+ * close choice, "unknown WHAT 'x' (known: a, b, c)". */
+int hx_ydoc_enum(const hx_ydoc *doc, const hx_ynode *n, const char *what,
+		 const char *const *choices, int *index_out);
+/* 1 when n is NULL (absent) or a plain null scalar: "", "~", null/Null/NULL. */
+int hx_ynode_is_null(const hx_ynode *n);
 /* Require n to be a map/seq; else "FILE:L:C: 'WHAT' must be a mapping". */
 int hx_ydoc_expect(const hx_ydoc *doc, const hx_ynode *n, hx_ynode_type type, const char *what);
 
@@ -60,6 +72,11 @@ int hx_ydoc_expect(const hx_ydoc *doc, const hx_ynode *n, hx_ynode_type type, co
  * "FILE:L:C: unknown key 'sampels' (did you mean 'samples'?)", the hint given
  * when a known key is within edit distance 2 (or a third of its length). */
 int hx_ydoc_check_keys(const hx_ydoc *doc, const hx_ynode *map, const char *const *allowed);
+/* Like hx_ydoc_check_keys for maps whose keys are names of things (tiers,
+ * slices): "FILE:L:C: unknown WHAT 'x' (did you mean 'y'?)", or without a
+ * close name "unknown WHAT 'x' (known: a, b, c)". */
+int hx_ydoc_check_names(const hx_ydoc *doc, const hx_ynode *map, const char *const *allowed,
+			const char *what);
 /* Require keys: "FILE:L:C: missing key 'seed'" located at the map. */
 int hx_ydoc_require(const hx_ydoc *doc, const hx_ynode *map, const char *const *required);
 
@@ -72,5 +89,8 @@ int hx_ydoc_error(const hx_ydoc *doc, const hx_ynode *n, const char *fmt, ...)
 
 /* Levenshtein distance (used for did-you-mean hints). */
 size_t hx_edit_distance(const char *a, const char *b);
+/* The closest of `known` (NULL-terminated) within edit distance
+ * max(2, strlen(word) / 3), the first on ties; NULL when none is close. */
+const char *hx_ydoc_suggest(const char *word, const char *const *known);
 
 #endif

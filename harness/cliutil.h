@@ -1,0 +1,18 @@
+/* cliutil.h - option parsing helpers for the subcommands. */
+#ifndef HX_CLIUTIL_H
+#define HX_CLIUTIL_H
+
+#include <stdint.h>
+
+/* Whole-string decimal parse; returns 0 or -1. */
+int hx_cli_parse_u64(const char *s, uint64_t *out);
+int hx_cli_parse_int(const char *s, int min, int max, int *out);
+
+/* CI is set and is not "", "0" or "false". */
+int hx_cli_in_ci(void);
+
+/* If argv[*i] is `name VALUE` or `name=VALUE`, return VALUE (advancing *i
+ * past a separate value; "" when the value is missing); else NULL. */
+const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name);
+
+#endif

@@ -1,0 +1,70 @@
+/* run.h - one experiment run: spec -> plan -> engine on a worker pool ->
+ * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
+ * summary and calibration.yaml in the run directory.
+ */
+#ifndef HX_RUN_H
+#define HX_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "snapshot.h"
+#include "telemetry.h"
+#include "tier.h"
+
+typedef enum { HX_PROGRESS_NONE, HX_PROGRESS_LINES, HX_PROGRESS_TTY } hx_progress_mode;
+
+typedef struct {
+	const char *spec_path;
+	int workers;          /* 0: the spec's, else the number of cores */
+	int has_seed;         /* override the spec's seed */
+	uint64_t seed;
+	const char *out_dir;  /* NULL: runs/<experiment>-<utc>/ */
+	hx_progress_mode progress;
+	int ci;               /* CI mode: a missing golden fails the run */
+} hx_run_options;
+
+typedef struct {
+	hx_tier tier;
+	unsigned long n;
+	unsigned long counts[HX_OUT_COUNT];
+	double timeout_rate, timeout_lo, timeout_hi;
+	double fail_rate, fail_lo, fail_hi; /* proof_invalid */
+} hx_tier_summary;
+
+typedef struct {
+	char *experiment;
+	char *spec_path;
+	uint64_t seed;
+	char *engine_kind, *engine_version;
+	size_t tasks;
+	int workers;
+	hx_tier_summary tiers[HX_TIER_COUNT];
+	size_t ntiers;
+	char *run_dir;
+	char *snapshot_dir;
+	char *golden_dir;
+	char hash[HX_HASH_HEX_LEN];
+	size_t records;
+	hx_golden_result golden;
+	double elapsed_s;
+} hx_run_result;
+
+void hx_run_result_init(hx_run_result *r);
+void hx_run_result_release(hx_run_result *r);
+
+/* Run a spec. Returns 0 when the run completed (whatever the golden
+ * verdict: see out->golden.verdict), or a negative code. */
+int hx_run(hx_run_result *out, const hx_run_options *opt);
+
+/* The human summary (per-tier table, snapshot hash, golden verdict, diff). */
+void hx_run_format_summary(hx_buf *out, const hx_run_result *r);
+/* The same as one JSON object (with '\n'). */
+void hx_run_format_json(hx_buf *out, const hx_run_result *r);
+
+/* Exit status the CLI should use for a completed run. */
+int hx_run_exit_status(const hx_run_result *r, int ci);
+
+#endif

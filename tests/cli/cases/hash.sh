@@ -1,0 +1,8 @@
+# harness hash prints the digits xxh128sum prints.
+printf 'abc' > abc.txt
+: > empty.txt
+t harness hash abc.txt empty.txt
+t xxh128sum abc.txt empty.txt
+t sh -c 'printf abc | harness hash -'
+t harness hash abc.txt missing.txt
+t harness hash -- abc.txt

@@ -1,0 +1,6 @@
+# Every command answers --help on stdout with exit 0.
+t harness --help
+t harness run --help
+t harness hash --help
+t harness golden --help
+t harness canon --help

@@ -1,0 +1,213 @@
+/* test_sim.c - the simulated verifier draws what its models say. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "models.h"
+#include "plan.h"
+
+static hx_models models;
+static hx_spec spec;
+
+static void setup_models(int noise)
+{
+	hx_tier_model *t = &models.tiers[HX_TIER_BALANCED];
+	memset(&models, 0, sizeof(models));
+	models.noise_enabled = noise;
+	models.has_tier[HX_TIER_BALANCED] = 1;
+	t->timeout_rate = 0.10;
+	t->spurious_fail_rate = 0.05;
+	t->spurious_pass_rate = 0.02;
+	t->base_timeout_s = 60;
+	t->timeout_distribution.kind = HX_DIST_UNIFORM;
+	t->timeout_distribution.min_ms = 1000;
+	t->timeout_distribution.max_ms = 2000;
+	models.sim.invalid_fraction = 0.2;
+	models.sim.difficulty_sigma = 0.5;
+	models.sim.duration_median_ms = 2000;
+	models.sim.duration_sigma = 0.6;
+	models.sim.memory_base_mb = 350;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.path = "test.yaml";
+	spec.experiment = "simtest";
+	spec.seed = 42;
+	spec.engine_kind = "sim-verifier";
+	spec.models = &models;
+	spec.corpus_modules = 5000;
+	spec.ntiers = 1;
+	spec.tiers[0].tier = HX_TIER_BALANCED;
+	spec.tiers[0].timeout_s = 10; /* low, so the redraw below it matters */
+	spec.tiers[0].samples = 40000;
+}
+
+/* |observed - p| within 4.5 binomial standard errors */
+static void near_rate(unsigned long k, unsigned long n, double p)
+{
+	double obs = (double)k / (double)n, se = sqrt(p * (1 - p) / (double)n);
+	if (fabs(obs - p) > 4.5 * se)
+		fail_msg("rate %lu/%lu = %.4f, expected %.4f +- %.4f", k, n, obs, p, 4.5 * se);
+}
+
+static void test_rates_follow_models(void **state)
+{
+	hx_engine *e;
+	hx_plan plan;
+	size_t i;
+	unsigned long n = 0, timeouts = 0, valid_done = 0, valid_failed = 0, invalid_done = 0,
+		      invalid_passed = 0;
+	(void)state;
+	setup_models(1);
+	assert_int_equal(hx_plan_build(&plan, &spec), 0);
+	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	assert_string_equal(e->version, "sim-verifier/1");
+	for (i = 0; i < plan.n; i++) {
+		hx_record r;
+		hx_record_init(&r);
+		assert_int_equal(e->run_task(e, &plan.tasks[i], &r), 0);
+		n++;
+		if (r.outcome == HX_OUT_VERIFIER_TIMEOUT) {
+			timeouts++;
+			assert_true(r.duration_ms >= 1000 && r.duration_ms <= 2000);
+			assert_true(r.has_signal && r.signal == 9 && !r.has_exit_code);
+		} else {
+			assert_true(r.duration_ms > 0 && r.duration_ms < 10000);
+			assert_true(r.has_exit_code && !r.has_signal);
+			assert_int_equal(r.exit_code, r.outcome == HX_OUT_VERIFIED ? 0 : 1);
+			if (strcmp(r.ground_truth, "valid") == 0) {
+				valid_done++;
+				valid_failed += r.outcome == HX_OUT_PROOF_INVALID;
+			} else {
+				invalid_done++;
+				invalid_passed += r.outcome == HX_OUT_VERIFIED;
+			}
+			if (r.outcome == HX_OUT_PROOF_INVALID)
+				assert_non_null(strstr(r.stderr_tail, ": error: "));
+		}
+		assert_true(r.cpu_time_ms <= r.duration_ms);
+		assert_true(r.memory_peak_mb > 0);
+		hx_record_release(&r);
+	}
+	near_rate(timeouts, n, 0.10);
+	near_rate(valid_failed, valid_done, 0.05);
+	near_rate(invalid_passed, invalid_done, 0.02);
+	/* ground truth: about invalid_fraction of the draws are invalid (the
+	 * corpus of 5000 modules is itself a draw: sd 0.006 around 0.2) */
+	assert_true(fabs((double)invalid_done / (double)(valid_done + invalid_done) - 0.2) < 0.025);
+	hx_engine_free(e);
+	hx_plan_release(&plan);
+}
+
+static void test_noise_disabled(void **state)
+{
+	hx_engine *e;
+	hx_plan plan;
+	size_t i;
+	(void)state;
+	setup_models(0);
+	spec.tiers[0].samples = 3000;
+	assert_int_equal(hx_plan_build(&plan, &spec), 0);
+	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	for (i = 0; i < plan.n; i++) {
+		hx_record r;
+		hx_record_init(&r);
+		assert_int_equal(e->run_task(e, &plan.tasks[i], &r), 0);
+		/* without noise the verifier is exact */
+		assert_int_equal(r.outcome, strcmp(r.ground_truth, "valid") == 0
+						    ? HX_OUT_VERIFIED
+						    : HX_OUT_PROOF_INVALID);
+		hx_record_release(&r);
+	}
+	hx_engine_free(e);
+	hx_plan_release(&plan);
+}
+
+/* A task's record depends on the task alone: run the plan forwards and
+ * backwards with fresh engines and compare the serialized records. */
+static void test_task_independent_of_order(void **state)
+{
+	hx_engine *a, *b;
+	hx_plan plan;
+	size_t i;
+	hx_buf *fw;
+	(void)state;
+	setup_models(1);
+	spec.tiers[0].samples = 500;
+	assert_int_equal(hx_plan_build(&plan, &spec), 0);
+	assert_int_equal(hx_engine_new(&a, &spec), 0);
+	assert_int_equal(hx_engine_new(&b, &spec), 0);
+	fw = calloc(plan.n, sizeof(hx_buf));
+	for (i = 0; i < plan.n; i++) {
+		hx_record r;
+		hx_record_init(&r);
+		assert_int_equal(a->run_task(a, &plan.tasks[i], &r), 0);
+		hx_buf_init(&fw[i]);
+		hx_record_write_json(&fw[i], &r);
+		hx_record_release(&r);
+	}
+	for (i = plan.n; i-- > 0;) {
+		hx_record r;
+		hx_buf bw = HX_BUF_INIT;
+		hx_record_init(&r);
+		assert_int_equal(b->run_task(b, &plan.tasks[i], &r), 0);
+		hx_record_write_json(&bw, &r);
+		assert_string_equal(bw.ptr, fw[i].ptr);
+		hx_record_release(&r);
+		hx_buf_release(&bw);
+		hx_buf_release(&fw[i]);
+	}
+	free(fw);
+	hx_engine_free(a);
+	hx_engine_free(b);
+	hx_plan_release(&plan);
+}
+
+static void test_record_json_shape(void **state)
+{
+	hx_engine *e;
+	hx_plan plan;
+	hx_record r;
+	hx_buf b = HX_BUF_INIT;
+	(void)state;
+	setup_models(1);
+	spec.tiers[0].samples = 1;
+	assert_int_equal(hx_plan_build(&plan, &spec), 0);
+	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	hx_record_init(&r);
+	strcpy(r.verification_id, "id-1");
+	r.timestamp = 1700000000.5;
+	r.worker = 3;
+	assert_int_equal(e->run_task(e, &plan.tasks[0], &r), 0);
+	hx_record_write_json(&b, &r);
+	assert_true(strncmp(b.ptr, "{\"verification_id\":\"id-1\",\"timestamp\":1700000000.5,"
+				   "\"module_name\":\"Synthetic.Proof",
+			    80) == 0);
+	assert_non_null(strstr(b.ptr, ",\"tier\":\"balanced\",\"timeout_s\":10,\"outcome\":\""));
+	assert_non_null(strstr(b.ptr, "\"metadata\":{\"master_seed\":\"42\",\"task_seed\":\""));
+	assert_non_null(strstr(b.ptr, "\"task_index\":0,\"worker\":3,\"engine\":\"sim-verifier\","
+				      "\"engine_version\":\"sim-verifier/1\",\"ground_truth\":\""));
+	assert_true(b.ptr[b.len - 1] == '\n');
+	hx_record_release(&r);
+	hx_buf_release(&b);
+	hx_engine_free(e);
+	hx_plan_release(&plan);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rates_follow_models),
+		cmocka_unit_test(test_noise_disabled),
+		cmocka_unit_test(test_task_independent_of_order),
+		cmocka_unit_test(test_record_json_shape),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
