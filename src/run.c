@@ -413,23 +413,43 @@ static void rate_cell(hx_buf *out, double rate, double lo, double hi)
 	hx_buf_printf(out, "  %.3f [%.3f, %.3f]", rate, lo, hi);
 }
 
+/* Short column names; the first three columns are always shown, the other
+ * outcomes only when some tier has them. */
+static const char *const outcome_columns[HX_OUT_COUNT] = {
+	"verified", "invalid", "timeout", "det_timeout", "exhausted", "crash", "not_found",
+	"engine_err",
+};
+
+static int column_width(int o)
+{
+	int w = (int)strlen(outcome_columns[o]);
+	return w < 8 ? 8 : w;
+}
+
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 {
 	size_t t;
+	int o, shown[HX_OUT_COUNT];
 	const hx_golden_result *g = &r->golden;
 
+	for (o = 0; o < HX_OUT_COUNT; o++) {
+		shown[o] = o <= HX_OUT_VERIFIER_TIMEOUT;
+		for (t = 0; t < r->ntiers; t++)
+			shown[o] |= r->tiers[t].counts[o] > 0;
+	}
 	hx_buf_printf(out, "experiment  %s (seed %" PRIu64 ", engine %s, %zu tasks)\n",
 		      r->experiment, r->seed, r->engine_version, r->tasks);
-	hx_buf_puts(out, "tier           n  verified  invalid  timeout  other"
-			 "  timeout rate [95% CI]  failure rate [95% CI]\n");
+	hx_buf_puts(out, "tier           n");
+	for (o = 0; o < HX_OUT_COUNT; o++)
+		if (shown[o])
+			hx_buf_printf(out, "  %*s", column_width(o), outcome_columns[o]);
+	hx_buf_puts(out, "  timeout rate [95% CI]  failure rate [95% CI]\n");
 	for (t = 0; t < r->ntiers; t++) {
 		const hx_tier_summary *s = &r->tiers[t];
-		unsigned long other = s->n - s->counts[HX_OUT_VERIFIED] -
-				      s->counts[HX_OUT_PROOF_INVALID] -
-				      s->counts[HX_OUT_VERIFIER_TIMEOUT];
-		hx_buf_printf(out, "%-9s %6lu  %8lu  %7lu  %7lu  %5lu", hx_tier_name(s->tier), s->n,
-			      s->counts[HX_OUT_VERIFIED], s->counts[HX_OUT_PROOF_INVALID],
-			      s->counts[HX_OUT_VERIFIER_TIMEOUT], other);
+		hx_buf_printf(out, "%-9s %6lu", hx_tier_name(s->tier), s->n);
+		for (o = 0; o < HX_OUT_COUNT; o++)
+			if (shown[o])
+				hx_buf_printf(out, "  %*lu", column_width(o), s->counts[o]);
 		rate_cell(out, s->timeout_rate, s->timeout_lo, s->timeout_hi);
 		rate_cell(out, s->fail_rate, s->fail_lo, s->fail_hi);
 		hx_buf_putc(out, '\n');

@@ -45,7 +45,12 @@ void hx_ydoc_free(hx_ydoc *doc); /* accepts NULL */
 hx_ynode *hx_ynode_get(const hx_ynode *map, const char *key);
 
 /* Typed readers: on a type error they set "FILE:L:C: 'KEY' must be ..."
- * (`what` names the value in the message) and return HX_EINVALID. */
+ * (`what` names the value in the message) and return HX_EINVALID. Scalars
+ * resolve by the YAML 1.2 core schema: a quoted scalar is always a string;
+ * bools are true/True/TRUE/false/False/FALSE; ints are decimal, 0x hex or 0o
+ * octal; numbers must be finite. hx_ydoc_string takes any non-null scalar
+ * as text (`version: 4.12` is "4.12"); *out is the caller's to free. A NULL
+ * node (absent) is reported at 1:1. */
 int hx_ydoc_string(const hx_ydoc *doc, const hx_ynode *n, const char *what, char **out);
 int hx_ydoc_bool(const hx_ydoc *doc, const hx_ynode *n, const char *what, int *out);
 int hx_ydoc_int(const hx_ydoc *doc, const hx_ynode *n, const char *what, long long min,
