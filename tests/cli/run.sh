@@ -33,7 +33,7 @@ for name in "${cases[@]}"; do
 		t() {
 			local out err rc
 			out=$(mktemp) err=$(mktemp)
-			printf '$ %s\n' "$*"
+			printf '$'; printf ' %q' "$@"; printf '\n'
 			"$@" >"$out" 2>"$err"
 			rc=$?
 			# mask what varies from run to run: elapsed time, rates, run dirs

@@ -6,5 +6,5 @@ t harness run experiments/smoke.yaml --workers 4 --out r4
 t sh -c 'harness canon --profile telemetry r4/telemetry.jsonl | harness hash -'
 t cmp snapshots/smoke/telemetry.jsonl golden/smoke/telemetry.jsonl
 t ls r1
-t harness run experiments/smoke.yaml --seed 7 --out r7
-t harness run experiments/smoke.yaml --json --out rj
+t harness run experiments/smoke.yaml --seed 7 --out r7 --workers 2
+t harness run experiments/smoke.yaml --json --out rj --workers 2
