@@ -856,7 +856,16 @@ static void serialize(hx_buf *out, const hx_json *v)
 		out->len += hx_canon_format_number(o, v->u.number);
 		break;
 	case HX_JSON_STRING:
-		hx_canon_write_string(out, v->u.string.ptr, v->u.string.len);
+		if (v->u.string.plain) {
+			o = reserve(out, v->u.string.len + 2);
+			o[0] = '"';
+			memcpy(o + 1, v->u.string.ptr, v->u.string.len);
+			o[v->u.string.len + 1] = '"';
+			o[v->u.string.len + 2] = '\0';
+			out->len += v->u.string.len + 2;
+		} else {
+			hx_canon_write_string(out, v->u.string.ptr, v->u.string.len);
+		}
 		break;
 	case HX_JSON_ARRAY:
 		*reserve(out, 1) = '[';

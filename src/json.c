@@ -393,7 +393,10 @@ static long decode_escapes(parser *ps, const unsigned char *s, size_t n, char *o
 }
 
 /* Parse a string at ps->p (which is '"'); the decoded bytes go to the arena. */
-static int parse_string(parser *ps, const char **out, size_t *len_out)
+/* *plain_out (may be NULL) is set when the source had no escape: the text
+ * then holds no '"', no '\\' and no control byte, so it needs no escaping
+ * when written back. */
+static int parse_string(parser *ps, const char **out, size_t *len_out, int *plain_out)
 {
 	const unsigned char *open = ps->p, *s = open + 1, *p = s, *end = ps->end;
 	int escapes = 0;
@@ -463,6 +466,8 @@ static int parse_string(parser *ps, const char **out, size_t *len_out)
 		*len_out = (size_t)n;
 	}
 	*out = dst;
+	if (plain_out)
+		*plain_out = !escapes;
 	return 0;
 }
 
@@ -747,7 +752,7 @@ static int parse_object(parser *ps, hx_json **out)
 		hx_json *val;
 		if (ps->p >= ps->end || *ps->p != '"')
 			return fail_unexpected(ps, ps->p, " (expected a string key)");
-		if ((rc = parse_string(ps, &key, &key_len)) < 0)
+		if ((rc = parse_string(ps, &key, &key_len, NULL)) < 0)
 			return rc;
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':')
@@ -873,7 +878,8 @@ static int parse_value(parser *ps, hx_json **out)
 		return parse_array(ps, out);
 	case '"':
 		v = node_new(ps->a, HX_JSON_STRING);
-		if ((rc = parse_string(ps, &v->u.string.ptr, &v->u.string.len)) < 0)
+		if ((rc = parse_string(ps, &v->u.string.ptr, &v->u.string.len,
+					 &v->u.string.plain)) < 0)
 			return rc;
 		*out = v;
 		return 0;

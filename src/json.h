@@ -45,6 +45,9 @@ struct hx_json {
 		struct {
 			const char *ptr; /* decoded UTF-8, NUL-terminated */
 			size_t len;
+			int plain; /* 1: no byte needs JSON escaping (set by the
+				    * parser for strings without escapes; 0 is
+				    * always safe) */
 		} string;
 		struct {
 			hx_json **items;
