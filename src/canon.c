@@ -296,9 +296,29 @@ double hx_canon_round_ref(double x, int n)
 	return strtod(buf, NULL);
 }
 
+/* The integer nearest to the exact product x*P (x >= 0, P a power of ten),
+ * ties to even, given t = RN(x*P) < 2^52. Every half-integer below 2^52 is a
+ * double and rounding is monotone, so RN never carries the product across a
+ * half-integer, only onto one; when t is exactly k + 0.5 the side depends on
+ * the rounding error, which fma gives exactly (no underflow here). */
+static double nearest_even_of_product(double x, double P, double t)
+{
+	double fl = floor(t), fr = t - fl, e;
+	if (fr > 0.5)
+		return fl + 1;
+	if (fr < 0.5)
+		return fl;
+	e = fma(x, P, -t);
+	if (e > 0)
+		return fl + 1;
+	if (e < 0)
+		return fl;
+	return fmod(fl, 2.0) == 0 ? fl : fl + 1;
+}
+
 double hx_canon_round(double x, int n)
 {
-	double ax, P, t, fl, fr, m;
+	double ax, P, t, m;
 	if (!isfinite(x) || x == 0)
 		return x;
 	ax = fabs(x);
@@ -310,26 +330,7 @@ double hx_canon_round(double x, int n)
 	t = ax * P;
 	if (t >= TWO52 || ax < 1e-300)
 		return hx_canon_round_ref(x, n);
-	/* We need the integer nearest to the exact product ax*P (ties to even).
-	 * t = RN(ax*P) < 2^52, so every half-integer near t is a double; rounding
-	 * is monotone, so RN never carries the product across a half-integer,
-	 * only onto one. Only when t is exactly k + 0.5 does the side depend on
-	 * the rounding error, which fma gives exactly (no underflow here). */
-	fl = floor(t);
-	fr = t - fl;
-	if (fr > 0.5) {
-		m = fl + 1;
-	} else if (fr < 0.5) {
-		m = fl;
-	} else {
-		double e = fma(ax, P, -t);
-		if (e > 0)
-			m = fl + 1;
-		else if (e < 0)
-			m = fl;
-		else
-			m = fmod(fl, 2.0) == 0 ? fl : fl + 1;
-	}
+	m = nearest_even_of_product(ax, P, t);
 	/* m and P are exact, so the IEEE quotient is the double nearest to the
 	 * decimal m * 10^-n, which is what strtod of Python's digits yields. */
 	return copysign(m / P, x);
@@ -442,33 +443,15 @@ static void shortest(double x, uint64_t *s_out, int *e_out)
 	 * one that can round-trip. Candidates need m < 2^53 and d <= 22. */
 	int covered16 = 0; /* every 16-digit candidate was tried */
 	for (d = 1; d <= 22; d++) {
-		double P = pow10_exact[d], t = x * P, fl, fr, m, alt;
+		double P = pow10_exact[d], t = x * P, m, alt;
 		int below;
 		if (t >= TWO53)
 			break;
 		/* m (and alt) < 2^53 at the scale where candidates have 16 digits */
 		if (t >= 1e15 && t < TWO53 - 2)
 			covered16 = 1;
-		if (t >= TWO52) {
-			m = t; /* RN to an integer already picked the nearest one */
-			fr = 0;
-		} else {
-			fl = floor(t);
-			fr = t - fl;
-			if (fr > 0.5) {
-				m = fl + 1;
-			} else if (fr < 0.5) {
-				m = fl;
-			} else {
-				double err = fma(x, P, -t);
-				if (err > 0)
-					m = fl + 1;
-				else if (err < 0)
-					m = fl;
-				else
-					m = fmod(fl, 2.0) == 0 ? fl : fl + 1;
-			}
-		}
+		/* at or above 2^52, RN to an integer already picked the nearest */
+		m = t >= TWO52 ? t : nearest_even_of_product(x, P, t);
 		if (m >= 1 && m / P == x) {
 			*s_out = (uint64_t)m;
 			*e_out = -d;

@@ -490,6 +490,18 @@ static void json_num(hx_buf *out, double v)
 	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
 }
 
+/* ,"NAME":rate,"NAME_ci":[lo,hi] */
+static void json_rate(hx_buf *out, const char *name, double rate, double lo, double hi)
+{
+	hx_buf_printf(out, ",\"%s\":", name);
+	json_num(out, rate);
+	hx_buf_printf(out, ",\"%s_ci\":[", name);
+	json_num(out, lo);
+	hx_buf_putc(out, ',');
+	json_num(out, hi);
+	hx_buf_putc(out, ']');
+}
+
 void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 {
 	size_t t;
@@ -508,19 +520,10 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 		for (o = 0; o < HX_OUT_COUNT; o++)
 			hx_buf_printf(out, "%s\"%s\":%lu", o ? "," : "", hx_outcome_name(o),
 				      s->counts[o]);
-		hx_buf_puts(out, "},\"timeout_rate\":");
-		json_num(out, s->timeout_rate);
-		hx_buf_puts(out, ",\"timeout_rate_ci\":[");
-		json_num(out, s->timeout_lo);
-		hx_buf_putc(out, ',');
-		json_num(out, s->timeout_hi);
-		hx_buf_puts(out, "],\"failure_rate\":");
-		json_num(out, s->fail_rate);
-		hx_buf_puts(out, ",\"failure_rate_ci\":[");
-		json_num(out, s->fail_lo);
-		hx_buf_putc(out, ',');
-		json_num(out, s->fail_hi);
-		hx_buf_puts(out, "]}");
+		hx_buf_putc(out, '}');
+		json_rate(out, "timeout_rate", s->timeout_rate, s->timeout_lo, s->timeout_hi);
+		json_rate(out, "failure_rate", s->fail_rate, s->fail_lo, s->fail_hi);
+		hx_buf_putc(out, '}');
 	}
 	hx_buf_puts(out, "],\"snapshot\":{\"path\":");
 	{
