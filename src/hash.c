@@ -63,7 +63,8 @@ void hx_hash128_buf(char out[HX_HASH_HEX_LEN], const void *data, size_t len)
 
 int hx_hash128_file(char out[HX_HASH_HEX_LEN], const char *path)
 {
-	static _Thread_local char chunk[1 << 16];
+	enum { CHUNK = 1 << 20 };
+	char *chunk;
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	hx_hash128 *h;
@@ -76,8 +77,10 @@ int hx_hash128_file(char out[HX_HASH_HEX_LEN], const char *path)
 		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
 	}
 	h = hx_hash128_new();
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	chunk = hx_xmalloc(CHUNK);
+	while ((n = fread(chunk, 1, CHUNK, fp)) > 0)
 		hx_hash128_update(h, chunk, n);
+	free(chunk);
 	if (ferror(fp)) {
 		hx_error_set_errno(errno, "cannot read '%s'", path);
 		err = HX_ESYSTEM;
