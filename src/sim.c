@@ -142,7 +142,8 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 		double mean = tactic_means[k] * m->difficulty * (timed_out ? 0.5 : 1.0);
 		long c = (long)floor(2.0 * mean * hx_rng_uniform(&r));
 		if (c > 0) {
-			out->tactics[out->ntactics].name = tactic_names[k];
+			snprintf(out->tactics[out->ntactics].name,
+				 sizeof(out->tactics[out->ntactics].name), "%s", tactic_names[k]);
 			out->tactics[out->ntactics].count = c;
 			out->ntactics++;
 		}

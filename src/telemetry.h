@@ -33,7 +33,7 @@ int hx_outcome_parse(const char *name, hx_outcome *out);
 #define HX_MAX_TACTICS 16
 
 typedef struct {
-	const char *name; /* static storage */
+	char name[48];
 	long count;
 } hx_tactic_count;
 
