@@ -1,7 +1,14 @@
 /* cliutil.c - small helpers shared by the cmd_*.c files. */
 #include "cliutil.h"
 
+#include "buf.h"
+#include "cmd.h"
+#include "error.h"
+
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,4 +55,64 @@ const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name)
 	if (*i + 1 >= argc)
 		return "";
 	return argv[++*i];
+}
+
+static atomic_int interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&interrupted, 1);
+}
+
+void hx_cli_catch_interrupts(const atomic_int **cancel)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* The first signal asks for a clean stop; the handler is then reset,
+	 * so a second one ends the process the usual way. */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	*cancel = &interrupted;
+}
+
+int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required)
+{
+	hx_run_result res;
+	hx_buf out = HX_BUF_INIT;
+	int err, status;
+
+	hx_buf label = HX_BUF_INIT;
+	hx_buf_printf(&label, "harness %s", cmd);
+	opt->label = label.ptr;
+	opt->ci = hx_cli_in_ci();
+	opt->progress = isatty(STDERR_FILENO) && !opt->ci ? HX_PROGRESS_TTY : HX_PROGRESS_LINES;
+	hx_cli_catch_interrupts(&opt->cancel);
+	hx_run_result_init(&res);
+	err = hx_run(&res, opt);
+	if (err) {
+		hx_cli_error(cmd, "%s", hx_error_last());
+		hx_run_result_release(&res);
+		hx_buf_release(&label);
+		return hx_error_exit_status(err);
+	}
+	fprintf(stderr, "harness %s: %s: %zu tasks in %.2f s on %d worker%s\n", cmd, res.experiment,
+		res.tasks, res.elapsed_s, res.workers, res.workers == 1 ? "" : "s");
+	if (json)
+		hx_run_format_json(&out, &res);
+	else
+		hx_run_format_summary(&out, &res);
+	fwrite(out.ptr, 1, out.len, stdout);
+	status = hx_run_exit_status(&res, opt->ci && golden_required);
+	if (fflush(stdout) != 0) {
+		hx_cli_error(cmd, "cannot write the summary to stdout");
+		status = 3;
+	}
+	hx_buf_release(&out);
+	hx_buf_release(&label);
+	hx_run_result_release(&res);
+	return status;
 }

@@ -2,7 +2,10 @@
 #ifndef HX_CLIUTIL_H
 #define HX_CLIUTIL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+
+#include "run.h"
 
 /* Whole-string decimal parse; returns 0 or -1. */
 int hx_cli_parse_u64(const char *s, uint64_t *out);
@@ -14,5 +17,13 @@ int hx_cli_in_ci(void);
 /* If argv[*i] is `name VALUE` or `name=VALUE`, return VALUE (advancing *i
  * past a separate value; "" when the value is missing); else NULL. */
 const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name);
+
+/* SIGINT/SIGTERM set *cancel (the first time; a second signal kills). */
+void hx_cli_catch_interrupts(const atomic_int **cancel);
+
+/* Run a spec with progress on stderr and print the summary (or --json);
+ * returns the exit status. Shared by run and calibrate; golden_required:
+ * with CI set, a missing golden fails. */
+int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required);
 
 #endif

@@ -1,4 +1,4 @@
-/* cmd_run.c - harness run SPEC [--workers N] [--seed S] [--out DIR] [--json] */
+/* cmd_run.c - harness run SPEC [--workers N] [--seed S] [--out DIR] [--resume] [--json] */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include "run.h"
 
 static const char usage[] =
-	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR] [--json]\n"
+	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--json]\n"
 	"\n"
 	"Run the experiment SPEC (YAML) on its engine, write the raw telemetry and\n"
 	"calibration.yaml to the run directory, the canonical snapshot to\n"
@@ -20,19 +20,23 @@ static const char usage[] =
 	"               results never depend on it\n"
 	"  --seed S     master seed instead of the spec's (0 .. 2^64-1)\n"
 	"  --out DIR    run directory (default: runs/<experiment>-<utc>/)\n"
+	"  --resume     continue the interrupted run in --out DIR\n"
 	"  --json       print the summary as one JSON object\n"
+	"\n"
+	"SIGINT or SIGTERM stops dispatching, terminates the running tasks, keeps\n"
+	"the completed records (RUN/telemetry.jsonl.partial) and prints how to\n"
+	"resume (exit 130); a second SIGINT ends the harness at once.\n"
 	"\n"
 	"Paths: snapshots/, golden/ and runs/ are relative to the current directory;\n"
 	"files a spec names (models, profiles) are relative to the spec.\n"
 	"exit status: 0 match (or no golden yet, outside CI), 1 golden mismatch\n"
-	"(or, with CI set, no golden), 2 bad usage or spec, 3 engine or system failure\n";
+	"(or, with CI set, no golden), 2 bad usage or spec, 3 engine or system failure,\n"
+	"130 interrupted\n";
 
 int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
-	hx_run_result res;
-	hx_buf out = HX_BUF_INIT;
-	int i, json = 0, err, status;
+	int i, json = 0;
 	const char *v;
 
 	memset(&opt, 0, sizeof(opt));
@@ -57,6 +61,8 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			opt.out_dir = v;
+		} else if (strcmp(argv[i], "--resume") == 0) {
+			opt.resume = 1;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -73,31 +79,9 @@ int cmd_run(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	opt.ci = hx_cli_in_ci();
-	opt.progress = isatty(STDERR_FILENO) && !opt.ci ? HX_PROGRESS_TTY : HX_PROGRESS_LINES;
-
-	hx_run_result_init(&res);
-	err = hx_run(&res, &opt);
-	if (err) {
-		hx_cli_error("run", "%s", hx_error_last());
-		hx_run_result_release(&res);
-		return hx_error_exit_status(err);
+	if (opt.resume && !opt.out_dir) {
+		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
+		return 2;
 	}
-	if (opt.progress != HX_PROGRESS_NONE)
-		fprintf(stderr, "harness run: %s: %zu tasks in %.2f s on %d worker%s\n",
-			res.experiment, res.tasks, res.elapsed_s, res.workers,
-			res.workers == 1 ? "" : "s");
-	if (json)
-		hx_run_format_json(&out, &res);
-	else
-		hx_run_format_summary(&out, &res);
-	fwrite(out.ptr, 1, out.len, stdout);
-	status = hx_run_exit_status(&res, opt.ci);
-	if (fflush(stdout) != 0) {
-		hx_cli_error("run", "cannot write the summary to stdout");
-		status = 3;
-	}
-	hx_buf_release(&out);
-	hx_run_result_release(&res);
-	return status;
+	return hx_cli_run_spec("run", &opt, json, 1);
 }

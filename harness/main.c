@@ -10,6 +10,7 @@ static const hx_cmd commands[] = {
 	{"canon", cmd_canon, "canonicalize JSON lines (RFC 8785, with a strip/round profile)"},
 	{"hash", cmd_hash, "print the XXH3-128 digest of files"},
 	{"golden", cmd_golden, "manage approved snapshots (golden accept EXPERIMENT)"},
+	{"calibrate", cmd_calibrate, "calibrate_noise-style: build a spec from flags and run it"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -40,7 +41,7 @@ static void usage(FILE *fp)
 	      "commands:\n",
 	      fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'harness <command> --help' describes a command.\n"
 	      "exit status: 0 ok, 1 mismatch, 2 bad usage or input, 3 engine or system failure\n",
 	      fp);

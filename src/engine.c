@@ -4,13 +4,15 @@
 
 #include "error.h"
 
-int hx_engine_new(hx_engine **out, const hx_spec *spec)
+int hx_engine_new(hx_engine **out, const hx_engine_ctx *ctx)
 {
+	const char *kind = ctx->spec->engine_kind;
 	*out = NULL;
-	if (strcmp(spec->engine_kind, "sim-verifier") == 0)
-		return hx_sim_new(out, spec);
-	hx_error_set("'%s': engine kind '%s' is not available (known: sim-verifier)", spec->path,
-		     spec->engine_kind);
+	if (strcmp(kind, "sim-verifier") == 0)
+		return hx_sim_new(out, ctx);
+	if (strcmp(kind, "lean") == 0 || strcmp(kind, "coq") == 0 || strcmp(kind, "command") == 0)
+		return hx_proc_engine_new(out, ctx);
+	hx_error_set("'%s': engine kind '%s' is not available", ctx->spec->path, kind);
 	return HX_EINVALID;
 }
 

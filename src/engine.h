@@ -1,32 +1,49 @@
 /* engine.h - what runs a task. An engine is prepared once per run from the
  * spec, then called from any worker thread for any task: run_task must be
- * safe to call concurrently and depend only on the task (its seed), never on
- * the worker or on other tasks.
+ * safe to call concurrently and depend only on the task, never on the worker
+ * or on other tasks.
  */
 #ifndef HX_ENGINE_H
 #define HX_ENGINE_H
 
+#include <stdatomic.h>
+
+#include "corpus.h"
 #include "plan.h"
 #include "spec.h"
 #include "telemetry.h"
 
+typedef struct {
+	const hx_spec *spec;
+	const hx_corpus *corpus;
+	const char *out_dir;      /* the run directory ({out_dir} in templates) */
+	const atomic_int *cancel; /* nonzero: stop running tasks (SIGINT) */
+} hx_engine_ctx;
+
 typedef struct hx_engine hx_engine;
 
 struct hx_engine {
-	const char *kind;    /* "sim-verifier" */
-	const char *version; /* engine identity recorded in every record */
+	const char *kind;    /* "sim-verifier", "lean", "coq", "command" */
+	const char *version; /* version string recorded in every record */
+	const char *path;    /* resolved binary path, or NULL (built-in) */
+	const char *binary_hash; /* "xxh3-128:..." of that binary, or NULL */
+	const char *toolchain;   /* lean-toolchain contents, or NULL */
 	/* Fill *out (initialised by the caller) for one task. Returns 0, or a
-	 * negative code when the engine itself broke (not when the verifier
-	 * reported a failure: that is an outcome). */
+	 * negative code when the harness could not run it at all (not when
+	 * the verifier failed: that is an outcome). HX_ETIMEOUT with
+	 * ctx->cancel set means the task was canceled and has no record. */
 	int (*run_task)(hx_engine *e, const hx_task *task, hx_record *out);
 	void (*free)(hx_engine *e);
 };
 
-/* Prepare the engine named by spec->engine_kind. */
-int hx_engine_new(hx_engine **out, const hx_spec *spec);
+/* Prepare the engine named by the spec (a real engine runs its version
+ * command here, once). */
+int hx_engine_new(hx_engine **out, const hx_engine_ctx *ctx);
 void hx_engine_free(hx_engine *e); /* accepts NULL */
 
 /* The built-in simulated verifier (sim.c). */
-int hx_sim_new(hx_engine **out, const hx_spec *spec);
+int hx_sim_new(hx_engine **out, const hx_engine_ctx *ctx);
+/* Engines that run a verifier process: lean, coq, command (proc_engine.c). */
+int hx_proc_engine_new(hx_engine **out, const hx_engine_ctx *ctx);
 
 #endif

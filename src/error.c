@@ -47,6 +47,8 @@ int hx_error_exit_status(int code)
 	case HX_EINVALID:
 	case HX_ENOTFOUND:
 		return 2;
+	case HX_EINTERRUPTED:
+		return 130;
 	default:
 		return 3;
 	}

@@ -16,7 +16,8 @@ enum {
 	HX_ETIMEOUT = -3,  /* a time limit was reached */
 	HX_EMISMATCH = -4, /* a comparison found a difference */
 	HX_ESYSTEM = -5,   /* the OS refused (I/O, fork, memory) */
-	HX_EENGINE = -6    /* an engine failed to run */
+	HX_EENGINE = -6,   /* an engine failed to run */
+	HX_EINTERRUPTED = -7 /* SIGINT/SIGTERM: stopped, what completed is kept */
 };
 
 /* Format a message into this thread's error slot (printf-style). */
@@ -40,7 +41,7 @@ const char *hx_error_last(void);
 void hx_error_clear(void);
 
 /* Exit status for a code: 0 ok, 1 mismatch, 2 bad input or not found,
- * 3 engine or system failure. */
+ * 3 engine or system failure, 130 interrupted (as a shell reports SIGINT). */
 int hx_error_exit_status(int code);
 
 #endif

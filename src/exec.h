@@ -55,9 +55,13 @@ typedef struct {
 	hx_proc_limit limit;
 	double wall_ms;
 	double cpu_ms;     /* user + system */
-	long maxrss_kb;
+	long maxrss_kb;    /* at least the harness's own peak RSS: Linux
+			    * counts the pre-exec image (see exec.c) */
 	hx_buf out, err;   /* the last capture_max bytes of each stream */
 	size_t out_dropped, err_dropped; /* bytes dropped from the front */
+	int pipes_leaked;  /* a process outside the group (setsid) still held
+			    * the pipes 1 s after the child ended: capture
+			    * was cut there */
 } hx_proc_result;
 
 void hx_proc_result_init(hx_proc_result *r);
@@ -65,7 +69,10 @@ void hx_proc_result_release(hx_proc_result *r);
 
 /* Run to completion. Returns 0 when a result is available (including exec
  * failure, timeout and signals: those are in *out), or HX_ESYSTEM when the
- * harness itself could not (pipe, fork, poll failures), message set.
+ * harness itself could not (pipe, fork, poll failures), message set
+ * (HX_EINVALID for an empty argv). *out is initialized by the call (earlier
+ * contents are not freed: release a reused result first); the caller owns
+ * it and releases it with hx_proc_result_release, whatever the return.
  * Thread-safe: several threads may run children at once. */
 int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt);
 

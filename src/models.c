@@ -384,6 +384,22 @@ int hx_models_load(hx_models **out, const char *path)
 	return err;
 }
 
+extern const char hx_default_models_yaml[];
+extern const unsigned long hx_default_models_yaml_len;
+
+int hx_models_builtin(hx_models **out)
+{
+	hx_ydoc *doc = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = hx_ydoc_parse(&doc, HX_MODELS_BUILTIN_NAME, hx_default_models_yaml,
+				 hx_default_models_yaml_len)) == 0)
+		err = hx_models_from_node(out, doc, doc->root);
+	hx_ydoc_free(doc);
+	return err;
+}
+
 void hx_models_free(hx_models *m)
 {
 	size_t i;

@@ -82,6 +82,11 @@ int hx_models_load(hx_models **out, const char *path);
 int hx_models_from_node(hx_models **out, const hx_ydoc *doc, const hx_ynode *node);
 void hx_models_free(hx_models *m); /* accepts NULL */
 
+/* The built-in models: experiments/models/verifier_noise_phase2.yaml as it
+ * was at build time, compiled in. */
+#define HX_MODELS_BUILTIN_NAME "(built-in) verifier_noise_phase2.yaml"
+int hx_models_builtin(hx_models **out);
+
 /* Slice by name, or NULL. */
 const hx_slice_model *hx_models_slice(const hx_models *m, const char *name);
 

@@ -71,6 +71,10 @@ typedef struct hx_outcome_rules hx_outcome_rules; /* compiled, immutable */
 int hx_outcome_rules_new(hx_outcome_rules **out, const hx_outcome_config *cfg);
 void hx_outcome_rules_free(hx_outcome_rules *r); /* accepts NULL */
 
+/* "lean", "lean-json", "coq" or "generic". Returns 0 and *out, or
+ * HX_EINVALID for an unknown name (no message). */
+int hx_outcome_dialect_parse(const char *name, hx_dialect *out);
+
 typedef struct {
 	hx_outcome outcome;
 	long errors;   /* error messages seen */

@@ -4,8 +4,12 @@
  * function of the spec (and the master seed): no clock, no worker count.
  *
  * Task seed = XXH64 of the bytes  experiment NUL tier-name NUL index(u64 LE)
- * with the master seed as XXH64's seed. The module a task verifies is drawn
- * (with replacement) from the task seed.
+ * with the master seed as XXH64's seed.
+ *
+ * Modules: when a tier's samples fit in the corpus, the tier takes a seeded
+ * sample without replacement (a partial Fisher-Yates shuffle whose seed is
+ * XXH64 of experiment NUL tier-name NUL "corpus"); otherwise each task draws
+ * its module with replacement from its own seed.
  */
 #ifndef HX_PLAN_H
 #define HX_PLAN_H
@@ -33,8 +37,8 @@ typedef struct {
 uint64_t hx_plan_task_seed(uint64_t master_seed, const char *experiment, hx_tier tier,
 			   uint64_t index);
 
-/* Build the plan of a loaded spec. */
-int hx_plan_build(hx_plan *out, const hx_spec *spec);
+/* Build the plan of a loaded spec over a corpus of ncorpus modules. */
+int hx_plan_build(hx_plan *out, const hx_spec *spec, size_t ncorpus);
 void hx_plan_release(hx_plan *p);
 
 #endif

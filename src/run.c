@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "corpus.h"
 #include "engine.h"
 #include "error.h"
 #include "export.h"
@@ -22,14 +23,16 @@
 #include "spec.h"
 #include "stats.h"
 
-/* What a worker leaves for one task; the writer reads the slots in plan
- * order once every worker is done, so output never depends on scheduling. */
+/* What a worker leaves for one task. `done` is set (release) after the
+ * other fields; the writer reads them (acquire) in plan order, so output
+ * never depends on scheduling. */
 typedef struct {
 	char *raw;   /* telemetry line, '\n'-terminated */
 	size_t raw_len;
 	char *canon; /* canonical line, '\n'-terminated */
 	size_t canon_len;
 	hx_outcome outcome;
+	atomic_int done;
 } task_slot;
 
 typedef struct {
@@ -38,13 +41,19 @@ typedef struct {
 	hx_engine *engine;
 	task_slot *slots;
 	uint64_t nonce;
+	const atomic_int *cancel;
 	atomic_size_t next;
 	atomic_size_t done;
+	atomic_ulong counts[HX_OUT_COUNT];
 	atomic_int failed;
-	pthread_mutex_t err_lock;
-	pthread_cond_t finished; /* signalled when the last task is done or one fails */
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* the last task is done, or a task failed */
 	char err[1024];
 	int err_code;
+	/* the writer: the completed prefix goes to the partial file */
+	FILE *partial;
+	char *partial_path;
+	size_t flushed;
 } pool;
 
 typedef struct {
@@ -59,6 +68,11 @@ static double now_s(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int canceled(const pool *p)
+{
+	return p->cancel && atomic_load(p->cancel);
+}
+
 /* A per-run unique, UUID-shaped id: volatile by design, stripped by the
  * canonical profile. */
 static void make_id(char out[48], uint64_t task_seed, uint64_t nonce)
@@ -69,16 +83,43 @@ static void make_id(char out[48], uint64_t task_seed, uint64_t nonce)
 		 b & (uint64_t)0xffffffffffff);
 }
 
+static void wake_writer(pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void fail(pool *p, int code)
 {
-	pthread_mutex_lock(&p->err_lock);
+	pthread_mutex_lock(&p->lock);
 	if (!atomic_load(&p->failed)) {
 		snprintf(p->err, sizeof(p->err), "%s", hx_error_last());
 		p->err_code = code;
 		atomic_store(&p->failed, 1);
 	}
-	pthread_cond_broadcast(&p->finished);
-	pthread_mutex_unlock(&p->err_lock);
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Serialize a record and its canonical line into the task's slot. */
+static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profile *profile,
+		     size_t index, hx_buf *raw, hx_buf *canon, hx_arena *arena)
+{
+	int err;
+	hx_buf_reset(raw);
+	hx_record_write_json(raw, rec);
+	hx_buf_reset(canon);
+	hx_arena_reset(arena);
+	err = hx_canon_line(canon, arena, raw->ptr, raw->len - 1, profile, "telemetry", index + 1);
+	if (err)
+		return err;
+	slot->outcome = rec->outcome;
+	slot->raw = hx_xstrdup(raw->ptr);
+	slot->raw_len = raw->len;
+	slot->canon = hx_xstrdup(canon->ptr);
+	slot->canon_len = canon->len;
+	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -89,7 +130,8 @@ static void *worker_main(void *arg)
 	hx_arena *arena = hx_arena_new();
 	size_t i;
 
-	while (!atomic_load(&p->failed) && (i = atomic_fetch_add(&p->next, 1)) < p->plan->n) {
+	while (!atomic_load(&p->failed) && !canceled(p) &&
+	       (i = atomic_fetch_add(&p->next, 1)) < p->plan->n) {
 		const hx_task *task = &p->plan->tasks[i];
 		hx_record rec;
 		int err;
@@ -99,33 +141,21 @@ static void *worker_main(void *arg)
 		rec.timestamp = now_s(CLOCK_REALTIME);
 		make_id(rec.verification_id, task->seed, p->nonce);
 		err = p->engine->run_task(p->engine, task, &rec);
-		if (err) {
+		if (err == HX_ETIMEOUT && canceled(p)) {
 			hx_record_release(&rec);
-			fail(p, err);
-			break;
+			break; /* interrupted: this task has no record */
 		}
-		hx_buf_reset(&raw);
-		hx_record_write_json(&raw, &rec);
-		hx_buf_reset(&canon);
-		hx_arena_reset(arena);
-		err = hx_canon_line(&canon, arena, raw.ptr, raw.len - 1, &p->spec->profile,
-				    "telemetry", i + 1);
-		if (err) {
-			hx_record_release(&rec);
-			fail(p, err);
-			break;
-		}
-		p->slots[i].outcome = rec.outcome;
-		p->slots[i].raw = hx_xstrdup(raw.ptr);
-		p->slots[i].raw_len = raw.len;
-		p->slots[i].canon = hx_xstrdup(canon.ptr);
-		p->slots[i].canon_len = canon.len;
+		if (!err)
+			err = fill_slot(&p->slots[i], &rec, &p->spec->profile, i, &raw, &canon, arena);
 		hx_record_release(&rec);
-		if (atomic_fetch_add(&p->done, 1) + 1 == p->plan->n) {
-			pthread_mutex_lock(&p->err_lock);
-			pthread_cond_broadcast(&p->finished);
-			pthread_mutex_unlock(&p->err_lock);
+		if (err) {
+			fail(p, err);
+			break;
 		}
+		atomic_fetch_add(&p->counts[p->slots[i].outcome], 1);
+		atomic_store_explicit(&p->slots[i].done, 1, memory_order_release);
+		if (atomic_fetch_add(&p->done, 1) + 1 == p->plan->n)
+			wake_writer(p);
 	}
 	hx_arena_free(arena);
 	hx_buf_release(&raw);
@@ -133,16 +163,46 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void progress_line(const char *exp, size_t done, size_t total, double elapsed, int tty)
+/* Append the newly completed prefix of the plan to the partial file. */
+static int flush_prefix(pool *p)
 {
+	size_t start = p->flushed;
+	while (p->flushed < p->plan->n &&
+	       atomic_load_explicit(&p->slots[p->flushed].done, memory_order_acquire)) {
+		const task_slot *s = &p->slots[p->flushed];
+		if (fwrite(s->raw, 1, s->raw_len, p->partial) != s->raw_len) {
+			hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
+			return HX_ESYSTEM;
+		}
+		p->flushed++;
+	}
+	if (p->flushed != start && fflush(p->partial) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
+		return HX_ESYSTEM;
+	}
+	return 0;
+}
+
+static void progress_line(const pool *p, const char *label, size_t done, double elapsed, int tty)
+{
+	size_t total = p->plan->n;
 	double rate = elapsed > 0 ? (double)done / elapsed : 0;
 	double eta = rate > 0 ? (double)(total - done) / rate : 0;
+	hx_buf b = HX_BUF_INIT;
+	int o;
+	for (o = 0; o < HX_OUT_COUNT; o++) {
+		unsigned long c = atomic_load(&p->counts[o]);
+		if (c)
+			hx_buf_printf(&b, " %s=%lu", hx_outcome_name((hx_outcome)o), c);
+	}
 	if (tty)
-		fprintf(stderr, "\r%s: %zu/%zu tasks  %.0f/s  eta %.1fs   ", exp, done, total, rate,
-			eta);
+		fprintf(stderr, "\r\033[K%s: %zu/%zu tasks  %.1f/s  eta %.0fs %s", p->spec->experiment,
+			done, total, rate, eta, b.ptr);
 	else
-		fprintf(stderr, "harness run: %s: %zu/%zu tasks, %.0f/s\n", exp, done, total, rate);
+		fprintf(stderr, "%s: %s: %zu/%zu tasks, %.1f/s, eta %.0f s,%s\n", label,
+			p->spec->experiment, done, total, rate, eta, b.ptr);
 	fflush(stderr);
+	hx_buf_release(&b);
 }
 
 static int execute(pool *p, int workers, const hx_run_options *opt)
@@ -157,17 +217,16 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 		args[i].id = i;
 		if (pthread_create(&th[i], NULL, worker_main, &args[i]) != 0) {
 			hx_error_set("cannot start worker thread %d", i);
-			atomic_store(&p->failed, 1);
-			err = HX_ESYSTEM;
+			fail(p, HX_ESYSTEM);
 			break;
 		}
 		started++;
 	}
-	/* Wait for the last task (or a failure), waking every 100 ms to report
-	 * progress: on a terminal each time, otherwise every 10 s. */
-	pthread_mutex_lock(&p->err_lock);
-	while (started == workers && atomic_load(&p->done) < p->plan->n &&
-	       !atomic_load(&p->failed)) {
+	/* Wake every 100 ms (or when the last task is done) to write the
+	 * completed prefix and report progress: on a terminal each time,
+	 * otherwise every 10 s. */
+	pthread_mutex_lock(&p->lock);
+	while (atomic_load(&p->done) < p->plan->n && !atomic_load(&p->failed) && !canceled(p)) {
 		struct timespec until;
 		double t;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -176,28 +235,34 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&p->finished, &p->err_lock, &until);
+		pthread_cond_timedwait(&p->wake, &p->lock, &until);
+		pthread_mutex_unlock(&p->lock);
+		if (!err)
+			err = flush_prefix(p);
+		if (err)
+			fail(p, err);
 		t = now_s(CLOCK_MONOTONIC);
 		if (atomic_load(&p->done) < p->plan->n &&
 		    (opt->progress == HX_PROGRESS_TTY ||
 		     (opt->progress == HX_PROGRESS_LINES && t - last >= 10.0))) {
-			progress_line(p->spec->experiment, atomic_load(&p->done), p->plan->n,
+			progress_line(p, opt->label ? opt->label : "harness run", atomic_load(&p->done),
 				      t - start, opt->progress == HX_PROGRESS_TTY);
 			last = t;
 		}
+		pthread_mutex_lock(&p->lock);
 	}
-	pthread_mutex_unlock(&p->err_lock);
+	pthread_mutex_unlock(&p->lock);
 	if (opt->progress == HX_PROGRESS_TTY && last > start)
 		fputs("\r\033[K", stderr);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
 	free(args);
-	if (!err && atomic_load(&p->failed)) {
+	if (atomic_load(&p->failed)) {
 		hx_error_set("%s", p->err);
-		err = p->err_code;
+		return p->err_code;
 	}
-	return err;
+	return flush_prefix(p);
 }
 
 void hx_run_result_init(hx_run_result *r)
@@ -212,6 +277,8 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->spec_path);
 	free(r->engine_kind);
 	free(r->engine_version);
+	free(r->engine_path);
+	free(r->engine_hash);
 	free(r->run_dir);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
@@ -261,38 +328,148 @@ static void summarize(hx_run_result *r, const hx_spec *spec, const hx_plan *plan
 	}
 }
 
-static int write_raw(const char *path, const task_slot *slots, size_t n)
-{
-	hx_atomic_file f;
-	size_t i;
-	int err = hx_atomic_open(&f, path);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		if (fwrite(slots[i].raw, 1, slots[i].raw_len, f.fp) != slots[i].raw_len) {
-			hx_error_set_errno(errno, "cannot write '%s'", path);
-			hx_atomic_abort(&f);
-			return HX_ESYSTEM;
-		}
-	}
-	return hx_atomic_commit(&f);
-}
-
 static int num_cores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
 }
 
+static int load_spec(hx_spec **out, const hx_run_options *opt)
+{
+	int err = opt->spec_text
+			  ? hx_spec_parse(out, opt->spec_path, opt->spec_text, opt->spec_text_len)
+			  : hx_spec_load(out, opt->spec_path);
+	if (!err && opt->has_seed)
+		(*out)->seed = opt->seed;
+	return err;
+}
+
+/* Take back the records of an interrupted run: each line of the partial
+ * file must be task i of this plan (same index, tier and module), so a
+ * resumed run is the run that would have been. A torn last line (a crash
+ * mid-write) is dropped. */
+static int resume_slots(pool *p, const hx_corpus *corpus, hx_arena *arena)
+{
+	hx_buf text = HX_BUF_INIT, raw = HX_BUF_INIT, canon = HX_BUF_INIT;
+	size_t i = 0, start = 0, end;
+	int err;
+
+	if ((err = hx_file_read(&text, p->partial_path)) != 0) {
+		if (err == HX_ENOTFOUND)
+			hx_error_set("nothing to resume: no '%s'", p->partial_path);
+		goto done;
+	}
+	for (;;) {
+		const char *nl = start < text.len ? memchr(text.ptr + start, '\n', text.len - start)
+						  : NULL;
+		hx_json *rec, *meta, *idx, *tier, *mod, *outc;
+		hx_json_error je;
+		const hx_task *task;
+		char nb[64];
+		hx_outcome o;
+		task_slot *slot;
+
+		if (!nl)
+			break; /* the end, or a torn last line */
+		end = (size_t)(nl - text.ptr);
+		if (i >= p->plan->n) {
+			hx_error_set("cannot resume: '%s' has more records than the plan's %zu",
+				     p->partial_path, p->plan->n);
+			err = HX_EINVALID;
+			goto done;
+		}
+		task = &p->plan->tasks[i];
+		hx_arena_reset(arena);
+		if (hx_json_parse(&rec, arena, text.ptr + start, end - start, &je) != 0) {
+			hx_error_set("cannot resume: %s:%zu:%zu: %s", p->partial_path, i + 1, je.column,
+				     je.msg);
+			err = HX_EINVALID;
+			goto done;
+		}
+		meta = hx_json_get(rec, "metadata");
+		idx = hx_json_get(meta, "task_index");
+		tier = hx_json_get(rec, "tier");
+		mod = hx_json_get(rec, "module_name");
+		outc = hx_json_get(rec, "outcome");
+		if (!idx || idx->type != HX_JSON_NUMBER || idx->u.number != (double)i || !tier ||
+		    tier->type != HX_JSON_STRING || strcmp(tier->u.string.ptr, hx_tier_lower(task->tier)) ||
+		    !mod || mod->type != HX_JSON_STRING ||
+		    strcmp(mod->u.string.ptr, hx_corpus_name(corpus, (size_t)task->module, nb, sizeof(nb))) ||
+		    !outc || outc->type != HX_JSON_STRING || hx_outcome_parse(outc->u.string.ptr, &o)) {
+			hx_error_set("cannot resume: record %zu of '%s' is not task %zu of this plan "
+				     "(another spec, seed or corpus?)",
+				     i + 1, p->partial_path, i);
+			err = HX_EINVALID;
+			goto done;
+		}
+		slot = &p->slots[i];
+		hx_buf_reset(&canon);
+		hx_arena_reset(arena);
+		if ((err = hx_canon_line(&canon, arena, text.ptr + start, end - start,
+					 &p->spec->profile, p->partial_path, i + 1)) != 0)
+			goto done;
+		slot->raw = hx_xmalloc(end - start + 2);
+		memcpy(slot->raw, text.ptr + start, end - start + 1);
+		slot->raw[end - start + 1] = '\0';
+		slot->raw_len = end - start + 1;
+		slot->canon = hx_xstrdup(canon.ptr);
+		slot->canon_len = canon.len;
+		slot->outcome = o;
+		atomic_store(&slot->done, 1);
+		atomic_fetch_add(&p->counts[o], 1);
+		i++;
+		start = end + 1;
+	}
+	p->flushed = i;
+	atomic_store(&p->next, i);
+	atomic_store(&p->done, i);
+	/* Rewrite the file as exactly the records kept (drops a torn line). */
+	if (!(p->partial = fopen(p->partial_path, "w"))) {
+		hx_error_set_errno(errno, "cannot open '%s'", p->partial_path);
+		err = HX_ESYSTEM;
+		goto done;
+	}
+	for (i = 0; i < p->flushed; i++)
+		fwrite(p->slots[i].raw, 1, p->slots[i].raw_len, p->partial);
+	if (fflush(p->partial) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
+		err = HX_ESYSTEM;
+	}
+done:
+	hx_buf_release(&text);
+	hx_buf_release(&raw);
+	hx_buf_release(&canon);
+	return err;
+}
+
+static int sync_close(FILE **fp, const char *path)
+{
+	int err = 0;
+	if (!*fp)
+		return 0;
+	if (fflush(*fp) != 0 || fsync(fileno(*fp)) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", path);
+		err = HX_ESYSTEM;
+	}
+	if (fclose(*fp) != 0 && !err) {
+		hx_error_set_errno(errno, "cannot write '%s'", path);
+		err = HX_ESYSTEM;
+	}
+	*fp = NULL;
+	return err;
+}
+
 int hx_run(hx_run_result *out, const hx_run_options *opt)
 {
 	hx_spec *spec = NULL;
+	hx_corpus corpus = {0};
 	hx_plan plan = {0};
 	hx_engine *engine = NULL;
+	hx_engine_ctx ectx;
+	hx_arena *arena = hx_arena_new();
 	pool p;
-	hx_buf canon = HX_BUF_INIT;
 	hx_snapshot_info info;
-	hx_buf summary = HX_BUF_INIT;
+	hx_buf summary = HX_BUF_INIT, canon = HX_BUF_INIT;
 	char utc[32], date[32], *path = NULL;
 	time_t now = time(NULL);
 	struct tm tmv;
@@ -301,53 +478,90 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	int err, workers;
 
 	memset(&p, 0, sizeof(p));
-	pthread_mutex_init(&p.err_lock, NULL);
-	pthread_cond_init(&p.finished, NULL);
+	memset(&ectx, 0, sizeof(ectx));
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.wake, NULL);
 	gmtime_r(&now, &tmv);
 	strftime(utc, sizeof(utc), "%Y%m%dT%H%M%SZ", &tmv);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tmv);
 
-	if ((err = hx_spec_load(&spec, opt->spec_path)) != 0)
+	if ((err = load_spec(&spec, opt)) != 0 || (err = hx_corpus_load(&corpus, spec)) != 0 ||
+	    (err = hx_plan_build(&plan, spec, corpus.n)) != 0)
 		goto done;
-	if (opt->has_seed)
-		spec->seed = opt->seed;
-	if ((err = hx_plan_build(&plan, spec)) != 0 || (err = hx_engine_new(&engine, spec)) != 0)
+	if (opt->resume && (!opt->out_dir || !hx_is_dir(opt->out_dir))) {
+		hx_error_set("'--resume' needs the run directory of the interrupted run (--out DIR)");
+		err = HX_EINVALID;
 		goto done;
-
+	}
 	workers = opt->workers > 0 ? opt->workers : spec->workers > 0 ? spec->workers : num_cores();
 	if ((size_t)workers > plan.n)
 		workers = plan.n ? (int)plan.n : 1;
 	out->experiment = hx_xstrdup(spec->experiment);
 	out->spec_path = hx_xstrdup(spec->path);
 	out->seed = spec->seed;
-	out->engine_kind = hx_xstrdup(engine->kind);
-	out->engine_version = hx_xstrdup(engine->version);
 	out->tasks = plan.n;
 	out->workers = workers;
 	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
 	out->snapshot_dir = hx_path_join("snapshots", spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
+	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
+		goto done;
 
-	if (opt->progress != HX_PROGRESS_NONE)
-		fprintf(stderr, "harness run: %s: %zu tasks on %d worker%s\n", spec->experiment,
-			plan.n, workers, workers == 1 ? "" : "s");
+	ectx.spec = spec;
+	ectx.corpus = &corpus;
+	ectx.out_dir = out->run_dir;
+	ectx.cancel = opt->cancel;
+	if ((err = hx_engine_new(&engine, &ectx)) != 0)
+		goto done;
+	out->engine_kind = hx_xstrdup(engine->kind);
+	out->engine_version = hx_xstrdup(engine->version);
+	out->engine_path = engine->path ? hx_xstrdup(engine->path) : NULL;
+	out->engine_hash = engine->binary_hash ? hx_xstrdup(engine->binary_hash) : NULL;
+
 	p.plan = &plan;
 	p.spec = spec;
 	p.engine = engine;
+	p.cancel = opt->cancel;
 	p.slots = hx_xcalloc(plan.n ? plan.n : 1, sizeof(task_slot));
 	p.nonce = (uint64_t)now ^ ((uint64_t)getpid() << 32) ^
 		  (uint64_t)(now_s(CLOCK_MONOTONIC) * 1e9);
-	if ((err = execute(&p, workers, opt)) != 0)
+	p.partial_path = hx_path_join(out->run_dir, "telemetry.jsonl.partial");
+	if (opt->resume) {
+		if ((err = resume_slots(&p, &corpus, arena)) != 0)
+			goto done;
+	} else if (!(p.partial = fopen(p.partial_path, "w"))) {
+		hx_error_set_errno(errno, "cannot create '%s'", p.partial_path);
+		err = HX_ESYSTEM;
 		goto done;
-
-	/* Everything below reads the slots in plan order. */
-	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
+	}
+	if (opt->progress != HX_PROGRESS_NONE) {
+		fprintf(stderr, "%s: %s: %zu tasks on %d worker%s", opt->label ? opt->label : "harness run",
+			spec->experiment, plan.n, workers, workers == 1 ? "" : "s");
+		if (opt->resume)
+			fprintf(stderr, ", resuming after %zu done", p.flushed);
+		fputc('\n', stderr);
+	}
+	err = execute(&p, workers, opt);
+	if (!err && p.flushed < plan.n && canceled(&p)) {
+		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
+			     "resume with: harness run %s --out %s --resume",
+			     p.flushed, plan.n, p.partial_path, spec->path, out->run_dir);
+		err = HX_EINTERRUPTED;
+	}
+	{
+		/* Whatever happened, the records written so far reach the disk. */
+		int e2 = sync_close(&p.partial, p.partial_path);
+		if (!err)
+			err = e2;
+	}
+	if (err)
 		goto done;
 	path = hx_path_join(out->run_dir, "telemetry.jsonl");
-	if ((err = write_raw(path, p.slots, plan.n)) != 0)
+	if (rename(p.partial_path, path) != 0) {
+		hx_error_set_errno(errno, "cannot rename '%s'", p.partial_path);
+		err = HX_ESYSTEM;
 		goto done;
-	free(path);
-	path = NULL;
+	}
 
 	/* The canonical stream in plan order, hashed once; the snapshot writes
 	 * the stream first and the manifest last, so a manifest always describes
@@ -376,11 +590,15 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	path = hx_path_join(out->run_dir, "calibration.yaml");
 	if ((err = hx_export_calibration(path, out, date)) != 0)
 		goto done;
+	if (opt->export_path && (err = hx_export_calibration(opt->export_path, out, date)) != 0)
+		goto done;
 	free(path);
 	path = hx_path_join(out->run_dir, "summary.txt");
 	hx_run_format_summary(&summary, out);
 	err = hx_file_write_atomic(path, summary.ptr, summary.len);
 done:
+	if (p.partial)
+		sync_close(&p.partial, p.partial_path);
 	if (p.slots) {
 		for (i = 0; i < plan.n; i++) {
 			free(p.slots[i].raw);
@@ -388,13 +606,45 @@ done:
 		}
 		free(p.slots);
 	}
-	pthread_mutex_destroy(&p.err_lock);
-	pthread_cond_destroy(&p.finished);
+	free(p.partial_path);
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.wake);
 	hx_buf_release(&canon);
 	hx_buf_release(&summary);
+	hx_arena_free(arena);
 	free(path);
 	hx_engine_free(engine);
 	hx_plan_release(&plan);
+	hx_corpus_release(&corpus);
+	hx_spec_free(spec);
+	return err;
+}
+
+int hx_run_dry(hx_buf *out, const hx_run_options *opt)
+{
+	hx_spec *spec = NULL;
+	hx_corpus corpus = {0};
+	hx_plan plan = {0};
+	size_t i;
+	int err;
+
+	if ((err = load_spec(&spec, opt)) != 0 || (err = hx_corpus_load(&corpus, spec)) != 0 ||
+	    (err = hx_plan_build(&plan, spec, corpus.n)) != 0)
+		goto done;
+	hx_buf_printf(out, "# %s: %zu tasks, seed %" PRIu64 ", engine %s, corpus %zu modules\n",
+		      spec->experiment, plan.n, spec->seed, spec->engine_kind, corpus.n);
+	hx_buf_puts(out, "# index\ttier\tsample\tmodule\ttimeout_s\ttask_seed\n");
+	for (i = 0; i < plan.n; i++) {
+		const hx_task *t = &plan.tasks[i];
+		char nb[64], ts[32];
+		hx_canon_format_number(ts, t->timeout_s);
+		hx_buf_printf(out, "%zu\t%s\t%ld\t%s\t%s\t%" PRIu64 "\n", t->index,
+			      hx_tier_name(t->tier), t->sample,
+			      hx_corpus_name(&corpus, (size_t)t->module, nb, sizeof(nb)), ts, t->seed);
+	}
+done:
+	hx_plan_release(&plan);
+	hx_corpus_release(&corpus);
 	hx_spec_free(spec);
 	return err;
 }

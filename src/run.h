@@ -1,10 +1,19 @@
 /* run.h - one experiment run: spec -> plan -> engine on a worker pool ->
  * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
  * summary and calibration.yaml in the run directory.
+ *
+ * The pool: `workers` threads take tasks in plan order; each result lands in
+ * its task's slot, and the completed prefix of the plan is appended to
+ * RUN/telemetry.jsonl.partial as it grows (whole lines only), which becomes
+ * RUN/telemetry.jsonl when every task is done. When *cancel becomes nonzero
+ * (SIGINT/SIGTERM) no task is started, running ones are terminated, the
+ * completed prefix is flushed and synced, and hx_run returns HX_EINTERRUPTED;
+ * `resume` continues such a run from its partial file.
  */
 #ifndef HX_RUN_H
 #define HX_RUN_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,12 +27,18 @@ typedef enum { HX_PROGRESS_NONE, HX_PROGRESS_LINES, HX_PROGRESS_TTY } hx_progres
 
 typedef struct {
 	const char *spec_path;
+	const char *spec_text;    /* optional: the spec itself (spec_path names it) */
+	size_t spec_text_len;
 	int workers;          /* 0: the spec's, else the number of cores */
 	int has_seed;         /* override the spec's seed */
 	uint64_t seed;
 	const char *out_dir;  /* NULL: runs/<experiment>-<utc>/ */
 	hx_progress_mode progress;
+	const char *label;    /* prefix of progress lines; default "harness run" */
 	int ci;               /* CI mode: a missing golden fails the run */
+	int resume;           /* continue out_dir's interrupted run */
+	const char *export_path; /* also write calibration.yaml here */
+	const atomic_int *cancel; /* optional: set by a signal handler */
 } hx_run_options;
 
 typedef struct {
@@ -39,6 +54,7 @@ typedef struct {
 	char *spec_path;
 	uint64_t seed;
 	char *engine_kind, *engine_version;
+	char *engine_path, *engine_hash; /* real engines: binary and its XXH3 */
 	size_t tasks;
 	int workers;
 	hx_tier_summary tiers[HX_TIER_COUNT];
@@ -58,6 +74,10 @@ void hx_run_result_release(hx_run_result *r);
 /* Run a spec. Returns 0 when the run completed (whatever the golden
  * verdict: see out->golden.verdict), or a negative code. */
 int hx_run(hx_run_result *out, const hx_run_options *opt);
+
+/* Print the plan of a spec (one task a line: index, tier, sample, module,
+ * timeout, seed) without running anything. */
+int hx_run_dry(hx_buf *out, const hx_run_options *opt);
 
 /* The human summary (per-tier table, snapshot hash, golden verdict, diff). */
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r);

@@ -42,6 +42,7 @@ typedef struct {
 	const char *experiment;
 	sim_module *modules;
 	long nmodules;
+	const hx_corpus *corpus;
 	/* Effective parameters per tier and slice (+1 for "no slice"). */
 	hx_tier_model *params; /* [tier][nslices + 1] */
 	int *noise;            /* same shape */
@@ -92,6 +93,9 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 	size_t k;
 	hx_rng r;
 	hx_buf tail = HX_BUF_INIT;
+	char namebuf[64];
+	const char *module = hx_corpus_name(s->corpus, (size_t)task->module, namebuf,
+					    sizeof(namebuf));
 
 	hx_rng_init(&r, task->seed);
 	u_timeout = hx_rng_uniform(&r);
@@ -153,14 +157,16 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 		uint64_t line = 10 + hx_rng_below(&r, 400), col = 2 + hx_rng_below(&r, 40);
 		uint64_t which = hx_rng_below(&r, NERRORS);
 		if (out->outcome == HX_OUT_PROOF_INVALID) {
-			hx_buf_printf(&tail, "Synthetic/Proof%06ld.lean:%" PRIu64 ":%" PRIu64
-					     ": error: %s\n",
-				      task->module, line, col, error_messages[which]);
+			const char *p;
+			for (p = module; *p; p++)
+				hx_buf_putc(&tail, *p == '.' ? '/' : *p);
+			hx_buf_printf(&tail, ".lean:%" PRIu64 ":%" PRIu64 ": error: %s\n", line, col,
+				      error_messages[which]);
 			out->stderr_tail = hx_buf_detach(&tail, NULL);
 		}
 	}
 
-	snprintf(out->module_name, sizeof(out->module_name), "Synthetic.Proof%06ld", task->module);
+	snprintf(out->module_name, sizeof(out->module_name), "%s", module);
 	snprintf(out->context, sizeof(out->context), "calibration_%s_%s", hx_tier_name(task->tier),
 		 out->module_name);
 	out->tier = task->tier;
@@ -216,8 +222,9 @@ static void build_corpus(sim_engine *s)
 	}
 }
 
-int hx_sim_new(hx_engine **out, const hx_spec *spec)
+int hx_sim_new(hx_engine **out, const hx_engine_ctx *ctx)
 {
+	const hx_spec *spec = ctx->spec;
 	sim_engine *s = hx_xcalloc(1, sizeof(*s));
 	size_t nsl, t, sl;
 	int err;
@@ -230,7 +237,8 @@ int hx_sim_new(hx_engine **out, const hx_spec *spec)
 	s->models = spec->models;
 	s->master_seed = spec->seed;
 	s->experiment = spec->experiment;
-	s->nmodules = spec->corpus_modules;
+	s->nmodules = (long)ctx->corpus->n;
+	s->corpus = ctx->corpus;
 	nsl = s->models->nslices + 1;
 	s->params = hx_xcalloc(HX_TIER_COUNT * nsl, sizeof(hx_tier_model));
 	s->noise = hx_xcalloc(HX_TIER_COUNT * nsl, sizeof(int));

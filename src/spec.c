@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fsutil.h"
+#include "spec_engine.h"
 #include "ydoc.h"
 
 #define MAX_TIMEOUT_S 86400.0
@@ -21,10 +22,10 @@ static const char *const spec_keys[] = {"experiment", "description", "seed",    
 					"models",     "corpus",      "tiers",     "samples",
 					"workers",    "canonical",   "golden",    "tags",
 					NULL};
-static const char *const engine_keys[] = {"kind", NULL};
-static const char *const engine_kinds[] = {"sim-verifier", NULL};
-static const char *const corpus_keys[] = {"kind", "modules", NULL};
-static const char *const corpus_kinds[] = {"synthetic", NULL};
+static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", NULL};
+static const char *const corpus_kinds[] = {"synthetic", "list", "dir", NULL};
+/* Tier timeouts of real engines when the models do not say (the seeds'). */
+static const double default_timeout_s[HX_TIER_COUNT] = {30, 60, 120};
 static const char *const tier_keys[] = {"timeout_s", "samples", NULL};
 static const char *const tier_names[] = {"FAST", "BALANCED", "SLOW", NULL};
 static const char *const canonical_keys[] = {"profile", NULL};
@@ -159,29 +160,15 @@ static int read_experiment(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v)
 	return 0;
 }
 
-static int read_engine(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n)
+static int read_engine(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const char *dir)
 {
-	const hx_ynode *v;
-	const char *hint;
-	int err;
-
-	if ((err = hx_ydoc_expect(doc, n, HX_Y_MAP, "engine")) != 0 ||
-	    (err = hx_ydoc_check_keys(doc, n, engine_keys)) != 0 ||
-	    (err = hx_ydoc_require(doc, n, engine_keys)) != 0)
+	/* A corpus directory is where the modules live: the natural root. */
+	const char *root = s->corpus_path && strcmp(s->corpus_kind, "dir") == 0 ? s->corpus_path : dir;
+	int err = hx_spec_engine_read(&s->engine, doc, n, dir, root);
+	if (err)
 		return err;
-	v = hx_ynode_get(n, "kind");
-	if ((err = hx_ydoc_string(doc, v, "kind", &s->engine_kind)) != 0)
-		return err;
-	if (strcmp(s->engine_kind, engine_kinds[0]) == 0)
-		return 0;
-	/* Other engines (lean, coq, command, ...) are designed but not built yet:
-	 * say so rather than "unknown". */
-	hint = hx_ydoc_suggest(s->engine_kind, engine_kinds);
-	if (hint)
-		return hx_ydoc_error(doc, v, "unknown engine kind '%s' (did you mean '%s'?)",
-				     s->engine_kind, hint);
-	return hx_ydoc_error(doc, v, "engine kind '%s' is not available (known: sim-verifier)",
-			     s->engine_kind);
+	s->engine_kind = hx_xstrdup(s->engine.kind);
+	return 0;
 }
 
 static int read_models(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v, const char *dir)
@@ -189,6 +176,10 @@ static int read_models(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v, const 
 	char *rel = NULL;
 	int err;
 
+	if (!v) {
+		s->models_path = hx_xstrdup(HX_MODELS_BUILTIN_NAME);
+		return hx_models_builtin(&s->models);
+	}
 	if (v->type == HX_Y_MAP)
 		return hx_models_from_node(&s->models, doc, v);
 	if (v->type != HX_Y_SCALAR || hx_ynode_is_null(v))
@@ -205,27 +196,55 @@ static int read_models(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v, const 
 	return err;
 }
 
-static int read_corpus(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n)
+static int read_corpus(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const char *dir)
 {
-	const hx_ynode *v;
+	const hx_ynode *v, *list, *cdir;
 	long long modules;
-	int idx, err;
+	char *rel = NULL;
+	int idx = 0, err;
 
 	if (hx_ynode_is_null(n))
 		return 0;
 	if ((err = hx_ydoc_expect(doc, n, HX_Y_MAP, "corpus")) != 0 ||
 	    (err = hx_ydoc_check_keys(doc, n, corpus_keys)) != 0)
 		return err;
+	list = hx_ynode_get(n, "list");
+	cdir = hx_ynode_get(n, "dir");
+	if (list && cdir)
+		return hx_ydoc_error(doc, cdir, "a corpus is a 'list' or a 'dir', not both");
+	idx = list ? 1 : cdir ? 2 : 0;
 	if ((v = hx_ynode_get(n, "kind"))) {
-		if ((err = hx_ydoc_enum(doc, v, "corpus kind", corpus_kinds, &idx)) != 0)
+		int said;
+		if ((err = hx_ydoc_enum(doc, v, "corpus kind", corpus_kinds, &said)) != 0)
 			return err;
-		free(s->corpus_kind);
-		s->corpus_kind = hx_xstrdup(corpus_kinds[idx]);
+		if (said != idx)
+			return hx_ydoc_error(doc, v, "corpus kind '%s' needs %s", corpus_kinds[said],
+					     said == 0 ? "no 'list' or 'dir'" :
+					     said == 1 ? "a 'list' file" : "a 'dir'");
+	}
+	free(s->corpus_kind);
+	s->corpus_kind = hx_xstrdup(corpus_kinds[idx]);
+	if (idx) {
+		v = list ? list : cdir;
+		if ((err = hx_ydoc_string(doc, v, list ? "list" : "dir", &rel)) != 0)
+			return err;
+		s->corpus_path = hx_path_join(dir, rel);
+		free(rel);
+		if (idx == 2 ? !hx_is_dir(s->corpus_path) : !hx_path_exists(s->corpus_path))
+			return hx_ydoc_error(doc, v, "cannot open '%s': No such %s", s->corpus_path,
+					     idx == 2 ? "directory" : "file");
 	}
 	if ((v = hx_ynode_get(n, "modules"))) {
+		if (idx)
+			return hx_ydoc_error(doc, v, "'modules' is for a synthetic corpus; a %s corpus "
+					     "has the modules it names", corpus_kinds[idx]);
 		if ((err = hx_ydoc_int(doc, v, "modules", 1, MAX_MODULES, &modules)) != 0)
 			return err;
 		s->corpus_modules = (long)modules;
+	}
+	if ((v = hx_ynode_get(n, "filter"))) {
+		if ((err = hx_ydoc_string(doc, v, "filter", &s->corpus_filter)) != 0)
+			return err;
 	}
 	return 0;
 }
@@ -267,12 +286,15 @@ static int read_tiers(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n)
 			;
 		if (t == HX_TIER_COUNT)
 			return unknown_tier(doc, k);
-		if (!s->models->has_tier[t])
+		/* The simulator needs the tier's model; a real engine only takes
+		 * the models' timeout when there is one. */
+		if (!s->models->has_tier[t] && strcmp(s->engine_kind, "sim-verifier") == 0)
 			return hx_ydoc_error(doc, k, "tier '%s' has no model '%s' in '%s'",
 					     tier_names[t], hx_tier_model_name((hx_tier)t),
 					     s->models->path);
 		by_tier[t].tier = (hx_tier)t;
-		by_tier[t].timeout_s = s->models->tiers[t].base_timeout_s;
+		by_tier[t].timeout_s = s->models->has_tier[t] ? s->models->tiers[t].base_timeout_s
+							      : default_timeout_s[t];
 		by_tier[t].samples = s->samples;
 		present[t] = 1;
 		if (hx_ynode_is_null(body))
@@ -382,10 +404,10 @@ static int read_spec(hx_spec *s, const hx_ydoc *doc, const char *dir)
 	}
 	if ((err = need(doc, root, "seed", &v)) != 0 ||
 	    (err = hx_ydoc_u64(doc, v, "seed", &s->seed)) != 0 ||
-	    (err = need(doc, root, "engine", &v)) != 0 || (err = read_engine(s, doc, v)) != 0 ||
-	    (err = need(doc, root, "models", &v)) != 0 ||
-	    (err = read_models(s, doc, v, dir)) != 0 ||
-	    (err = read_corpus(s, doc, hx_ynode_get(root, "corpus"))) != 0 ||
+	    (err = read_corpus(s, doc, hx_ynode_get(root, "corpus"), dir)) != 0 ||
+	    (err = need(doc, root, "engine", &v)) != 0 ||
+	    (err = read_engine(s, doc, v, dir)) != 0 ||
+	    (err = read_models(s, doc, hx_ynode_get(root, "models"), dir)) != 0 ||
 	    (err = need(doc, root, "samples", &v)) != 0 ||
 	    (err = hx_ydoc_int(doc, v, "samples", 1, MAX_SAMPLES, &n)) != 0)
 		return err;
@@ -412,30 +434,53 @@ static int read_spec(hx_spec *s, const hx_ydoc *doc, const char *dir)
 	return read_tags(s, doc, hx_ynode_get(root, "tags"));
 }
 
-int hx_spec_load(hx_spec **out, const char *path)
+static hx_spec *spec_new(const char *path)
 {
-	hx_spec *s = NULL;
-	hx_ydoc *doc = NULL;
-	char *dir = NULL;
-	int err;
-
-	*out = NULL;
-	s = hx_xcalloc(1, sizeof(*s));
+	hx_spec *s = hx_xcalloc(1, sizeof(*s));
 	s->path = hx_xstrdup(path);
 	s->description = hx_xstrdup("");
 	s->corpus_kind = hx_xstrdup("synthetic");
 	s->corpus_modules = 1000;
 	s->profile_ref = hx_xstrdup("telemetry");
 	hx_canon_profile_init(&s->profile);
-	dir = hx_path_dirname(path);
-	if ((err = hx_ydoc_load(&doc, path)) != 0 || (err = read_spec(s, doc, dir)) != 0)
-		goto done;
-	*out = s;
-	s = NULL;
-done:
-	hx_spec_free(s);
-	hx_ydoc_free(doc);
+	return s;
+}
+
+static int spec_from_doc(hx_spec **out, const char *path, hx_ydoc *doc)
+{
+	hx_spec *s = spec_new(path);
+	char *dir = hx_path_dirname(path);
+	int err = read_spec(s, doc, dir);
 	free(dir);
+	if (err) {
+		hx_spec_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+int hx_spec_load(hx_spec **out, const char *path)
+{
+	hx_ydoc *doc = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = hx_ydoc_load(&doc, path)) == 0)
+		err = spec_from_doc(out, path, doc);
+	hx_ydoc_free(doc);
+	return err;
+}
+
+int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len)
+{
+	hx_ydoc *doc = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = hx_ydoc_parse(&doc, name, text, len)) == 0)
+		err = spec_from_doc(out, name, doc);
+	hx_ydoc_free(doc);
 	return err;
 }
 
@@ -449,9 +494,12 @@ void hx_spec_free(hx_spec *s)
 	free(s->experiment);
 	free(s->description);
 	free(s->engine_kind);
+	hx_spec_engine_release(&s->engine);
 	free(s->models_path);
 	hx_models_free(s->models);
 	free(s->corpus_kind);
+	free(s->corpus_path);
+	free(s->corpus_filter);
 	free(s->profile_ref);
 	hx_canon_profile_release(&s->profile);
 	free(s->golden);

@@ -3,9 +3,11 @@
  *   experiment: smoke                # [a-z0-9._-]+, names snapshots/golden dirs
  *   description: "..."
  *   seed: 42                          # 0 .. 2^64-1
- *   engine: {kind: sim-verifier}
- *   models: models/noise.yaml         # path (relative to the spec) or inline map
- *   corpus: {kind: synthetic, modules: 500}
+ *   engine: {kind: sim-verifier}      # or lean, coq, command (see hx_spec_engine)
+ *   models: models/noise.yaml         # path (relative to the spec) or inline map;
+ *                                     # default: the built-in phase 2 configuration
+ *   corpus: {kind: synthetic, modules: 500}   # or {list: FILE} or {dir: DIR},
+ *                                     # optional filter: REGEX (on module names)
  *   tiers: {BALANCED: {timeout_s: 60, samples: 100}}   # timeout_s, samples optional
  *   samples: 100                      # per tier, unless the tier says otherwise
  *   workers: 4                        # optional; 0 or absent = number of cores
@@ -26,6 +28,43 @@
 #include "models.h"
 #include "tier.h"
 
+/* The engine section. Templates may use {module}, {module_base} (its last
+ * dotted component), {module_path}, {tier}, {timeout_s}, {seed},
+ * {task_index}, {out_dir}, {task_dir} (a scratch directory made for the task
+ * and removed after it), {telemetry_path}, {root}. */
+typedef struct {
+	char *pattern;   /* POSIX ERE */
+	int stream;      /* 0 both, 1 stdout, 2 stderr (hx_stream_sel) */
+	int outcome;     /* hx_outcome */
+} hx_spec_regex;
+
+typedef struct {
+	int exit_code;
+	int outcome; /* hx_outcome */
+} hx_spec_exit;
+
+typedef struct {
+	char *kind;              /* sim-verifier, lean, coq, command */
+	char **command;          /* argv template (NULL-terminated); real engines */
+	char **version_command;  /* argv (NULL-terminated) or NULL */
+	char *root;              /* project root (resolved against the spec's dir) */
+	char *toolchain_file;    /* resolved path or NULL (lean: ROOT/lean-toolchain) */
+	char *extension;         /* module file extension: ".lean", ".v", or NULL */
+	int require_module_file; /* module_not_found when {module_path} is missing */
+	int json;                /* lean --json messages */
+	int sorry_invalid;       /* a sorry makes a run proof_invalid */
+	char **env;              /* "KEY=template" (NULL-terminated) or NULL */
+	char *cwd;               /* template or NULL (= root) */
+	char *telemetry;         /* template of a JSONL file the engine writes, or NULL */
+	long memory_limit_mb;    /* 0: none */
+	double grace_s;          /* SIGTERM -> SIGKILL */
+	hx_spec_exit *exits;
+	size_t nexits;
+	hx_spec_regex *regexes;
+	size_t nregexes;
+	char **tactics;          /* tactic regexes (NULL-terminated) or NULL */
+} hx_spec_engine;
+
 typedef struct {
 	hx_tier tier;
 	double timeout_s; /* effective: the spec's, else the models' base_timeout_s */
@@ -37,11 +76,14 @@ typedef struct {
 	char *experiment;
 	char *description; /* "" when absent */
 	uint64_t seed;
-	char *engine_kind; /* "sim-verifier" */
-	char *models_path; /* resolved file path, or NULL when inline */
-	hx_models *models; /* owned */
-	char *corpus_kind; /* "synthetic" */
-	long corpus_modules;
+	char *engine_kind; /* = engine.kind */
+	hx_spec_engine engine;
+	char *models_path; /* resolved file path, "(built-in)", or NULL when inline */
+	hx_models *models; /* owned; always set */
+	char *corpus_kind; /* "synthetic", "list" or "dir" */
+	long corpus_modules; /* synthetic: how many */
+	char *corpus_path;   /* list file or directory, resolved; NULL for synthetic */
+	char *corpus_filter; /* regex on module names, or NULL */
 	hx_spec_tier tiers[HX_TIER_COUNT]; /* in plan order: FAST, BALANCED, SLOW */
 	size_t ntiers;
 	long samples;
@@ -54,6 +96,9 @@ typedef struct {
 } hx_spec;
 
 int hx_spec_load(hx_spec **out, const char *path);
+/* The same from text; `name` is used in messages and its directory is the
+ * base of relative paths. */
+int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
 
 /* Load a canonical profile: a built-in name ("telemetry", "none") or a YAML

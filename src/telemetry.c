@@ -41,7 +41,54 @@ void hx_record_init(hx_record *r)
 void hx_record_release(hx_record *r)
 {
 	free(r->stderr_tail);
-	r->stderr_tail = NULL;
+	free(r->stdout_tail);
+	free(r->engine_telemetry);
+	r->stderr_tail = r->stdout_tail = r->engine_telemetry = NULL;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void hx_utf8_sanitize(hx_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	while (p < end) {
+		size_t n = utf8_len(p, (size_t)(end - p));
+		if (n) {
+			p += n;
+			continue;
+		}
+		hx_buf_put(out, run, (size_t)(p - run));
+		hx_buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD */
+		run = ++p;
+	}
+	hx_buf_put(out, run, (size_t)(p - run));
 }
 
 static void key(hx_buf *out, const char *k, int first)
@@ -112,6 +159,12 @@ void hx_record_write_json(hx_buf *out, const hx_record *r)
 	}
 	hx_buf_putc(out, '}');
 	str_field(out, "stderr_tail", r->stderr_tail ? r->stderr_tail : "");
+	if (r->is_process) {
+		str_field(out, "stdout_tail", r->stdout_tail ? r->stdout_tail : "");
+		key(out, "messages", 0);
+		hx_buf_printf(out, "{\"errors\":%ld,\"warnings\":%ld,\"sorries\":%ld}", r->errors,
+			      r->warnings, r->sorries);
+	}
 
 	key(out, "metadata", 0);
 	hx_buf_putc(out, '{');
@@ -132,5 +185,21 @@ void hx_record_write_json(hx_buf *out, const hx_record *r)
 	str_field(out, "slice", r->slice);
 	if (!isnan(r->difficulty))
 		num_field(out, "difficulty", r->difficulty);
-	hx_buf_puts(out, "}}\n");
+	if (r->is_process) {
+		str_field(out, "engine_path", r->engine_path);
+		str_field(out, "engine_hash", r->engine_hash);
+		str_field(out, "toolchain", r->toolchain);
+		str_field(out, "limit", r->limit);
+		str_field(out, "reason", r->reason);
+		key(out, "stdout_dropped", 0);
+		hx_buf_printf(out, "%zu", r->stdout_dropped);
+		key(out, "stderr_dropped", 0);
+		hx_buf_printf(out, "%zu", r->stderr_dropped);
+	}
+	hx_buf_putc(out, '}');
+	if (r->engine_telemetry) {
+		key(out, "engine_telemetry", 0);
+		hx_buf_puts(out, r->engine_telemetry);
+	}
+	hx_buf_puts(out, "}\n");
 }

@@ -64,10 +64,27 @@ typedef struct {
 	const char *ground_truth;   /* "valid", "invalid" or NULL (unknown) */
 	const char *slice;          /* corpus slice or NULL */
 	double difficulty;          /* NaN when the engine has none */
+
+	/* Engines that run a process (written only when is_process is set). */
+	int is_process;
+	char *stdout_tail;          /* owned, may be NULL (written as "") */
+	long errors, warnings, sorries; /* messages the verifier printed */
+	size_t stdout_dropped, stderr_dropped; /* output bytes not kept */
+	const char *limit;          /* "timeout", "memory" or NULL */
+	char reason[160];           /* how the outcome was decided */
+	const char *engine_path;    /* binary that identifies the engine */
+	const char *engine_hash;    /* its xxh3-128 */
+	const char *toolchain;      /* lean-toolchain, or NULL */
+	char *engine_telemetry;     /* owned: a JSON object merged from the
+				     * engine's own JSONL file, or NULL */
 } hx_record;
 
 void hx_record_init(hx_record *r);
 void hx_record_release(hx_record *r);
+
+/* Append s[0..len) to out as valid UTF-8: each invalid byte becomes U+FFFD,
+ * so arbitrary process output can go into a JSON string. */
+void hx_utf8_sanitize(hx_buf *out, const char *s, size_t len);
 
 /* Append the record as one JSON line (with '\n'). */
 void hx_record_write_json(hx_buf *out, const hx_record *r);

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "error.h"
 #include "hash.h"
 #include "plan.h"
 #include "rng.h"
@@ -57,7 +58,7 @@ static void test_plan_order_and_fields(void **state)
 	hx_plan p;
 	size_t i;
 	(void)state;
-	assert_int_equal(hx_plan_build(&p, &s), 0);
+	assert_int_equal(hx_plan_build(&p, &s, 500), 0);
 	assert_int_equal(p.n, 5);
 	for (i = 0; i < p.n; i++) {
 		const hx_task *t = &p.tasks[i];
@@ -77,8 +78,8 @@ static void test_plan_is_pure(void **state)
 	hx_plan a, b;
 	(void)state;
 	s.tiers[0].samples = 1000;
-	assert_int_equal(hx_plan_build(&a, &s), 0);
-	assert_int_equal(hx_plan_build(&b, &s), 0);
+	assert_int_equal(hx_plan_build(&a, &s, 500), 0);
+	assert_int_equal(hx_plan_build(&b, &s, 500), 0);
 	assert_int_equal(a.n, b.n);
 	assert_memory_equal(a.tasks, b.tasks, a.n * sizeof(hx_task));
 	hx_plan_release(&a);
@@ -95,7 +96,7 @@ static void test_module_draws_cover_corpus(void **state)
 	(void)state;
 	s.ntiers = 1;
 	s.tiers[0].samples = 5000;
-	assert_int_equal(hx_plan_build(&p, &s), 0);
+	assert_int_equal(hx_plan_build(&p, &s, 500), 0);
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < p.n; i++)
 		seen[p.tasks[i].module]++;
@@ -104,6 +105,38 @@ static void test_module_draws_cover_corpus(void **state)
 	/* 5000 draws over 500 modules: P(a module is never drawn) = e^-10 */
 	assert_true(distinct >= 495);
 	hx_plan_release(&p);
+}
+
+/* Samples that fit in the corpus are drawn without replacement, from a seed
+ * of the tier's own: the same modules whatever else the plan holds. */
+static void test_without_replacement(void **state)
+{
+	hx_spec s = make_spec();
+	hx_plan p, q;
+	static int seen[500];
+	size_t i;
+	(void)state;
+	s.ntiers = 1;
+	s.tiers[0].samples = 500;
+	assert_int_equal(hx_plan_build(&p, &s, 500), 0);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < p.n; i++)
+		assert_int_equal(seen[p.tasks[i].module]++, 0);
+	/* a shorter run takes a prefix of the same sample */
+	s.tiers[0].samples = 100;
+	assert_int_equal(hx_plan_build(&q, &s, 500), 0);
+	for (i = 0; i < q.n; i++)
+		assert_int_equal(q.tasks[i].module, p.tasks[i].module);
+	/* another seed, another sample */
+	s.seed = 43;
+	hx_plan_release(&q);
+	assert_int_equal(hx_plan_build(&q, &s, 500), 0);
+	for (i = 0; i < q.n && q.tasks[i].module == p.tasks[i].module; i++)
+		;
+	assert_true(i < q.n);
+	hx_plan_release(&p);
+	hx_plan_release(&q);
+	assert_int_equal(hx_plan_build(&p, &s, 0), HX_EINVALID);
 }
 
 static void test_rng_reference(void **state)
@@ -143,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_plan_order_and_fields),
 		cmocka_unit_test(test_plan_is_pure),
 		cmocka_unit_test(test_module_draws_cover_corpus),
+		cmocka_unit_test(test_without_replacement),
 		cmocka_unit_test(test_rng_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

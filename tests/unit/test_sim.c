@@ -16,6 +16,8 @@
 
 static hx_models models;
 static hx_spec spec;
+static hx_corpus corpus;
+static hx_engine_ctx ctx;
 
 static void setup_models(int noise)
 {
@@ -47,6 +49,10 @@ static void setup_models(int noise)
 	spec.tiers[0].tier = HX_TIER_BALANCED;
 	spec.tiers[0].timeout_s = 10; /* low, so the redraw below it matters */
 	spec.tiers[0].samples = 40000;
+	corpus.names = NULL; /* synthetic */
+	corpus.n = (size_t)spec.corpus_modules;
+	ctx.spec = &spec;
+	ctx.corpus = &corpus;
 }
 
 /* |observed - p| within 4.5 binomial standard errors */
@@ -66,8 +72,8 @@ static void test_rates_follow_models(void **state)
 		      invalid_passed = 0;
 	(void)state;
 	setup_models(1);
-	assert_int_equal(hx_plan_build(&plan, &spec), 0);
-	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	assert_int_equal(hx_plan_build(&plan, &spec, (size_t)spec.corpus_modules), 0);
+	assert_int_equal(hx_engine_new(&e, &ctx), 0);
 	assert_string_equal(e->version, "sim-verifier/1");
 	for (i = 0; i < plan.n; i++) {
 		hx_record r;
@@ -114,8 +120,8 @@ static void test_noise_disabled(void **state)
 	(void)state;
 	setup_models(0);
 	spec.tiers[0].samples = 3000;
-	assert_int_equal(hx_plan_build(&plan, &spec), 0);
-	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	assert_int_equal(hx_plan_build(&plan, &spec, (size_t)spec.corpus_modules), 0);
+	assert_int_equal(hx_engine_new(&e, &ctx), 0);
 	for (i = 0; i < plan.n; i++) {
 		hx_record r;
 		hx_record_init(&r);
@@ -141,9 +147,9 @@ static void test_task_independent_of_order(void **state)
 	(void)state;
 	setup_models(1);
 	spec.tiers[0].samples = 500;
-	assert_int_equal(hx_plan_build(&plan, &spec), 0);
-	assert_int_equal(hx_engine_new(&a, &spec), 0);
-	assert_int_equal(hx_engine_new(&b, &spec), 0);
+	assert_int_equal(hx_plan_build(&plan, &spec, (size_t)spec.corpus_modules), 0);
+	assert_int_equal(hx_engine_new(&a, &ctx), 0);
+	assert_int_equal(hx_engine_new(&b, &ctx), 0);
 	fw = calloc(plan.n, sizeof(hx_buf));
 	for (i = 0; i < plan.n; i++) {
 		hx_record r;
@@ -179,8 +185,8 @@ static void test_record_json_shape(void **state)
 	(void)state;
 	setup_models(1);
 	spec.tiers[0].samples = 1;
-	assert_int_equal(hx_plan_build(&plan, &spec), 0);
-	assert_int_equal(hx_engine_new(&e, &spec), 0);
+	assert_int_equal(hx_plan_build(&plan, &spec, (size_t)spec.corpus_modules), 0);
+	assert_int_equal(hx_engine_new(&e, &ctx), 0);
 	hx_record_init(&r);
 	strcpy(r.verification_id, "id-1");
 	r.timestamp = 1700000000.5;

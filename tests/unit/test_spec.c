@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "spec.h"
+#include "telemetry.h"
 
 #define MODELS HX_SOURCE_DIR "/experiments/models/verifier_noise_phase2.yaml"
 #define SPEC_DIR HX_FIXTURES "/spec"
@@ -71,6 +72,165 @@ static void expect_error_rc(const char *text, int rc, const char *suffix)
 static void expect_error(const char *text, const char *suffix)
 {
 	expect_error_rc(text, HX_EINVALID, suffix);
+}
+
+/* Like expect_error, for messages whose tail holds a temp path. */
+static void expect_error_prefix(const char *text, const char *prefix)
+{
+	hx_spec *s = NULL;
+	char want[1024];
+	write_spec(text);
+	assert_int_equal(hx_spec_load(&s, tmpspec), HX_EINVALID);
+	snprintf(want, sizeof(want), "%s:%s", tmpspec, prefix);
+	if (strncmp(hx_error_last(), want, strlen(want)) != 0)
+		fail_msg("'%s' does not start with '%s'", hx_error_last(), want);
+}
+
+static hx_spec *load_ok(const char *text)
+{
+	hx_spec *s = NULL;
+	write_spec(text);
+	if (hx_spec_load(&s, tmpspec) != 0)
+		fail_msg("%s", hx_error_last());
+	return s;
+}
+
+#define L_REAL_TIERS "tiers: {FAST: , SLOW: {timeout_s: 5}}\n"
+
+static void test_real_engine_defaults(void **state)
+{
+	hx_spec *s;
+	char want[256];
+	(void)state;
+
+	/* lean: lake env lean [--json] [args] {module_path}; lean --version */
+	s = load_ok(L_EXPERIMENT L_SEED "engine: {kind: lean, json: true, args: [-DmaxHeartbeats=400000]}\n"
+		    L_REAL_TIERS L_SAMPLES);
+	assert_string_equal(s->engine_kind, "lean");
+	assert_string_equal(s->engine.command[0], "lake");
+	assert_string_equal(s->engine.command[1], "env");
+	assert_string_equal(s->engine.command[2], "lean");
+	assert_string_equal(s->engine.command[3], "--json");
+	assert_string_equal(s->engine.command[4], "-DmaxHeartbeats=400000");
+	assert_string_equal(s->engine.command[5], "{module_path}");
+	assert_null(s->engine.command[6]);
+	assert_string_equal(s->engine.version_command[0], "lean");
+	assert_string_equal(s->engine.version_command[1], "--version");
+	assert_string_equal(s->engine.extension, ".lean");
+	assert_int_equal(s->engine.require_module_file, 1);
+	assert_true(s->engine.grace_s == 1.0);
+	assert_string_equal(s->engine.root, tmpdir); /* the spec's directory */
+	/* built-in models: their base timeouts, unless the spec says */
+	assert_string_equal(s->models_path, HX_MODELS_BUILTIN_NAME);
+	assert_int_equal(s->ntiers, 2);
+	assert_true(s->tiers[0].tier == HX_TIER_FAST && s->tiers[0].timeout_s == 30);
+	assert_true(s->tiers[1].tier == HX_TIER_SLOW && s->tiers[1].timeout_s == 5);
+	hx_spec_free(s);
+
+	s = load_ok(L_EXPERIMENT L_SEED "engine: {kind: coq, args: [-Q, theories, Demo]}\n"
+		    L_REAL_TIERS L_SAMPLES);
+	assert_string_equal(s->engine.command[0], "coqc");
+	assert_string_equal(s->engine.command[1], "-noglob");
+	assert_string_equal(s->engine.command[2], "-Q");
+	assert_string_equal(s->engine.command[4], "Demo");
+	assert_string_equal(s->engine.command[5], "-o");
+	assert_string_equal(s->engine.command[6], "{task_dir}/{module_base}.vo");
+	assert_string_equal(s->engine.command[7], "{module_path}");
+	assert_null(s->engine.command[8]);
+	assert_string_equal(s->engine.version_command[0], "coqc");
+	assert_string_equal(s->engine.extension, ".v");
+	hx_spec_free(s);
+
+	s = load_ok(L_EXPERIMENT L_SEED
+		    "engine:\n"
+		    "  kind: command\n"
+		    "  command: [./engine, --seed, '{seed}', --out, '{telemetry_path}']\n"
+		    "  env: {ENGINE_TELEMETRY: '{telemetry_path}', MODE: fast}\n"
+		    "  telemetry: '{out_dir}/t-{task_index}.jsonl'\n"
+		    "  memory_limit_mb: 512\n"
+		    "  grace_s: 0.5\n"
+		    "  outcomes:\n"
+		    "    exit: {3: resource_exhausted, 4: verifier_crash}\n"
+		    "    regex: [{pattern: 'diverged', stream: stderr, outcome: proof_invalid}]\n"
+		    "  tactics: ['step=([a-z]+)']\n"
+		    L_REAL_TIERS L_SAMPLES);
+	assert_string_equal(s->engine.command[4], "{telemetry_path}");
+	assert_null(s->engine.version_command);
+	assert_int_equal(s->engine.require_module_file, 0);
+	assert_string_equal(s->engine.env[0], "ENGINE_TELEMETRY={telemetry_path}");
+	assert_string_equal(s->engine.env[1], "MODE=fast");
+	assert_null(s->engine.env[2]);
+	assert_string_equal(s->engine.telemetry, "{out_dir}/t-{task_index}.jsonl");
+	assert_int_equal(s->engine.memory_limit_mb, 512);
+	assert_true(s->engine.grace_s == 0.5);
+	assert_int_equal(s->engine.nexits, 2);
+	assert_int_equal(s->engine.exits[0].exit_code, 3);
+	assert_int_equal(s->engine.exits[0].outcome, HX_OUT_RESOURCE_EXHAUSTED);
+	assert_int_equal(s->engine.exits[1].outcome, HX_OUT_VERIFIER_CRASH);
+	assert_int_equal(s->engine.nregexes, 1);
+	assert_string_equal(s->engine.regexes[0].pattern, "diverged");
+	assert_int_equal(s->engine.regexes[0].stream, 2);
+	assert_int_equal(s->engine.regexes[0].outcome, HX_OUT_PROOF_INVALID);
+	assert_string_equal(s->engine.tactics[0], "step=([a-z]+)");
+	hx_spec_free(s);
+	(void)want;
+}
+
+static void test_real_engine_errors(void **state)
+{
+	(void)state;
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: command}\n" L_REAL_TIERS L_SAMPLES,
+		     "3:9: missing key 'command' (the engine's argv template)");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: command, command: []}\n" L_REAL_TIERS L_SAMPLES,
+		     "3:34: 'command' must not be empty");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: lean, telemetry: x}\n" L_REAL_TIERS L_SAMPLES,
+		     "3:22: unknown key 'telemetry'");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: lean, jsn: true}\n" L_REAL_TIERS L_SAMPLES,
+		     "3:22: unknown key 'jsn' (did you mean 'json'?)");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: coq, outcomes: {exit: {300: verified}}}\n"
+		     L_REAL_TIERS L_SAMPLES,
+		     "3:39: 'exit code' must be an integer from 0 to 255");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: coq, outcomes: {exit: {3: exploded}}}\n"
+		     L_REAL_TIERS L_SAMPLES,
+		     "3:42: unknown outcome 'exploded' (known: verified, proof_invalid, "
+		     "verifier_timeout, deterministic_timeout, resource_exhausted, verifier_crash, "
+		     "module_not_found, engine_error)");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: coq, outcomes: {regex: [{pattern: 'a(', "
+		     "outcome: verified}]}}\n" L_REAL_TIERS L_SAMPLES,
+		     "3:50: invalid regex 'a(': Unmatched ( or \\(");
+	expect_error_prefix(L_EXPERIMENT L_SEED "engine: {kind: coq, root: nosuch}\n" L_REAL_TIERS
+			    L_SAMPLES, "3:27: root '");
+}
+
+static void test_corpus_kinds(void **state)
+{
+	hx_spec *s;
+	char text[512];
+	(void)state;
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {list: %s/modules.txt, filter: '^Fake[.]'}\n"
+		 "engine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES, HX_FIXTURES "/spec");
+	s = load_ok(text);
+	assert_string_equal(s->corpus_kind, "list");
+	assert_string_equal(s->corpus_path, HX_FIXTURES "/spec/modules.txt");
+	assert_string_equal(s->corpus_filter, "^Fake[.]");
+	hx_spec_free(s);
+
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {dir: %s}\nengine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES,
+		 HX_FIXTURES "/spec");
+	s = load_ok(text);
+	assert_string_equal(s->corpus_kind, "dir");
+	/* the corpus directory is the engine's root unless the spec says */
+	assert_string_equal(s->engine.root, HX_FIXTURES "/spec");
+	hx_spec_free(s);
+
+	expect_error(L_EXPERIMENT L_SEED "corpus: {list: a, dir: b}\n" L_ENGINE L_TIERS L_SAMPLES,
+		     "3:24: a corpus is a 'list' or a 'dir', not both");
+	expect_error_prefix(L_EXPERIMENT L_SEED "corpus: {list: nosuch.txt}\n" L_ENGINE L_TIERS
+			    L_SAMPLES, "3:16: cannot open '");
+	expect_error(L_EXPERIMENT L_SEED "corpus: {kind: list}\n" L_ENGINE L_TIERS L_SAMPLES,
+		     "3:16: corpus kind 'list' needs a 'list' file");
 }
 
 static void test_smoke(void **state)
@@ -243,7 +403,7 @@ static void test_value_errors(void **state)
 	expect_error(BASE "corpus: {modules: 0}\n",
 		     "7:19: 'modules' must be an integer from 1 to 10000000");
 	expect_error(BASE "corpus: {kind: mathlib}\n",
-		     "7:16: unknown corpus kind 'mathlib' (known: synthetic)");
+		     "7:16: unknown corpus kind 'mathlib' (known: synthetic, list, dir)");
 	expect_error(BASE "corpus: {kind: synthetic, size: 3}\n", "7:27: unknown key 'size'");
 	expect_error(BASE "tags: [a, [b]]\n", "7:11: 'tag' must be a string");
 	expect_error(BASE "tags: a\n", "7:7: 'tags' must be a list");
@@ -270,8 +430,8 @@ static void test_experiment_name(void **state)
 static void test_engine_errors(void **state)
 {
 	(void)state;
-	expect_error(L_EXPERIMENT L_SEED "engine: {kind: lean}\n" L_MODELS L_TIERS L_SAMPLES,
-		     "3:16: engine kind 'lean' is not available (known: sim-verifier)");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: isabelle}\n" L_MODELS L_TIERS L_SAMPLES,
+		     "3:16: unknown engine kind 'isabelle' (known: sim-verifier, lean, coq, command)");
 	expect_error(L_EXPERIMENT L_SEED "engine: {kind: sim-verifer}\n" L_MODELS L_TIERS L_SAMPLES,
 		     "3:16: unknown engine kind 'sim-verifer' (did you mean 'sim-verifier'?)");
 	expect_error(L_EXPERIMENT L_SEED "engine: sim-verifier\n" L_MODELS L_TIERS L_SAMPLES,
@@ -381,6 +541,9 @@ static void test_profile_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_engine_defaults),
+		cmocka_unit_test(test_real_engine_errors),
+		cmocka_unit_test(test_corpus_kinds),
 		cmocka_unit_test(test_smoke),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_inline_and_defaults),

@@ -1,0 +1,583 @@
+/* proc_engine.c - engines that run a verifier process per task: lean, coq
+ * and command. Each task expands the engine's templates for its module,
+ * runs the process under the tier's timeout (exec.c), classifies what
+ * happened (outcome.c) and, for engines that write their own JSONL
+ * telemetry, merges that into the record. */
+#define _XOPEN_SOURCE 700 /* realpath, nftw */
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "canon.h"
+#include "engine.h"
+#include "error.h"
+#include "exec.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "json.h"
+#include "outcome.h"
+#include "spec_engine.h"
+
+extern char **environ;
+
+#define TAIL_BYTES 2048          /* of each stream, into the record */
+#define VERSION_TIMEOUT_S 60.0
+#define ENGINE_TELEMETRY_MAX ((size_t)64 << 20)
+
+typedef struct {
+	hx_engine base;
+	const hx_spec *spec;
+	const hx_spec_engine *se;
+	const hx_corpus *corpus;
+	const atomic_int *cancel;
+	char *root;    /* absolute */
+	char *out_dir; /* absolute */
+	hx_outcome_rules *rules;
+	hx_regex_rule *regexes;
+	hx_exit_rule *exits;
+	char *version, *path, *hash, *toolchain;
+} proc_engine;
+
+/* The values a template may name. */
+typedef struct {
+	const char *module, *module_base, *module_path, *tier, *timeout_s, *seed, *task_index,
+		*out_dir, *task_dir, *telemetry_path, *root;
+} vars;
+
+static const char *var_value(const vars *v, const char *name, size_t n)
+{
+#define VAR(x)                                                                                   \
+	if (n == sizeof(#x) - 1 && memcmp(name, #x, n) == 0)                                     \
+		return v->x ? v->x : "";
+	VAR(module)
+	VAR(module_base)
+	VAR(module_path)
+	VAR(tier)
+	VAR(timeout_s)
+	VAR(seed)
+	VAR(task_index)
+	VAR(out_dir)
+	VAR(task_dir)
+	VAR(telemetry_path)
+	VAR(root)
+#undef VAR
+	return NULL;
+}
+
+/* Expand {name} placeholders: '{', lowercase letters or '_', '}'. Any
+ * other brace is literal (a JSON document in a shell command stays as
+ * written); "{{" is a literal '{' for the rare "{name}" meant literally. */
+static int expand(hx_buf *out, const char *tmpl, const vars *v)
+{
+	const char *p = tmpl;
+	while (*p) {
+		const char *close, *val;
+		if (p[0] == '{' && p[1] == '{') {
+			hx_buf_putc(out, '{');
+			p += 2;
+			continue;
+		}
+		for (close = p + 1; *p == '{' && ((*close >= 'a' && *close <= 'z') || *close == '_'); close++)
+			;
+		if (*p != '{' || close == p + 1 || *close != '}') {
+			hx_buf_putc(out, *p++);
+			continue;
+		}
+		if (!(val = var_value(v, p + 1, (size_t)(close - p - 1)))) {
+			hx_error_set("unknown placeholder '%.*s' in '%s' (known: {module}, "
+				     "{module_base}, {module_path}, {tier}, {timeout_s}, {seed}, "
+				     "{task_index}, {out_dir}, {task_dir}, {telemetry_path}, {root})",
+				     (int)(close - p + 1), p, tmpl);
+			return HX_EINVALID;
+		}
+		hx_buf_puts(out, val);
+		p = close + 1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* The task's scratch directory goes when the task is done: what a verifier
+ * writes there (coqc's .vo) is not telemetry. */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void free_strv(char **v)
+{
+	hx_strv_free(v);
+}
+
+/* argv or "K=V" list expanded for one task; NULL-terminated, caller frees. */
+static int expand_all(char ***out, char *const *tmpl, const vars *v)
+{
+	size_t n = hx_strv_len((const char *const *)tmpl), i;
+	char **res = hx_xcalloc(n + 1, sizeof(char *));
+	int err = 0;
+	for (i = 0; i < n && !err; i++) {
+		hx_buf b = HX_BUF_INIT;
+		err = expand(&b, tmpl[i], v);
+		res[i] = hx_buf_detach(&b, NULL);
+	}
+	if (err) {
+		free_strv(res);
+		return err;
+	}
+	*out = res;
+	return 0;
+}
+
+/* The environment: the harness's own, with the engine's overrides. */
+static char **build_env(char **overrides)
+{
+	size_t n = hx_strv_len((const char *const *)environ), m = hx_strv_len((const char *const *)overrides);
+	char **env = hx_xcalloc(n + m + 1, sizeof(char *));
+	size_t i, j, k = 0;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t klen = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		int replaced = 0;
+		for (j = 0; j < m && !replaced; j++)
+			replaced = strncmp(overrides[j], environ[i], klen) == 0 &&
+				   overrides[j][klen] == '=';
+		if (!replaced)
+			env[k++] = hx_xstrdup(environ[i]);
+	}
+	for (j = 0; j < m; j++)
+		env[k++] = hx_xstrdup(overrides[j]);
+	return env;
+}
+
+/* The last `max` bytes of b, as valid UTF-8, starting at a line when one
+ * begins within the window (easier to read than half a line); *skipped gets
+ * the bytes of b left out. */
+static char *tail_of(const hx_buf *b, size_t max, size_t *skipped)
+{
+	hx_buf out = HX_BUF_INIT;
+	const char *start = b->ptr;
+	size_t len = b->len;
+	if (len > max) {
+		const char *nl;
+		start = b->ptr + len - max;
+		nl = memchr(start, '\n', max);
+		if (nl && nl + 1 < b->ptr + b->len)
+			start = nl + 1;
+		len = (size_t)(b->ptr + b->len - start);
+	}
+	*skipped = (size_t)(start - b->ptr);
+	hx_utf8_sanitize(&out, start, len);
+	return hx_buf_detach(&out, NULL);
+}
+
+/* Find a program as execvp would; returns an absolute path or NULL. */
+static char *which(const char *prog, const char *cwd)
+{
+	const char *path = getenv("PATH"), *p;
+	char resolved[PATH_MAX];
+	if (strchr(prog, '/')) {
+		char *full = hx_path_join(cwd, prog);
+		char *r = realpath(full, resolved) ? hx_xstrdup(resolved) : NULL;
+		free(full);
+		return r;
+	}
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		hx_buf cand = HX_BUF_INIT;
+		hx_buf_put(&cand, n ? p : ".", n ? n : 1);
+		hx_buf_putc(&cand, '/');
+		hx_buf_puts(&cand, prog);
+		if (access(cand.ptr, X_OK) == 0 && realpath(cand.ptr, resolved)) {
+			hx_buf_release(&cand);
+			return hx_xstrdup(resolved);
+		}
+		hx_buf_release(&cand);
+		p = colon ? colon + 1 : p + n;
+	}
+	return NULL;
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+/* Engine identity: the version command's first line, the binary it names
+ * (resolved) and that binary's hash, and the Lean toolchain file. */
+static int identify(proc_engine *pe)
+{
+	const hx_spec_engine *se = pe->se;
+	const char *prog = se->version_command ? se->version_command[0] : se->command[0];
+	char hex[HX_HASH_HEX_LEN];
+	int err = 0;
+
+	pe->path = which(prog, pe->root);
+	if (pe->path && hx_hash128_file(hex, pe->path) == 0)
+		pe->hash = hx_xstrdup(hex);
+	if (se->version_command) {
+		hx_proc_options o;
+		hx_proc_result r;
+		memset(&o, 0, sizeof(o));
+		o.argv = (const char *const *)se->version_command;
+		o.cwd = pe->root;
+		o.timeout_s = VERSION_TIMEOUT_S;
+		hx_proc_result_init(&r);
+		err = hx_proc_run(&r, &o);
+		if (!err && r.status == HX_PROC_EXEC_FAILED) {
+			hx_error_set("cannot run the version command '%s': %s", se->version_command[0],
+				     strerror(r.exec_errno));
+			err = HX_EENGINE;
+		} else if (!err && (r.status != HX_PROC_EXITED || r.exit_code != 0)) {
+			hx_error_set("the version command '%s' failed (%s %d)", se->version_command[0],
+				     r.status == HX_PROC_EXITED ? "exit" : "signal",
+				     r.status == HX_PROC_EXITED ? r.exit_code : r.signal);
+			err = HX_EENGINE;
+		} else if (!err) {
+			const hx_buf *b = r.out.len ? &r.out : &r.err;
+			char *nl = memchr(b->ptr, '\n', b->len);
+			hx_buf v = HX_BUF_INIT;
+			hx_utf8_sanitize(&v, b->ptr, nl ? (size_t)(nl - b->ptr) : b->len);
+			pe->version = hx_buf_detach(&v, NULL);
+			trim(pe->version);
+		}
+		hx_proc_result_release(&r);
+		if (err)
+			return err;
+	}
+	if (!pe->version) {
+		hx_buf v = HX_BUF_INIT;
+		hx_buf_printf(&v, "%s %s", se->kind, pe->hash ? pe->hash : "(unknown binary)");
+		pe->version = hx_buf_detach(&v, NULL);
+	}
+	if (se->toolchain_file) {
+		hx_buf t = HX_BUF_INIT;
+		if ((err = hx_file_read(&t, se->toolchain_file)) != 0) {
+			hx_buf_release(&t);
+			return err;
+		}
+		pe->toolchain = hx_buf_detach(&t, NULL);
+		trim(pe->toolchain);
+	}
+	return 0;
+}
+
+/* Members of every JSON object line of the engine's telemetry file, later
+ * lines overriding earlier keys, as one canonical object. */
+static void merge_engine_telemetry(hx_record *rec, const char *path)
+{
+	hx_buf text = HX_BUF_INIT, out = HX_BUF_INIT;
+	hx_arena *a = NULL;
+	hx_json *merged;
+	size_t cap = 32, start = 0, lineno = 0;
+
+	if (hx_file_read(&text, path) != 0) {
+		snprintf(rec->reason + strlen(rec->reason), sizeof(rec->reason) - strlen(rec->reason),
+			 "; no engine telemetry at '%s'", path);
+		goto done;
+	}
+	if (text.len > ENGINE_TELEMETRY_MAX) {
+		snprintf(rec->reason + strlen(rec->reason), sizeof(rec->reason) - strlen(rec->reason),
+			 "; engine telemetry over %zu MiB ignored", ENGINE_TELEMETRY_MAX >> 20);
+		goto done;
+	}
+	a = hx_arena_new();
+	merged = hx_json_new(a, HX_JSON_OBJECT);
+	merged->u.object.members = hx_arena_alloc(a, cap * sizeof(hx_json_member));
+	while (start < text.len) {
+		char *nl = memchr(text.ptr + start, '\n', text.len - start);
+		size_t end = nl ? (size_t)(nl - text.ptr) : text.len, i, j;
+		hx_json *obj;
+		lineno++;
+		if (hx_json_parse(&obj, a, text.ptr + start, end - start, NULL) == 0 &&
+		    obj->type == HX_JSON_OBJECT) {
+			for (i = 0; i < obj->u.object.len; i++) {
+				hx_json_member *m = &obj->u.object.members[i];
+				for (j = 0; j < merged->u.object.len; j++)
+					if (merged->u.object.members[j].key_len == m->key_len &&
+					    memcmp(merged->u.object.members[j].key, m->key, m->key_len) == 0)
+						break;
+				if (j == merged->u.object.len) {
+					if (j == cap) {
+						hx_json_member *grown = hx_arena_alloc(a, 2 * cap * sizeof(*grown));
+						memcpy(grown, merged->u.object.members, cap * sizeof(*grown));
+						merged->u.object.members = grown;
+						cap *= 2;
+					}
+					merged->u.object.len++;
+				}
+				merged->u.object.members[j] = *m;
+			}
+		} else if (end > start) {
+			snprintf(rec->reason + strlen(rec->reason),
+				 sizeof(rec->reason) - strlen(rec->reason),
+				 "; engine telemetry line %zu is not a JSON object", lineno);
+		}
+		start = end + 1;
+	}
+	hx_canon_serialize(&out, merged);
+	rec->engine_telemetry = hx_buf_detach(&out, NULL);
+done:
+	hx_arena_free(a);
+	hx_buf_release(&text);
+	hx_buf_release(&out);
+}
+
+static int proc_run_task(hx_engine *e, const hx_task *task, hx_record *rec)
+{
+	proc_engine *pe = (proc_engine *)e;
+	const hx_spec_engine *se = pe->se;
+	char namebuf[64], seed[24], idx[24], tmo[32];
+	const char *module = hx_corpus_name(pe->corpus, (size_t)task->module, namebuf, sizeof(namebuf));
+	char *module_path = hx_corpus_module_path(pe->root, module, se->extension);
+	const char *dot = strrchr(module, '.');
+	char **argv = NULL, **overrides = NULL, **env = NULL;
+	hx_buf tpath = HX_BUF_INIT, cwd = HX_BUF_INIT, task_dir = HX_BUF_INIT;
+	hx_proc_options o;
+	hx_proc_result r;
+	hx_classification c;
+	vars v;
+	int err = 0;
+
+	hx_proc_result_init(&r);
+	snprintf(seed, sizeof(seed), "%" PRIu64, task->seed);
+	snprintf(idx, sizeof(idx), "%zu", task->index);
+	hx_canon_format_number(tmo, task->timeout_s);
+	memset(&v, 0, sizeof(v));
+	v.module = module;
+	v.module_base = dot ? dot + 1 : module;
+	v.module_path = module_path;
+	hx_buf_printf(&task_dir, "%s/tasks/%zu", pe->out_dir, task->index);
+	v.task_dir = task_dir.ptr;
+	v.tier = hx_tier_lower(task->tier);
+	v.timeout_s = tmo;
+	v.seed = seed;
+	v.task_index = idx;
+	v.out_dir = pe->out_dir;
+	v.root = pe->root;
+	if (se->telemetry) {
+		if ((err = expand(&tpath, se->telemetry, &v)) != 0)
+			goto done;
+		v.telemetry_path = tpath.ptr;
+	}
+
+	snprintf(rec->module_name, sizeof(rec->module_name), "%s", module);
+	snprintf(rec->context, sizeof(rec->context), "calibration_%s_%s", hx_tier_name(task->tier),
+		 module);
+	rec->tier = task->tier;
+	rec->timeout_s = task->timeout_s;
+	rec->master_seed = pe->spec->seed;
+	rec->task_seed = task->seed;
+	rec->task_index = task->index;
+	rec->engine = pe->base.kind;
+	rec->engine_version = pe->base.version;
+	rec->is_process = 1;
+	rec->engine_path = pe->path;
+	rec->engine_hash = pe->hash;
+	rec->toolchain = pe->toolchain;
+
+	if (se->require_module_file && !hx_path_exists(module_path)) {
+		rec->outcome = HX_OUT_MODULE_NOT_FOUND;
+		snprintf(rec->reason, sizeof(rec->reason), "no file '%s'", module_path);
+		goto done;
+	}
+	if ((err = expand_all(&argv, se->command, &v)) != 0)
+		goto done;
+	if (se->env) {
+		if ((err = expand_all(&overrides, se->env, &v)) != 0)
+			goto done;
+		env = build_env(overrides);
+	}
+	if (se->cwd) {
+		char *abs;
+		if ((err = expand(&cwd, se->cwd, &v)) != 0)
+			goto done;
+		abs = hx_path_join(pe->root, cwd.ptr);
+		hx_buf_reset(&cwd);
+		hx_buf_puts(&cwd, abs);
+		free(abs);
+	}
+	if (v.telemetry_path) {
+		char *dir = hx_path_dirname(v.telemetry_path);
+		hx_mkdirs(dir, 0777);
+		free(dir);
+		unlink(v.telemetry_path); /* never merge a previous run's file */
+	}
+
+	if ((err = hx_mkdirs(task_dir.ptr, 0777)) != 0)
+		goto done;
+	memset(&o, 0, sizeof(o));
+	o.argv = (const char *const *)argv;
+	o.env = (const char *const *)env;
+	o.cwd = se->cwd ? cwd.ptr : pe->root;
+	o.timeout_s = task->timeout_s;
+	o.grace_s = se->grace_s;
+	o.memory_limit_mb = se->memory_limit_mb;
+	o.cancel = pe->cancel;
+	if ((err = hx_proc_run(&r, &o)) != 0)
+		goto done;
+	if (r.limit == HX_LIMIT_CANCELED) {
+		err = HX_ETIMEOUT; /* interrupted: no record */
+		goto done;
+	}
+
+	hx_outcome_classify(&c, pe->rules, &r);
+	rec->outcome = c.outcome;
+	rec->errors = c.errors;
+	rec->warnings = c.warnings;
+	rec->sorries = c.sorries;
+	memcpy(rec->tactics, c.tactics, sizeof(c.tactics));
+	rec->ntactics = c.ntactics;
+	snprintf(rec->reason, sizeof(rec->reason), "%s", c.reason);
+	rec->duration_ms = r.wall_ms;
+	rec->cpu_time_ms = r.cpu_ms;
+	rec->memory_peak_mb = (double)r.maxrss_kb / 1024.0;
+	if (r.status == HX_PROC_EXITED) {
+		rec->has_exit_code = 1;
+		rec->exit_code = r.exit_code;
+	} else if (r.status == HX_PROC_SIGNALED) {
+		rec->has_signal = 1;
+		rec->signal = r.signal;
+	}
+	rec->limit = r.limit == HX_LIMIT_TIMEOUT  ? "timeout"
+		     : r.limit == HX_LIMIT_MEMORY ? "memory"
+						  : NULL;
+	{
+		size_t so, se_;
+		rec->stdout_tail = tail_of(&r.out, TAIL_BYTES, &so);
+		rec->stderr_tail = tail_of(&r.err, TAIL_BYTES, &se_);
+		rec->stdout_dropped = r.out_dropped + so;
+		rec->stderr_dropped = r.err_dropped + se_;
+	}
+	if (v.telemetry_path && r.status != HX_PROC_EXEC_FAILED)
+		merge_engine_telemetry(rec, v.telemetry_path);
+done:
+	if (hx_is_dir(task_dir.ptr))
+		remove_tree(task_dir.ptr);
+	hx_buf_release(&task_dir);
+	hx_proc_result_release(&r);
+	free_strv(argv);
+	free_strv(overrides);
+	free_strv(env);
+	hx_buf_release(&tpath);
+	hx_buf_release(&cwd);
+	free(module_path);
+	return err;
+}
+
+static void proc_free(hx_engine *e)
+{
+	proc_engine *pe = (proc_engine *)e;
+	/* Every task has removed its own scratch directory by now; their
+	 * parent goes once, here, not by a task while others make theirs. */
+	if (pe->out_dir) {
+		char *tasks = hx_path_join(pe->out_dir, "tasks");
+		rmdir(tasks);
+		free(tasks);
+	}
+	hx_outcome_rules_free(pe->rules);
+	free(pe->regexes);
+	free(pe->exits);
+	free(pe->root);
+	free(pe->out_dir);
+	free(pe->version);
+	free(pe->path);
+	free(pe->hash);
+	free(pe->toolchain);
+	free(pe);
+}
+
+static char *absolute(const char *path)
+{
+	char resolved[PATH_MAX];
+	if (realpath(path, resolved))
+		return hx_xstrdup(resolved);
+	return hx_xstrdup(path);
+}
+
+int hx_proc_engine_new(hx_engine **out, const hx_engine_ctx *ctx)
+{
+	const hx_spec_engine *se = &ctx->spec->engine;
+	proc_engine *pe = hx_xcalloc(1, sizeof(*pe));
+	hx_outcome_config cfg;
+	hx_buf probe = HX_BUF_INIT;
+	vars v;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	pe->spec = ctx->spec;
+	pe->se = se;
+	pe->corpus = ctx->corpus;
+	pe->cancel = ctx->cancel;
+	pe->root = absolute(se->root);
+	pe->out_dir = absolute(ctx->out_dir ? ctx->out_dir : ".");
+	pe->base.kind = se->kind;
+	pe->base.run_task = proc_run_task;
+	pe->base.free = proc_free;
+
+	/* Templates are checked once here, not found broken at task 9,000. */
+	memset(&v, 0, sizeof(v));
+	v.telemetry_path = "";
+	v.task_dir = "";
+	for (i = 0; se->command[i]; i++)
+		if ((err = expand(&probe, se->command[i], &v)) != 0)
+			goto fail;
+	for (i = 0; se->env && se->env[i]; i++)
+		if ((err = expand(&probe, se->env[i], &v)) != 0)
+			goto fail;
+	if ((se->cwd && (err = expand(&probe, se->cwd, &v)) != 0) ||
+	    (se->telemetry && (err = expand(&probe, se->telemetry, &v)) != 0))
+		goto fail;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.dialect = strcmp(se->kind, "lean") == 0 ? (se->json ? HX_DIALECT_LEAN_JSON : HX_DIALECT_LEAN)
+		      : strcmp(se->kind, "coq") == 0 ? HX_DIALECT_COQ
+						     : HX_DIALECT_GENERIC;
+	cfg.sorry_invalid = se->sorry_invalid;
+	pe->regexes = hx_xcalloc(se->nregexes + 1, sizeof(hx_regex_rule));
+	for (i = 0; i < se->nregexes; i++) {
+		pe->regexes[i].pattern = se->regexes[i].pattern;
+		pe->regexes[i].stream = (hx_stream_sel)se->regexes[i].stream;
+		pe->regexes[i].outcome = (hx_outcome)se->regexes[i].outcome;
+	}
+	pe->exits = hx_xcalloc(se->nexits + 1, sizeof(hx_exit_rule));
+	for (i = 0; i < se->nexits; i++) {
+		pe->exits[i].exit_code = se->exits[i].exit_code;
+		pe->exits[i].outcome = (hx_outcome)se->exits[i].outcome;
+	}
+	cfg.regexes = pe->regexes;
+	cfg.nregexes = se->nregexes;
+	cfg.exits = pe->exits;
+	cfg.nexits = se->nexits;
+	cfg.tactic_patterns = (const char *const *)se->tactics;
+	if ((err = hx_outcome_rules_new(&pe->rules, &cfg)) != 0 || (err = identify(pe)) != 0)
+		goto fail;
+	pe->base.version = pe->version;
+	pe->base.path = pe->path;
+	pe->base.binary_hash = pe->hash;
+	pe->base.toolchain = pe->toolchain;
+	hx_buf_release(&probe);
+	*out = &pe->base;
+	return 0;
+fail:
+	hx_buf_release(&probe);
+	proc_free(&pe->base);
+	return err;
+}

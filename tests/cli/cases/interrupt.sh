@@ -1,0 +1,27 @@
+# SIGINT stops a run cleanly: exit 130, the completed records kept, and a
+# resumed run ends with the snapshot an uninterrupted run gives.
+printf 'strip: [verification_id, timestamp, duration_ms, cpu_time_ms, memory_peak_mb, metadata.worker, metadata.engine_path, metadata.engine_hash]\n' > steady.yaml
+cat > slow.yaml <<'SPEC'
+experiment: slow
+seed: 1
+engine: {kind: command, command: [sleep, "0.1"], version_command: [echo, sleeper 1.0]}
+corpus: {kind: synthetic, modules: 100}
+tiers: {FAST: {timeout_s: 10}}
+samples: 40
+workers: 2
+canonical: {profile: steady.yaml}
+SPEC
+harness run slow.yaml --out r >out.txt 2>err.txt &
+pid=$!
+sleep 0.8
+kill -INT "$pid"
+wait "$pid"
+echo "exit $?"
+sed -E 's/after [0-9]+ of/after K of/' err.txt
+t test -s r/telemetry.jsonl.partial
+t test -e r/telemetry.jsonl
+t harness run slow.yaml --out r --resume
+t test -e r/telemetry.jsonl.partial
+t harness run slow.yaml --out straight
+t sh -c 'harness canon --profile steady.yaml r/telemetry.jsonl | harness hash -'
+t harness run slow.yaml --out nowhere --resume
