@@ -156,13 +156,31 @@ typedef struct {
 typedef struct {
 	canon_rule *rules;
 	size_t n;
+	/* One pass at the root (rules_apply), for up to 64 rules with every
+	 * path compiled: bit j of bucket[root_hash(key)] | any is set for each
+	 * rule j whose first segment may match the key ("*" is in any). */
+	int onepass;
+	uint64_t any;
+	uint64_t bucket[64];
 } canon_rules;
+
+/* A 6-bit hash of a key from its length and its first and last bytes. */
+static inline unsigned root_hash(const char *k, size_t n)
+{
+	uint32_t x = (uint32_t)(n & 0xff);
+	if (n)
+		x |= (uint32_t)(unsigned char)k[0] << 8 | (uint32_t)(unsigned char)k[n - 1] << 16;
+	return (unsigned)((x * UINT32_C(0x9e3779b1)) >> 26);
+}
 
 static void rules_compile(canon_rules *r, const hx_canon_profile *p)
 {
 	size_t i, n = p ? p->nstrip + p->nround : 0;
 	r->rules = n ? hx_xcalloc(n, sizeof(*r->rules)) : NULL;
 	r->n = n;
+	r->onepass = n <= 64;
+	r->any = 0;
+	memset(r->bucket, 0, sizeof(r->bucket));
 	for (i = 0; i < n; i++) {
 		canon_rule *c = &r->rules[i];
 		const char *s;
@@ -186,6 +204,14 @@ static void rules_compile(canon_rules *r, const hx_canon_profile *p)
 				break;
 			s = dot + 1;
 		}
+		if (!c->nseg)
+			r->onepass = 0;
+		else if (i >= 64)
+			;
+		else if (c->len[0] == 1 && c->seg[0][0] == '*')
+			r->any |= (uint64_t)1 << i;
+		else
+			r->bucket[root_hash(c->seg[0], c->len[0])] |= (uint64_t)1 << i;
 	}
 }
 
@@ -201,9 +227,27 @@ static inline int key_is(const hx_json_member *m, const char *seg, size_t n)
 	return m->key_len == n && (n == 0 || (m->key[0] == seg[0] && memcmp(m->key, seg, n) == 0));
 }
 
+static size_t round_text(char out[32], const char *t, size_t len, int decimals);
+
+/* Round the number v to `decimals`. lazy is NULL for a tree of converted
+ * numbers; for a tree from hx_json_parse_lazy it is the arena that gets the
+ * rounded number's canonical text. */
+static void round_value(hx_json *v, int decimals, hx_arena *lazy)
+{
+	char *o;
+	if (!lazy) {
+		v->u.number = hx_canon_round(v->u.number, decimals);
+		return;
+	}
+	o = hx_arena_alloc(lazy, 32);
+	v->u.lazy.len = round_text(o, v->u.lazy.text, v->u.lazy.len, decimals);
+	v->u.lazy.text = o;
+	v->u.lazy.plain = 1;
+}
+
 /* Apply rule r from segment `level` on to obj. Paths name object keys only;
  * arrays are not descended into. */
-static void apply_compiled(hx_json *obj, const canon_rule *r, int level)
+static void apply_compiled(hx_json *obj, const canon_rule *r, int level, hx_arena *lazy)
 {
 	const char *seg = r->seg[level];
 	size_t n = r->len[level];
@@ -216,11 +260,11 @@ static void apply_compiled(hx_json *obj, const canon_rule *r, int level)
 			hx_json *v = m->value;
 			if (!last) {
 				if (v->type == HX_JSON_OBJECT)
-					apply_compiled(v, r, level + 1);
+					apply_compiled(v, r, level + 1, lazy);
 			} else if (r->decimals < 0) {
 				continue; /* stripped */
 			} else if (v->type == HX_JSON_NUMBER) {
-				v->u.number = hx_canon_round(v->u.number, r->decimals);
+				round_value(v, r->decimals, lazy);
 			}
 		}
 		if (kept != i)
@@ -231,7 +275,7 @@ static void apply_compiled(hx_json *obj, const canon_rule *r, int level)
 }
 
 /* The same from the path string, for paths deeper than CANON_MAX_SEGS. */
-static void apply_path(hx_json *obj, const char *seg, int decimals)
+static void apply_path(hx_json *obj, const char *seg, int decimals, hx_arena *lazy)
 {
 	const char *dot = strchr(seg, '.');
 	size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
@@ -244,11 +288,11 @@ static void apply_path(hx_json *obj, const char *seg, int decimals)
 			hx_json *v = m->value;
 			if (dot) {
 				if (v->type == HX_JSON_OBJECT)
-					apply_path(v, dot + 1, decimals);
+					apply_path(v, dot + 1, decimals, lazy);
 			} else if (decimals < 0) {
 				continue;
 			} else if (v->type == HX_JSON_NUMBER) {
-				v->u.number = hx_canon_round(v->u.number, decimals);
+				round_value(v, decimals, lazy);
 			}
 		}
 		if (kept != i)
@@ -258,19 +302,63 @@ static void apply_path(hx_json *obj, const char *seg, int decimals)
 	obj->u.object.len = kept;
 }
 
-/* Strip rules first, then round rules, in profile order. */
-static void rules_apply(hx_json *root, const canon_rules *r)
+/* Strip rules first, then round rules, in profile order. Rules act on the
+ * members they match independently of the other members, so applying all
+ * of them to one member before the next (in rule order, stopping at a
+ * strip) is the same as applying them one after the other to the whole
+ * object; the one pass saves walking the root once per rule. */
+static void rules_apply(hx_json *root, const canon_rules *r, hx_arena *lazy)
 {
-	size_t i;
+	hx_json_member *ms;
+	size_t i, j, len, kept = 0;
 	if (!root || root->type != HX_JSON_OBJECT)
 		return;
-	for (i = 0; i < r->n; i++) {
-		const canon_rule *c = &r->rules[i];
-		if (c->nseg)
-			apply_compiled(root, c, 0);
-		else
-			apply_path(root, c->path, c->decimals);
+	if (!r->onepass) {
+		for (i = 0; i < r->n; i++) {
+			const canon_rule *c = &r->rules[i];
+			if (c->nseg)
+				apply_compiled(root, c, 0, lazy);
+			else
+				apply_path(root, c->path, c->decimals, lazy);
+		}
+		return;
 	}
+	ms = root->u.object.members;
+	len = root->u.object.len;
+	for (i = 0; i < len; i++) {
+		hx_json_member *m = &ms[i];
+		uint64_t cand = r->any | r->bucket[root_hash(m->key, m->key_len)];
+		int stripped = 0;
+		/* the candidates in rule order */
+		for (; cand; cand &= cand - 1) {
+			const canon_rule *c;
+			hx_json *v = m->value;
+#if defined(__GNUC__)
+			j = (size_t)__builtin_ctzll(cand);
+#else
+			for (j = 0; !(cand >> j & 1); j++)
+				;
+#endif
+			c = &r->rules[j];
+			if (!(c->len[0] == 1 && c->seg[0][0] == '*') && !key_is(m, c->seg[0], c->len[0]))
+				continue;
+			if (c->nseg > 1) {
+				if (v->type == HX_JSON_OBJECT)
+					apply_compiled(v, c, 1, lazy);
+			} else if (c->decimals < 0) {
+				stripped = 1;
+				break;
+			} else if (v->type == HX_JSON_NUMBER) {
+				round_value(v, c->decimals, lazy);
+			}
+		}
+		if (stripped)
+			continue;
+		if (kept != i)
+			ms[kept] = *m;
+		kept++;
+	}
+	root->u.object.len = kept;
 }
 
 void hx_canon_apply(hx_json *root, const hx_canon_profile *p)
@@ -279,7 +367,7 @@ void hx_canon_apply(hx_json *root, const hx_canon_profile *p)
 	if (!p || !root || root->type != HX_JSON_OBJECT)
 		return;
 	rules_compile(&r, p);
-	rules_apply(root, &r);
+	rules_apply(root, &r, NULL);
 	rules_release(&r);
 }
 
@@ -338,17 +426,32 @@ double hx_canon_round(double x, int n)
 
 /* ------------------------------------------------------------- numbers */
 
-/* Decimal digits of v (v > 0) into out, no NUL; returns the count. */
+/* Number of decimal digits of v (1 for 0). */
+static inline int u64_ndigits(uint64_t v)
+{
+	int n = 1;
+	uint64_t p = 10;
+	while (n < 20 && v >= p) {
+		n++;
+		p *= 10;
+	}
+	return n;
+}
+
+/* The k decimal digits of v into out[0..k), written from the right. */
+static inline void put_digits(char *out, uint64_t v, int k)
+{
+	while (k > 0) {
+		out[--k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Decimal digits of v into out, no NUL; returns the count. */
 static int u64_digits(char *out, uint64_t v)
 {
-	char tmp[24];
-	int n = 0, i;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
+	int n = u64_ndigits(v);
+	put_digits(out, v, n);
 	return n;
 }
 
@@ -487,31 +590,36 @@ strip:
  * where the value is 0.s * 10^n. */
 static size_t layout(char *out, int neg, uint64_t s, int e)
 {
-	char dig[24];
 	char *o = out;
-	int k = u64_digits(dig, s), n = k + e, i;
+	int k = u64_ndigits(s), n = k + e, i;
 	if (neg)
 		*o++ = '-';
 	if (k <= n && n <= 21) {
-		memcpy(o, dig, (size_t)k);
+		put_digits(o, s, k);
 		o += k;
 		for (i = k; i < n; i++)
 			*o++ = '0';
 	} else if (0 < n && n <= 21) {
-		memcpy(o, dig, (size_t)n);
-		o += n;
-		*o++ = '.';
-		memcpy(o, dig + n, (size_t)(k - n));
-		o += k - n;
+		/* the digits from the right, with the point after n of them */
+		char *q = o + k + 1;
+		for (i = k - n; i > 0; i--) {
+			*--q = (char)('0' + s % 10);
+			s /= 10;
+		}
+		*--q = '.';
+		put_digits(o, s, n);
+		o += k + 1;
 	} else if (-6 < n && n <= 0) {
 		*o++ = '0';
 		*o++ = '.';
 		for (i = 0; i < -n; i++)
 			*o++ = '0';
-		memcpy(o, dig, (size_t)k);
+		put_digits(o, s, k);
 		o += k;
 	} else {
+		char dig[24];
 		int x = n - 1;
+		put_digits(dig, s, k);
 		*o++ = dig[0];
 		if (k > 1) {
 			*o++ = '.';
@@ -563,6 +671,129 @@ size_t hx_canon_format_number_ref(char out[32], double v)
 	return layout(out, v < 0, s, e);
 }
 
+#define ROUND_MAX_M (UINT64_C(1) << 40)
+
+/* True when the 8 bytes at p are all ASCII digits. */
+static inline int eight_digits(const unsigned char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return ((x & UINT64_C(0xf0f0f0f0f0f0f0f0)) |
+		(((x + UINT64_C(0x0606060606060606)) & UINT64_C(0xf0f0f0f0f0f0f0f0)) >> 4)) ==
+	       UINT64_C(0x3333333333333333);
+}
+
+/* Python round(x, n) written in canonical form, where x is the double of
+ * the decimal D in t[0..len) (a valid JSON number), decided from D's digits
+ * without converting it; returns the length, or 0 when D is too close to a
+ * rounding tie (or too large) to decide that way.
+ *
+ * Why it is exact: round(x, n) is m / 10^n with m the integer nearest to
+ * x * 10^n (ties to even). Write D * 10^n = q + f (q an integer, 0 <= f < 1,
+ * read off D's digits around the position n places right of the point).
+ * x = RN(D) is within 2^-53 |x| of D, so when q < 2^40, x * 10^n is within
+ * 2^-12 of q + f; if f is farther than that from 1/2, x * 10^n has the same
+ * nearest integer, q or q + 1. Five digits of f settle that: f >= 0.50025
+ * or f < 0.49975 (f5 <= 49974) leave a margin > 2^-12 whatever follows.
+ * And m <= 2^40 has at most 13 digits: the double m / 10^n then has no
+ * shorter representation than the decimal m * 10^-n itself (two decimals of
+ * 15 or fewer digits never read back as the same double), so its ES form is
+ * that decimal, laid out like any other. */
+static size_t round_text_fast(char out[32], const char *t, size_t len, int n)
+{
+	const unsigned char *p = (const unsigned char *)t, *end = p + len, *ip, *fp;
+	uint64_t q = 0, f5 = 0, m;
+	long e = 0, I, L, R, j;
+	int neg = 0, nd;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	ip = p;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	I = (long)(p - ip);
+	fp = p;
+	L = I;
+	if (p < end && *p == '.') {
+		fp = ++p;
+		while (end - p >= 8 && eight_digits(p))
+			p += 8;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		L = I + (long)(p - fp);
+	}
+	if (p < end) {
+		/* the exponent (the grammar is already checked) */
+		long x = 0;
+		int eneg = 0;
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		while (p < end) {
+			if (x > 1000)
+				return 0;
+			x = x * 10 + (*p++ - '0');
+		}
+		e = eneg ? -x : x;
+	}
+	/* digit j of the significand (ip then fp) sits at 10^(R - 1 - j) in
+	 * D * 10^n; outside 0..L-1 it is 0 */
+	R = I + e + n;
+	if (R > 19)
+		return 0;
+	if (e == 0 && L - I >= n + 5) {
+		/* the usual case, without the bounds tests below: q is the
+		 * integer part and n fraction digits, f5 the 5 after them */
+		for (j = 0; j < I; j++)
+			q = q * 10 + (uint64_t)(ip[j] - '0');
+		for (j = 0; j < n; j++)
+			q = q * 10 + (uint64_t)(fp[j] - '0');
+		for (; j < n + 5; j++)
+			f5 = f5 * 10 + (uint64_t)(fp[j] - '0');
+		goto decide;
+	}
+	for (j = R < 0 ? R : 0; j < R + 5; j++) {
+		unsigned d = 0;
+		if (j >= 0 && j < L)
+			d = (unsigned)((j < I ? ip[j] : fp[j - I]) - '0');
+		if (j < R)
+			q = q * 10 + d;
+		else
+			f5 = f5 * 10 + d;
+	}
+decide:
+	if (q >= ROUND_MAX_M)
+		return 0;
+	if (f5 >= 50025)
+		m = q + 1;
+	else if (f5 <= 49974)
+		m = q;
+	else
+		return 0; /* too close to the tie: x's side is unknown */
+	if (m == 0) {
+		out[0] = '0'; /* -0 too */
+		out[1] = '\0';
+		return 1;
+	}
+	nd = n;
+	while (nd > 0 && m % 10 == 0) {
+		m /= 10;
+		nd--;
+	}
+	return layout(out, neg, m, -nd);
+}
+
+/* Python round(x, n) in canonical form for the number text t (a valid JSON
+ * number): the digits decide when they can, else x itself is rounded. */
+static size_t round_text(char out[32], const char *t, size_t len, int n)
+{
+	size_t r = round_text_fast(out, t, len, n);
+	if (r)
+		return r;
+	return hx_canon_format_number(out, hx_canon_round(hx_json_number_value(t, len), n));
+}
+
 /* ------------------------------------------------------------- serializer */
 
 static inline char *reserve(hx_buf *out, size_t n)
@@ -570,6 +801,42 @@ static inline char *reserve(hx_buf *out, size_t n)
 	if (out->cap - out->len < n + 1)
 		hx_buf_grow(out, n);
 	return out->ptr + out->len;
+}
+
+/* memcpy for the short runs a record is made of (keys, values): moves of
+ * whole words that may overlap each other, never touching a byte outside
+ * s[0..n) or d[0..n), and no call into the C library. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b, c, e;
+	uint32_t x, y;
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n >= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		memcpy(&c, s + n - 16, 8);
+		memcpy(&e, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + 8, &b, 8);
+		memcpy(d + n - 16, &c, 8);
+		memcpy(d + n - 8, &e, 8);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else if (n) {
+		char s0 = s[0], s1 = s[n / 2], s2 = s[n - 1];
+		d[0] = s0;
+		d[n / 2] = s1;
+		d[n - 1] = s2;
+	}
 }
 
 /* Bytes that JCS escapes: '"', '\\' and U+0000..U+001F. */
@@ -739,7 +1006,33 @@ static int key_cmp(const hx_json_member *x, const hx_json_member *y)
 	return ca < cb ? -1 : 1;
 }
 
-static void serialize(hx_buf *out, const hx_json *v);
+/* The key order last used for an object of the same depth, size and first
+ * key (a slot of a small direct-mapped table): JSONL records tend to repeat
+ * their shape, and checking that the old order still sorts the keys (n - 1
+ * compares) is cheaper than sorting again. The check is a full proof (keys
+ * are distinct), so any cache content is safe. */
+#define SORT_CACHE_SLOTS 64
+#define SORT_SMALL 32
+
+typedef struct {
+	size_t n; /* 0: empty */
+	unsigned char perm[SORT_SMALL];
+} sort_cache;
+
+/* How to write a tree: plain (u.number trees) or lazy (the tree came from
+ * hx_json_parse_lazy of the bytes [lo, hi): numbers carry their text, and a
+ * key that points into those bytes was borrowed because it had no escape,
+ * so it has no byte that needs one either). */
+typedef struct {
+	hx_buf *out;
+	int lazy;
+	uintptr_t lo, hi;
+	int depth;
+	sort_cache *cache; /* SORT_CACHE_SLOTS entries, or NULL */
+} writer;
+
+static void serialize(writer *w, const hx_json *v);
+static inline void write_scalar(writer *w, const hx_json *v);
 
 /* A member with the first 8 bytes of its key, big-endian and zero-padded,
  * so that most comparisons are one integer compare. */
@@ -777,50 +1070,132 @@ static int item_cmp_q(const void *x, const void *y)
 	return item_cmp(x, y);
 }
 
-static void serialize_object(hx_buf *out, const hx_json *v)
+static inline int key_borrowed(const writer *w, const char *k)
 {
-	sort_item small[32], *ms = small;
+	return w->lazy && (uintptr_t)k >= w->lo && (uintptr_t)k < w->hi;
+}
+
+/* be_prefix for a key of a lazy tree: one load when 8 bytes can be read
+ * (an arena block, or a borrowed key with input after it) and the bytes
+ * are ASCII, which need no remapping. */
+static inline uint64_t be_prefix_lazy(const writer *w, const char *k, size_t n)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (!key_borrowed(w, k) || w->hi - (uintptr_t)k >= 8) {
+		uint64_t x;
+		memcpy(&x, k, 8);
+		x = __builtin_bswap64(x);
+		if (n < 8)
+			x &= ~(UINT64_MAX >> (8 * n));
+		if (!(x & UINT64_C(0x8080808080808080)))
+			return x;
+	}
+#endif
+	return be_prefix(k, n);
+}
+
+static void serialize_object(writer *w, const hx_json *v)
+{
+	hx_buf *out = w->out;
+	sort_item small[SORT_SMALL], *ms = small;
+	sort_cache *c = NULL;
+	const unsigned char *perm = NULL;
 	size_t n = v->u.object.len, i, j;
-	if (n > 32)
+	if (n > SORT_SMALL)
 		ms = hx_xmalloc(n * sizeof(*ms));
 	for (i = 0; i < n; i++) {
 		const hx_json_member *m = &v->u.object.members[i];
-		ms[i].prefix = be_prefix(m->key, m->key_len);
+		ms[i].prefix = w->lazy ? be_prefix_lazy(w, m->key, m->key_len)
+				       : be_prefix(m->key, m->key_len);
 		ms[i].m = m;
 	}
-	if (n <= 32) {
+	if (w->cache && n > 1 && n <= SORT_SMALL) {
+		uint64_t h = (ms[0].prefix ^ ((uint64_t)n << 8 | (uint64_t)(unsigned)w->depth)) *
+			     UINT64_C(0x9e3779b97f4a7c15);
+		c = &w->cache[h >> 58];
+	}
+	if (c && c->n == n) {
+		for (i = 1; i < n; i++)
+			if (item_cmp(&ms[c->perm[i - 1]], &ms[c->perm[i]]) >= 0)
+				break;
+		if (i == n)
+			perm = c->perm;
+	}
+	if (perm) {
+		/* the cached order holds */
+	} else if (n <= SORT_SMALL) {
 		for (i = 1; i < n; i++) {
 			sort_item it = ms[i];
 			for (j = i; j > 0 && item_cmp(&ms[j - 1], &it) > 0; j--)
 				ms[j] = ms[j - 1];
 			ms[j] = it;
 		}
+		if (c) {
+			for (i = 0; i < n; i++)
+				c->perm[i] = (unsigned char)(ms[i].m - v->u.object.members);
+			c->n = n;
+		}
 	} else {
 		qsort(ms, n, sizeof(*ms), item_cmp_q);
 	}
 	*reserve(out, 1) = '{';
 	out->len++;
+	w->depth++;
 	for (i = 0; i < n; i++) {
-		const hx_json_member *m = ms[i].m;
-		if (i) {
-			*reserve(out, 1) = ',';
+		const hx_json_member *m = perm ? ms[perm[i]].m : ms[i].m;
+		const hx_json *mv = m->value;
+		if (key_borrowed(w, m->key)) {
+			/* ',' then the key with the quotes around it in the
+			 * input, then ':', and a borrowed string or a plain
+			 * number right after it: one reserve for all */
+			const char *vt = NULL;
+			size_t vn = 0;
+			char *o;
+			if (mv->type == HX_JSON_STRING && mv->u.string.plain) {
+				vt = mv->u.string.ptr - 1; /* with its quotes */
+				vn = mv->u.string.len + 2;
+			} else if (mv->type == HX_JSON_NUMBER && mv->u.lazy.plain) {
+				vt = mv->u.lazy.text;
+				vn = mv->u.lazy.len;
+			}
+			o = reserve(out, m->key_len + 4 + vn);
+			*o = ',';
+			o += i != 0;
+			copy_short(o, m->key - 1, m->key_len + 2);
+			o += m->key_len + 2;
+			*o++ = ':';
+			if (vt) {
+				copy_short(o, vt, vn);
+				out->len = (size_t)(o + vn - out->ptr);
+				continue;
+			}
+			out->len = (size_t)(o - out->ptr);
+		} else {
+			if (i) {
+				*reserve(out, 1) = ',';
+				out->len++;
+			}
+			hx_canon_write_string(out, m->key, m->key_len);
+			*reserve(out, 1) = ':';
 			out->len++;
 		}
-		hx_canon_write_string(out, m->key, m->key_len);
-		*reserve(out, 1) = ':';
-		out->len++;
-		serialize(out, m->value);
+		if (mv->type == HX_JSON_OBJECT || mv->type == HX_JSON_ARRAY)
+			serialize(w, mv);
+		else
+			write_scalar(w, mv);
 	}
+	w->depth--;
 	*reserve(out, 1) = '}';
 	out->len++;
 	if (ms != small)
 		free(ms);
 }
 
-static void serialize(hx_buf *out, const hx_json *v)
+/* A value other than an array or an object. */
+static inline void write_scalar(writer *w, const hx_json *v)
 {
+	hx_buf *out = w->out;
 	char *o;
-	size_t i;
 	switch (v->type) {
 	case HX_JSON_NULL:
 		memcpy(reserve(out, 4), "null", 4);
@@ -835,11 +1210,26 @@ static void serialize(hx_buf *out, const hx_json *v)
 		out->len += 5;
 		break;
 	case HX_JSON_NUMBER:
-		o = reserve(out, 32);
-		out->len += hx_canon_format_number(o, v->u.number);
+		if (!w->lazy) {
+			o = reserve(out, 32);
+			out->len += hx_canon_format_number(o, v->u.number);
+		} else if (v->u.lazy.plain) {
+			o = reserve(out, v->u.lazy.len);
+			copy_short(o, v->u.lazy.text, v->u.lazy.len);
+			out->len += v->u.lazy.len;
+		} else {
+			o = reserve(out, 32);
+			out->len += hx_canon_format_number(
+				o, hx_json_number_value(v->u.lazy.text, v->u.lazy.len));
+		}
 		break;
 	case HX_JSON_STRING:
-		if (v->u.string.plain) {
+		if (v->u.string.plain && w->lazy) {
+			/* borrowed (see json.h): the input has the quotes too */
+			o = reserve(out, v->u.string.len + 2);
+			copy_short(o, v->u.string.ptr - 1, v->u.string.len + 2);
+			out->len += v->u.string.len + 2;
+		} else if (v->u.string.plain) {
 			o = reserve(out, v->u.string.len + 2);
 			o[0] = '"';
 			memcpy(o + 1, v->u.string.ptr, v->u.string.len);
@@ -851,6 +1241,17 @@ static void serialize(hx_buf *out, const hx_json *v)
 		}
 		break;
 	case HX_JSON_ARRAY:
+	case HX_JSON_OBJECT:
+		break; /* see serialize */
+	}
+}
+
+static void serialize(writer *w, const hx_json *v)
+{
+	hx_buf *out = w->out;
+	size_t i;
+	switch (v->type) {
+	case HX_JSON_ARRAY:
 		*reserve(out, 1) = '[';
 		out->len++;
 		for (i = 0; i < v->u.array.len; i++) {
@@ -858,38 +1259,54 @@ static void serialize(hx_buf *out, const hx_json *v)
 				*reserve(out, 1) = ',';
 				out->len++;
 			}
-			serialize(out, v->u.array.items[i]);
+			serialize(w, v->u.array.items[i]);
 		}
 		*reserve(out, 1) = ']';
 		out->len++;
 		break;
 	case HX_JSON_OBJECT:
-		serialize_object(out, v);
+		serialize_object(w, v);
 		break;
+	default:
+		write_scalar(w, v);
 	}
 }
 
 void hx_canon_serialize(hx_buf *out, const hx_json *v)
 {
-	serialize(out, v);
+	writer w;
+	w.out = out;
+	w.lazy = 0;
+	w.lo = w.hi = 0;
+	w.depth = 0;
+	w.cache = NULL;
+	serialize(&w, v);
 	reserve(out, 0)[0] = '\0';
 }
 
 /* ------------------------------------------------------------- lines */
 
 static int canon_line(hx_buf *out, hx_arena *arena, const char *line, size_t len,
-		      const canon_rules *r, const char *file, size_t lineno)
+		      const canon_rules *r, sort_cache *cache, const char *file, size_t lineno)
 {
 	hx_json *root;
 	hx_json_error err;
+	writer w;
 	hx_arena_reset(arena);
-	if (hx_json_parse(&root, arena, line, len, &err) < 0) {
+	/* lazy: the line outlives the tree, and only this function reads it */
+	if (hx_json_parse_lazy(&root, arena, line, len, &err) < 0) {
 		hx_error_set("%s:%zu:%zu: %s", file, lineno + err.line - 1, err.column, err.msg);
 		return HX_EINVALID;
 	}
 	if (r->n)
-		rules_apply(root, r);
-	serialize(out, root);
+		rules_apply(root, r, arena);
+	w.out = out;
+	w.lazy = 1;
+	w.lo = (uintptr_t)line;
+	w.hi = (uintptr_t)line + len;
+	w.depth = 0;
+	w.cache = cache;
+	serialize(&w, root);
 	*reserve(out, 1) = '\n';
 	out->len++;
 	out->ptr[out->len] = '\0';
@@ -902,7 +1319,7 @@ int hx_canon_line(hx_buf *out, hx_arena *arena, const char *line, size_t len,
 	canon_rules r;
 	int rc;
 	rules_compile(&r, p);
-	rc = canon_line(out, arena, line, len, &r, file, lineno);
+	rc = canon_line(out, arena, line, len, &r, NULL, file, lineno);
 	rules_release(&r);
 	return rc;
 }
@@ -928,6 +1345,8 @@ int hx_canon_stream(FILE *fp, const char *file, const hx_canon_profile *p,
 	hx_arena *arena = NULL;
 	int eof = 0, rc = 0;
 	canon_rules rules;
+	sort_cache cache[SORT_CACHE_SLOTS];
+	memset(cache, 0, sizeof(cache));
 	rules_compile(&rules, p);
 	buf = hx_xmalloc(cap);
 	arena = hx_arena_new();
@@ -969,7 +1388,8 @@ int hx_canon_stream(FILE *fp, const char *file, const hx_canon_profile *p,
 		}
 		lineno++;
 		if (!blank(buf + pos, end - pos)) {
-			rc = canon_line(&out, arena, buf + pos, end - pos, &rules, file, lineno);
+			rc = canon_line(&out, arena, buf + pos, end - pos, &rules, cache, file,
+					lineno);
 			if (rc < 0)
 				goto done;
 			records++;

@@ -139,6 +139,8 @@ typedef struct {
 	size_t msp; /* members in use on a->mstack */
 	size_t vsp; /* items in use on a->vstack */
 	int depth;
+	int lazy; /* hx_json_parse_lazy: numbers keep their text, strings
+		   * without escapes point into the input */
 } parser;
 
 static void set_position(hx_json_error *err, const unsigned char *start, size_t off)
@@ -183,12 +185,20 @@ static int fail_unexpected(parser *ps, const unsigned char *p, const char *what)
 static inline void skip_ws(parser *ps)
 {
 	const unsigned char *p = ps->p, *end = ps->end;
+	/* most calls find a token right away, or after the single space of
+	 * ", " and ": ": test those before the loop */
+	if (p < end && *p > ' ')
+		return;
+	if (end - p >= 2 && *p == ' ' && p[1] > ' ') {
+		ps->p = p + 1;
+		return;
+	}
 	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	ps->p = p;
 }
 
-static hx_json *node_new(hx_arena *a, hx_json_type type)
+static inline hx_json *node_new(hx_arena *a, hx_json_type type)
 {
 	hx_json *v = arena_alloc(a, sizeof(*v));
 	memset(v, 0, sizeof(*v));
@@ -246,16 +256,18 @@ static size_t utf8_seq(parser *ps, const unsigned char *p)
 #if defined(__SSE2__) && defined(__GNUC__)
 #include <emmintrin.h>
 #define HX_JSON_SSE2 1
-/* Index of the first byte of p[0..16) that is '"', '\\', < 0x20 or >= 0x80
- * (a signed compare with 0x20 catches both of the last two), 16 if none. */
-static inline unsigned special16(const unsigned char *p)
+/* The mask of the bytes of p[0..16) that are '"', '\\', < 0x20 or >= 0x80
+ * (a signed compare with 0x20 catches both of the last two), and in *quotes
+ * those that are '"': when the first special byte is a quote the string
+ * ends there, known without loading that byte again. */
+static inline unsigned special_mask16(const unsigned char *p, unsigned *quotes)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+	__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+	__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
 				 _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-	unsigned mask = (unsigned)_mm_movemask_epi8(m);
-	return mask ? (unsigned)__builtin_ctz(mask) : 16;
+	*quotes = (unsigned)_mm_movemask_epi8(q);
+	return *quotes | (unsigned)_mm_movemask_epi8(m);
 }
 #endif
 
@@ -396,7 +408,7 @@ static long decode_escapes(parser *ps, const unsigned char *s, size_t n, char *o
 /* *plain_out (may be NULL) is set when the source had no escape: the text
  * then holds no '"', no '\\' and no control byte, so it needs no escaping
  * when written back. */
-static int parse_string(parser *ps, const char **out, size_t *len_out, int *plain_out)
+static int parse_string_full(parser *ps, const char **out, size_t *len_out, int *plain_out)
 {
 	const unsigned char *open = ps->p, *s = open + 1, *p = s, *end = ps->end;
 	int escapes = 0;
@@ -404,10 +416,15 @@ static int parse_string(parser *ps, const char **out, size_t *len_out, int *plai
 	for (;;) {
 #ifdef HX_JSON_SSE2
 		while (end - p >= 16) {
-			unsigned i = special16(p);
-			p += i;
-			if (i < 16)
+			unsigned quotes, m = special_mask16(p, &quotes);
+			if (m) {
+				unsigned i = (unsigned)__builtin_ctz(m);
+				p += i;
+				if (quotes >> i & 1)
+					goto closed;
 				break;
+			}
+			p += 16;
 		}
 #else
 		while (end - p >= 8) {
@@ -442,7 +459,18 @@ static int parse_string(parser *ps, const char **out, size_t *len_out, int *plai
 		}
 		p++;
 	}
+#ifdef HX_JSON_SSE2
+closed:
+#endif
 	ps->p = p + 1;
+	if (!escapes && ps->lazy) {
+		/* borrowed: the caller keeps the input alive (see json.h) */
+		*out = (const char *)s;
+		*len_out = (size_t)(p - s);
+		if (plain_out)
+			*plain_out = 1;
+		return 0;
+	}
 	dst = arena_alloc(ps->a, (size_t)(p - s) + 1);
 	if (!escapes) {
 		size_t n = (size_t)(p - s), words = (n + 8) & ~(size_t)7, i;
@@ -469,6 +497,34 @@ static int parse_string(parser *ps, const char **out, size_t *len_out, int *plai
 	if (plain_out)
 		*plain_out = !escapes;
 	return 0;
+}
+
+/* parse_string with the usual lazy case inline: a string of plain ASCII
+ * whose closing quote is within the first 64 bytes is borrowed after a few
+ * 16-byte scans, without the call and the frame of the general code. */
+static inline int parse_string(parser *ps, const char **out, size_t *len_out, int *plain_out)
+{
+#ifdef HX_JSON_SSE2
+	if (ps->lazy) {
+		const unsigned char *s = ps->p + 1, *p = s;
+		while (ps->end - p >= 16 && p - s < 64) {
+			unsigned quotes, m = special_mask16(p, &quotes);
+			if (m) {
+				if (!(quotes & m & (0u - m)))
+					break; /* an escape or a special byte comes first */
+				p += __builtin_ctz(m);
+				*out = (const char *)s;
+				*len_out = (size_t)(p - s);
+				if (plain_out)
+					*plain_out = 1;
+				ps->p = p + 1;
+				return 0;
+			}
+			p += 16;
+		}
+	}
+#endif
+	return parse_string_full(ps, out, len_out, plain_out);
 }
 
 static const double exact_pow10[] = {
@@ -624,16 +680,139 @@ bad:
 	return fail(ps, tok, "invalid number '%.*s'", (int)(p - tok > 40 ? 40 : p - tok), tok);
 }
 
+/* The end of the run of ASCII digits at p, 8 bytes at a time while 8 can
+ * be read: a byte b is a digit when b & 0xf0 and (b + 6) & 0xf0 are both
+ * 0x30; t gets a nonzero byte for each other byte, and the lowest one is
+ * where the run ends. (b + 6 may carry into the next byte, but only out of
+ * a byte >= 0xfa, itself a non-digit before the bytes it disturbs.) */
+static inline const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t f0 = UINT64_C(0xf0f0f0f0f0f0f0f0), k30 = UINT64_C(0x3030303030303030);
+	const uint64_t k7f = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	while (end - p >= 8) {
+		uint64_t x, t;
+		memcpy(&x, p, 8);
+		t = ((x & f0) ^ k30) | (((x + UINT64_C(0x0606060606060606)) & f0) ^ k30);
+		/* the high bit of each nonzero byte of t */
+		t = (((t & k7f) + k7f) | t) & ~k7f;
+		if (t)
+			return p + (__builtin_ctzll(t) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* Lazy mode: check the number at ps->p against the grammar and the range,
+ * and record its text without converting it. The range test is exact: the
+ * magnitude mag (value < 10^mag) settles it below 10^308; only a number of
+ * 309 or more integer digits (or a huge exponent) is converted to see
+ * whether it overflows, with the same errors as parse_number. */
+static int parse_number_lazy(parser *ps, hx_json *v)
+{
+	const unsigned char *p = ps->p, *end = ps->end, *tok = p, *q;
+	long long mag = 0; /* value < 10^mag unless zero */
+	long e = 0;
+	int neg = 0, nonzero = 0, huge = 0, plain = 1;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= end || *p < '0' || *p > '9')
+		goto bad;
+	if (*p == '0') {
+		p++;
+		if (p < end && *p >= '0' && *p <= '9')
+			goto bad;
+	} else {
+		q = p;
+		p = skip_digits(p, end);
+		nonzero = 1;
+		mag = (long long)(p - q);
+		/* up to 15 digits an integer is printed as written */
+		if (p - q > 15)
+			plain = 0;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		plain = 0;
+		if (p >= end || *p < '0' || *p > '9')
+			goto bad;
+		if (!nonzero) {
+			q = p;
+			while (p < end && *p == '0')
+				p++;
+			mag = -(long long)(p - q);
+			if (p < end && *p >= '1' && *p <= '9')
+				nonzero = 1;
+		}
+		p = skip_digits(p, end);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0;
+		p++;
+		plain = 0;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (p >= end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+			else
+				huge = 1;
+			p++;
+		}
+		mag += eneg ? -e : e;
+	}
+	if (nonzero && (huge || mag > 308)) {
+		double d;
+		int rc;
+		ps->p = tok;
+		if ((rc = parse_number(ps, &d)) < 0)
+			return rc;
+	}
+	if (neg && !nonzero)
+		plain = 0; /* "-0" prints as "0" */
+	ps->p = p;
+	v->u.lazy.text = (const char *)tok;
+	v->u.lazy.len = (size_t)(p - tok);
+	v->u.lazy.plain = plain;
+	return 0;
+bad:
+	/* parse_number words the error */
+	ps->p = tok;
+	{
+		double d;
+		return parse_number(ps, &d);
+	}
+}
+
 static int parse_value(parser *ps, hx_json **out);
 
-/* First 8 bytes of a key, zero-padded, for cheap duplicate tests. Keys come
- * from arena_alloc, whose blocks are at least 8 bytes long. */
-static inline uint64_t key_prefix(const char *k, size_t n)
+/* First 8 bytes of a key, zero-padded, for cheap duplicate tests. read8:
+ * 8 bytes at k may be read even when the key is shorter (true of arena
+ * blocks; a key borrowed from the input needs the input to go on). The
+ * masked word equals the short copy, so both kinds compare alike. */
+static inline uint64_t key_prefix(const char *k, size_t n, int read8)
 {
-	uint64_t w;
-	memcpy(&w, k, 8);
-	if (n < 8)
-		w &= ((uint64_t)1 << (8 * n)) - 1;
+	uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (read8 || n >= 8) {
+		/* one load: a short memcpy into w would go through memory
+		 * (and stall the load that follows) */
+		memcpy(&w, k, 8);
+		if (n < 8)
+			w &= ((uint64_t)1 << (8 * n)) - 1;
+		return w;
+	}
+#else
+	(void)read8;
+#endif
+	memcpy(&w, k, n < 8 ? n : 8);
 	return w;
 }
 
@@ -650,7 +829,10 @@ static void mstack_push(parser *ps, const char *key, size_t key_len, hx_json *va
 	m->m.key_len = key_len;
 	m->m.value = value;
 	m->off = off;
-	m->prefix = key_prefix(key, key_len);
+	/* a key outside the input is an arena block */
+	m->prefix = key_prefix(key, key_len,
+			       (uintptr_t)key - (uintptr_t)ps->start >= (uintptr_t)(ps->end - ps->start) ||
+				       ps->end - (const unsigned char *)key >= 8);
 }
 
 static void vstack_push(parser *ps, hx_json *v)
@@ -759,8 +941,21 @@ static int parse_object(parser *ps, hx_json **out)
 			return fail_unexpected(ps, ps->p, " (expected ':')");
 		ps->p++;
 		skip_ws(ps);
-		if ((rc = parse_value(ps, &val)) < 0)
+		/* strings and lazy numbers, the usual member values, without the
+		 * call (parse_value does the same for them) */
+		if (ps->p < ps->end && *ps->p == '"') {
+			val = node_new(ps->a, HX_JSON_STRING);
+			if ((rc = parse_string(ps, &val->u.string.ptr, &val->u.string.len,
+					       &val->u.string.plain)) < 0)
+				return rc;
+		} else if (ps->lazy && ps->p < ps->end &&
+			   (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))) {
+			val = node_new(ps->a, HX_JSON_NUMBER);
+			if ((rc = parse_number_lazy(ps, val)) < 0)
+				return rc;
+		} else if ((rc = parse_value(ps, &val)) < 0) {
 			return rc;
+		}
 		mstack_push(ps, key, key_len, val, off);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
@@ -895,7 +1090,7 @@ static int parse_value(parser *ps, hx_json **out)
 	case '8':
 	case '9':
 		v = node_new(ps->a, HX_JSON_NUMBER);
-		if ((rc = parse_number(ps, &v->u.number)) < 0)
+		if ((rc = ps->lazy ? parse_number_lazy(ps, v) : parse_number(ps, &v->u.number)) < 0)
 			return rc;
 		*out = v;
 		return 0;
@@ -906,8 +1101,8 @@ static int parse_value(parser *ps, hx_json **out)
 	}
 }
 
-int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
-		  hx_json_error *err)
+static int parse_doc(hx_json **out, hx_arena *arena, const char *text, size_t len,
+		     hx_json_error *err, int lazy)
 {
 	parser ps;
 	hx_json *v = NULL;
@@ -918,6 +1113,7 @@ int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
 	ps.err = err;
 	ps.msp = ps.vsp = 0;
 	ps.depth = 0;
+	ps.lazy = lazy;
 	skip_ws(&ps);
 	if ((rc = parse_value(&ps, &v)) < 0)
 		return rc;
@@ -926,6 +1122,30 @@ int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
 		return fail_unexpected(&ps, ps.p, " after value");
 	*out = v;
 	return 0;
+}
+
+int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
+		  hx_json_error *err)
+{
+	return parse_doc(out, arena, text, len, err, 0);
+}
+
+int hx_json_parse_lazy(hx_json **out, hx_arena *arena, const char *text, size_t len,
+		       hx_json_error *err)
+{
+	return parse_doc(out, arena, text, len, err, 1);
+}
+
+double hx_json_number_value(const char *text, size_t len)
+{
+	parser ps;
+	double v = 0;
+	memset(&ps, 0, sizeof(ps));
+	ps.start = ps.p = (const unsigned char *)text;
+	ps.end = ps.start + len;
+	if (len == 0 || parse_number(&ps, &v) < 0)
+		return 0;
+	return v;
 }
 
 /* ---------------------------------------------------------------- tree */

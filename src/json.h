@@ -49,6 +49,17 @@ struct hx_json {
 				    * parser for strings without escapes; 0 is
 				    * always safe) */
 		} string;
+		/* HX_JSON_NUMBER from hx_json_parse_lazy only (u.number is
+		 * then not set): the number's text in the input, checked
+		 * against the grammar and the range of a double. */
+		struct {
+			const char *text; /* not NUL-terminated */
+			size_t len;
+			int plain; /* 1: text is already the RFC 8785 form of
+				    * the value (the parser sets it for integers
+				    * of up to 15 digits other than -0; 0 is
+				    * always safe) */
+		} lazy;
 		struct {
 			hx_json **items;
 			size_t len;
@@ -72,6 +83,23 @@ typedef struct {
  * be NULL). Does not touch the thread error slot. */
 int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
 		  hx_json_error *err);
+
+/* The same for a caller that reads the tree once, right away (canon's line
+ * path), without work it may not need:
+ * - numbers are not converted: u.lazy holds their text (convert with
+ *   hx_json_number_value), and the errors are those of hx_json_parse, out of
+ *   range included;
+ * - keys and strings without escapes are not copied: they point into text
+ *   (not NUL-terminated), which must outlive the tree. Keys and strings with
+ *   escapes are decoded into the arena as usual.
+ * Only code that knows the tree came from here may read it. */
+int hx_json_parse_lazy(hx_json **out, hx_arena *arena, const char *text, size_t len,
+		       hx_json_error *err);
+
+/* The correctly rounded double of a number's text as recorded by
+ * hx_json_parse_lazy (exactly what hx_json_parse would have stored). For
+ * text that is not a valid in-range JSON number the result is unspecified. */
+double hx_json_number_value(const char *text, size_t len);
 
 /* Member of an object by key (NULL when absent or obj is not an object). */
 hx_json *hx_json_get(const hx_json *obj, const char *key);

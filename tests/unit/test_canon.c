@@ -318,6 +318,227 @@ static void test_round_random(void **state)
 	}
 }
 
+/* hx_canon_line rounds a number from its text (hx_json_parse_lazy): the
+ * canonical text must be that of Python's round of the parsed double. */
+static void expect_line_round(const char *num, int n)
+{
+	char in[160], want[200], ref[32];
+	hx_canon_profile p;
+	hx_arena *a = hx_arena_new();
+	hx_json *v;
+	hx_json_error err;
+	hx_buf b = HX_BUF_INIT;
+	snprintf(in, sizeof(in), "{\"x\":%s}", num);
+	if (hx_json_parse(&v, a, in, strlen(in), &err) != 0)
+		fail_msg("'%s': %s", in, err.msg);
+	hx_canon_format_number_ref(ref, hx_canon_round_ref(hx_json_get(v, "x")->u.number, n));
+	snprintf(want, sizeof(want), "{\"x\":%s}\n", ref);
+	hx_canon_profile_init(&p);
+	assert_int_equal(hx_canon_profile_add_round(&p, "x", n), 0);
+	assert_int_equal(hx_canon_line(&b, a, in, strlen(in), &p, "t", 1), 0);
+	if (strcmp(b.ptr, want) != 0)
+		fail_msg("round(%s, %d): got %s want %s", num, n, b.ptr, want);
+	hx_canon_profile_release(&p);
+	hx_buf_release(&b);
+	hx_arena_free(a);
+}
+
+static void test_round_text(void **state)
+{
+	static const char *const fixed[] = {
+		"2.675", "0.125", "0.375", "2.5", "3.5", "-0.5", "-0.4", "-0.001", "1.005",
+		"1.0049999999999999", "0.285", "1.15", "1.25", "1.35", "123.456789",
+		"-123.456789", "1234.5678", "0.30000000000000004", "1e-320", "-1e-320",
+		"1e300", "4503599627370497", "1000000000000000.3", "0", "-0", "-0.0", "0e5",
+		"9404.671704520611", "1269.5877998516141", "1718000000.0255976", "0.005",
+		"0.015", "0.0050000000000000001", "0.00499999999999999", "12.34567", "2.675e0",
+		"267.5e-2", "0.02675E+2", "1E2", "1e-7", "-1e-7", "5e-16", "4.9999e-16",
+		"1099511627775.5", "1099511627776.5", "10995116277755e-1", "99999999999.995",
+		"99999999999.994999", "0.0000004999", "12345678901234567890", "1e21", "1e22",
+		"123456789012345678901234567890e-25", "7.0000000000000000000000000001",
+		"0.50025", "0.49975", "0.5002441", "0.4997559", "1.7976931348623157e308",
+	};
+	size_t i;
+	int n;
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		for (n = 0; n <= 15; n++)
+			expect_line_round(fixed[i], n);
+	/* random texts: plain decimals, near-tie digit runs, exponents */
+	for (i = 0; i < 300000; i++) {
+		char num[96];
+		size_t k = 0;
+		uint64_t r = rnd();
+		int id = (int)(r % 7), fd = (int)((r >> 3) % 22), j, tail;
+		n = (r >> 8) % 4 ? 2 : (int)((r >> 10) % 16);
+		if ((r >> 14) & 1)
+			num[k++] = '-';
+		if (id == 0) {
+			num[k++] = '0';
+		} else {
+			num[k++] = (char)('1' + rnd() % 9);
+			for (j = 1; j < id; j++)
+				num[k++] = (char)('0' + rnd() % 10);
+		}
+		if (fd) {
+			num[k++] = '.';
+			/* the digits up to the rounding position, then maybe a
+			 * tie-like run: 5000..., 4999..., 5000...1 */
+			tail = (int)((r >> 20) % 4);
+			for (j = 0; j < fd; j++) {
+				int d = (int)(rnd() % 10);
+				if (tail && j == n)
+					d = tail == 2 ? 4 : 5;
+				else if (tail && j > n)
+					d = tail == 2 ? 9 : (tail == 3 && j == fd - 1) ? 1 : 0;
+				num[k++] = (char)('0' + d);
+			}
+		}
+		if ((r >> 24) % 5 == 0)
+			k += (size_t)snprintf(num + k, sizeof(num) - k, "e%d",
+					      (int)((r >> 28) % 41) - 20);
+		num[k] = '\0';
+		expect_line_round(num, n);
+	}
+}
+
+/* The line path (lazy tree) against parse + apply + serialize (a tree of
+ * converted numbers and copied strings) on random records. */
+static void test_line_lazy_vs_tree(void **state)
+{
+	static const char *const keys[] = {
+		"a", "b", "timestamp", "duration_ms", "metadata", "worker", "k\\u00e9y", "\\ue000",
+		"\\ud83d\\ude02", "x\\ny", "q\\\"", "longer_key_with_more_than_16", "", "tab\\t",
+	};
+	static const char *const nums[] = {
+		"0", "-0", "1", "-1", "123456789012345", "1234567890123456", "-0.0", "1.50",
+		"2.675", "1e-7", "1E+21", "0.000001", "9404.671704520611", "1e308", "5e-324",
+		"123456789012345678901234567890", "0.1", "100", "-100e-2", "4.35",
+	};
+	static const char *const strs[] = {
+		"\"\"", "\"plain\"", "\"e\\u0301\"", "\"nl\\n\"", "\"\\u001f\"", "\"a\\/b\"",
+		"\"\xc3\xa9t\xc3\xa9\"", "\"\\ud83d\\ude02\"", "\"0123456789abcdef0123\"",
+	};
+	hx_canon_profile p;
+	int i, rounds;
+	(void)state;
+	assert_int_equal(hx_canon_profile_builtin(&p, "telemetry"), 0);
+	assert_int_equal(hx_canon_profile_add_round(&p, "*.a", 1), 0);
+	assert_int_equal(hx_canon_profile_add_strip(&p, "b.*"), 0);
+	for (rounds = 0; rounds < 2; rounds++) {
+		const hx_canon_profile *prof = rounds ? &p : NULL;
+		for (i = 0; i < 20000; i++) {
+			char in[4096];
+			size_t k = 0;
+			int depth = 0, first[8] = {1}, j, nv = 1 + (int)(rnd() % 24);
+			hx_arena *a = hx_arena_new();
+			hx_json *v;
+			hx_json_error err;
+			hx_buf got = HX_BUF_INIT, want = HX_BUF_INIT;
+			uint64_t used[8] = {0};
+			in[k++] = '{';
+			for (j = 0; j < nv; j++) {
+				uint64_t r = rnd();
+				int ki = (int)(r % (sizeof(keys) / sizeof(keys[0])));
+				if (used[depth] >> ki & 1)
+					continue;
+				used[depth] |= (uint64_t)1 << ki;
+				k += (size_t)snprintf(in + k, sizeof(in) - k, "%s\"%s\": ",
+						      first[depth] ? "" : ", ", keys[ki]);
+				first[depth] = 0;
+				switch ((r >> 8) % 5) {
+				case 0:
+				case 1:
+					k += (size_t)snprintf(in + k, sizeof(in) - k, "%s",
+							      nums[(r >> 12) % (sizeof(nums) / sizeof(nums[0]))]);
+					break;
+				case 2:
+					k += (size_t)snprintf(in + k, sizeof(in) - k, "%s",
+							      strs[(r >> 12) % (sizeof(strs) / sizeof(strs[0]))]);
+					break;
+				case 3:
+					k += (size_t)snprintf(in + k, sizeof(in) - k, "[1, \"s\", {\"b\": 2.5}]");
+					break;
+				default:
+					if (depth < 6) {
+						in[k++] = '{';
+						depth++;
+						first[depth] = 1;
+						used[depth] = 0;
+						continue;
+					}
+					k += (size_t)snprintf(in + k, sizeof(in) - k, "null");
+				}
+				if (depth && (r >> 40) % 3 == 0) {
+					in[k++] = '}';
+					depth--;
+				}
+			}
+			while (depth-- >= 0)
+				in[k++] = '}';
+			in[k] = '\0';
+			if (hx_json_parse(&v, a, in, k, &err) != 0)
+				fail_msg("'%s': %s", in, err.msg);
+			if (prof)
+				hx_canon_apply(v, prof);
+			hx_canon_serialize(&want, v);
+			hx_buf_putc(&want, '\n');
+			assert_int_equal(hx_canon_line(&got, a, in, k, prof, "t", 1), 0);
+			if (strcmp(got.ptr, want.ptr) != 0)
+				fail_msg("'%s':\n got  %s want %s", in, got.ptr, want.ptr);
+			hx_buf_release(&got);
+			hx_buf_release(&want);
+			hx_arena_free(a);
+		}
+	}
+	hx_canon_profile_release(&p);
+}
+
+/* Stripped values are not converted, but still checked: the errors are
+ * those of a full parse. */
+static void test_line_strip_still_checks(void **state)
+{
+	hx_canon_profile p;
+	hx_buf b = HX_BUF_INIT;
+	hx_arena *a = hx_arena_new();
+	static const struct {
+		const char *in, *err;
+	} bad[] = {
+		{"{\"timestamp\":1e400}", "t:1:14: number out of range '1e400'"},
+		{"{\"timestamp\":-1e309}", "t:1:14: number out of range '-1e309'"},
+		{"{\"timestamp\":17976931348623159e292}",
+		 "t:1:14: number out of range '17976931348623159e292'"},
+		{"{\"timestamp\":0.1e310}", "t:1:14: number out of range '0.1e310'"},
+		{"{\"timestamp\":01}", "t:1:14: invalid number '01'"},
+		{"{\"timestamp\":1.}", "t:1:14: invalid number '1.'"},
+		{"{\"timestamp\":-}", "t:1:14: invalid number '-}'"},
+		{"{\"timestamp\":1e+}", "t:1:14: invalid number '1e+'"},
+	};
+	static const char *const good[] = {
+		"1e308", "17976931348623158e292", "0.1e309", "1e-400", "0e99999999",
+		"0.000000000000000000000000000000000000001e-99999999",
+	};
+	size_t i;
+	(void)state;
+	assert_int_equal(hx_canon_profile_builtin(&p, "telemetry"), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b.len = 0;
+		assert_int_equal(hx_canon_line(&b, a, bad[i].in, strlen(bad[i].in), &p, "t", 1),
+				 HX_EINVALID);
+		assert_string_equal(hx_error_last(), bad[i].err);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char in[128];
+		snprintf(in, sizeof(in), "{\"timestamp\":%s,\"a\":1}", good[i]);
+		b.len = 0;
+		assert_int_equal(hx_canon_line(&b, a, in, strlen(in), &p, "t", 1), 0);
+		assert_string_equal(b.ptr, "{\"a\":1}\n");
+	}
+	hx_canon_profile_release(&p);
+	hx_buf_release(&b);
+	hx_arena_free(a);
+}
+
 static void expect_jcs_string(const char *in, size_t len, const char *want)
 {
 	hx_buf b = HX_BUF_INIT;
@@ -679,6 +900,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_number_random),
 		cmocka_unit_test(test_round),
 		cmocka_unit_test(test_round_random),
+		cmocka_unit_test(test_round_text),
+		cmocka_unit_test(test_line_lazy_vs_tree),
+		cmocka_unit_test(test_line_strip_still_checks),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_escaping_random),
 		cmocka_unit_test(test_key_order),

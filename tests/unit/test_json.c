@@ -37,6 +37,12 @@ static void expect_error_n(const char *text, size_t len, const char *msg, size_t
 	assert_string_equal(err.msg, msg);
 	assert_int_equal(err.line, line);
 	assert_int_equal(err.column, col);
+	/* the lazy parser reports the very same errors */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(hx_json_parse_lazy(&v, a, text, len, &err), HX_EINVALID);
+	assert_string_equal(err.msg, msg);
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.column, col);
 	hx_arena_free(a);
 }
 
@@ -175,6 +181,126 @@ static void test_numbers_random(void **state)
 			fail_msg("'%s' parsed as %.17g, strtod says %.17g", text, v->u.number,
 				 strtod(text, NULL));
 	}
+	hx_arena_free(a);
+}
+
+/* hx_json_parse_lazy of one number: same acceptance, same error, and
+ * hx_json_number_value gives the very double hx_json_parse stores. */
+static void expect_lazy_number(const char *text)
+{
+	hx_arena *a = hx_arena_new();
+	hx_json *v = NULL, *l = NULL;
+	hx_json_error e1, e2;
+	size_t n = strlen(text);
+	int r1, r2;
+	memset(&e1, 0, sizeof(e1));
+	memset(&e2, 0, sizeof(e2));
+	r1 = hx_json_parse(&v, a, text, n, &e1);
+	r2 = hx_json_parse_lazy(&l, a, text, n, &e2);
+	if (r1 != r2)
+		fail_msg("'%s': parse %d, lazy parse %d (%s)", text, r1, r2, r2 ? e2.msg : e1.msg);
+	if (r1 != 0) {
+		assert_string_equal(e1.msg, e2.msg);
+		assert_int_equal(e1.offset, e2.offset);
+	} else if (v->type == HX_JSON_NUMBER) {
+		double x;
+		const char *t;
+		size_t i;
+		assert_int_equal(l->type, HX_JSON_NUMBER);
+		x = hx_json_number_value(l->u.lazy.text, l->u.lazy.len);
+		if (memcmp(&x, &v->u.number, sizeof(x)) != 0)
+			fail_msg("'%s': lazy value %.17g, parsed %.17g", text, x, v->u.number);
+		/* the text is the number's own bytes in the input */
+		t = l->u.lazy.text;
+		assert_true(t >= text && t + l->u.lazy.len <= text + n);
+		if (l->u.lazy.plain) {
+			/* plain: an integer of at most 15 digits, not -0 */
+			assert_true(l->u.lazy.len <= 16);
+			for (i = t[0] == '-'; i < l->u.lazy.len; i++)
+				assert_true(t[i] >= '0' && t[i] <= '9');
+			assert_false(l->u.lazy.len == 2 && t[0] == '-' && t[1] == '0');
+		}
+	}
+	hx_arena_free(a);
+}
+
+static void test_lazy(void **state)
+{
+	static const char *const texts[] = {
+		"0", "-0", "1", "-1", "0.0", "-0.0", "1E30", "1e+30", "4.50", "2e-3",
+		"123456789012345", "-123456789012345", "1234567890123456", "1.7976931348623157e308",
+		"1.7976931348623158e308", "1.7976931348623159e308", "17976931348623158e292",
+		"17976931348623159e292", "1e308", "1e309", "-1e309", "9.99e308", "0.1e309",
+		"0.1e310", "0.0000001e315", "1e-400", "5e-324", "0e999999999", "1e999999999",
+		"1e-999999999", "1e+0000000000000000000000000000000000000000000000002", "01",
+		"-", "-a", "1.", "1.e5", ".5", "1e", "1e+", "+1", "--1", "1ee2", "1.5.2",
+		"00", "-01", "0x10", "1e5.5", " 12 ", "[1,2.5e3,-0]",
+		"100000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000",
+		"100000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000"
+		"0000000000000000000000000000000000000",
+		"0.00000000000000000000000000000000000000000000000000000000000000000000000001e380",
+	};
+	char text[96];
+	size_t i;
+	int j;
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		expect_lazy_number(texts[i]);
+	for (j = 0; j < 200000; j++) {
+		uint64_t r = rnd();
+		int digits = 1 + (int)(r % 25), n = 0, k;
+		if (r >> 63)
+			text[n++] = '-';
+		text[n++] = (char)('0' + (r >> 16) % 10);
+		for (k = 1; k < digits; k++) {
+			text[n++] = (char)('0' + rnd() % 10);
+			if ((r >> 8) % 23 == (unsigned)k)
+				text[n++] = '.';
+		}
+		if ((r >> 20) & 1)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "e%d",
+				      (int)((r >> 24) % 700) - 350);
+		text[n] = '\0';
+		expect_lazy_number(text);
+	}
+}
+
+/* Lazy strings: without escapes they are the input's own bytes, with
+ * escapes decoded copies; values and keys alike. */
+static void test_lazy_strings(void **state)
+{
+	static const char text[] = "{\"plain\": \"abc\", \"esc\\u00e9\": \"a\\nb\", \"\": \"\"}";
+	hx_arena *a = hx_arena_new();
+	hx_json *v;
+	hx_json_error err;
+	const hx_json_member *m;
+	(void)state;
+	assert_int_equal(hx_json_parse_lazy(&v, a, text, sizeof(text) - 1, &err), 0);
+	assert_int_equal(v->u.object.len, 3);
+	m = v->u.object.members;
+	assert_ptr_equal(m[0].key, text + 2);
+	assert_int_equal(m[0].key_len, 5);
+	assert_ptr_equal(m[0].value->u.string.ptr, text + 11);
+	assert_int_equal(m[0].value->u.string.len, 3);
+	assert_true(m[0].value->u.string.plain);
+	assert_false(m[1].key >= text && m[1].key < text + sizeof(text));
+	assert_int_equal(m[1].key_len, 5);
+	assert_memory_equal(m[1].key, "esc\xc3\xa9", 5);
+	assert_false(m[1].value->u.string.plain);
+	assert_memory_equal(m[1].value->u.string.ptr, "a\nb", 3);
+	assert_int_equal(m[2].key_len, 0);
+	assert_int_equal(m[2].value->u.string.len, 0);
+	/* duplicates are found among borrowed and decoded keys alike, and
+	 * a short key at the very end of the input is read safely */
+	expect_error("{\"ab\":1,\"a\\u0062\":2}", "duplicate key 'ab'", 1, 9);
+	assert_int_equal(hx_json_parse_lazy(&v, a, "{\"\":{\"k\":0}}", 12, &err), 0);
 	hx_arena_free(a);
 }
 
@@ -399,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_numbers_random),
+		cmocka_unit_test(test_lazy),
+		cmocka_unit_test(test_lazy_strings),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_duplicates_small),
 		cmocka_unit_test(test_duplicates_large),
