@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "error.h"
+#include "exec.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -59,10 +60,17 @@ const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name)
 
 static atomic_int interrupted;
 
+/* The first signal asks for a clean stop (hx_run cancels its tasks and
+ * keeps what completed). A second one ends the harness at once, and with it
+ * every running task: they live in process groups of their own, which a
+ * terminal's Ctrl-C does not reach. */
 static void on_signal(int sig)
 {
 	(void)sig;
-	atomic_store(&interrupted, 1);
+	if (atomic_exchange(&interrupted, 1)) {
+		hx_proc_kill_all(SIGKILL);
+		_exit(130);
+	}
 }
 
 void hx_cli_catch_interrupts(const atomic_int **cancel)
@@ -71,9 +79,7 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	/* The first signal asks for a clean stop; the handler is then reset,
-	 * so a second one ends the process the usual way. */
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	*cancel = &interrupted;

@@ -174,6 +174,43 @@ static int lift_fd(int fd)
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
+/* Process groups of the children now running, so that a signal handler can
+ * end them all (hx_proc_kill_all). Lock-free: a slot holds a pid or 0. A
+ * child started while every slot is taken is simply not listed. */
+#define LIVE_SLOTS 1024
+static atomic_int live[LIVE_SLOTS];
+
+static void live_add(pid_t pid)
+{
+	int i;
+	for (i = 0; i < LIVE_SLOTS; i++) {
+		int zero = 0;
+		if (atomic_compare_exchange_strong(&live[i], &zero, (int)pid))
+			return;
+	}
+}
+
+/* Called before the child is reaped, while its pid cannot be reused. */
+static void live_remove(pid_t pid)
+{
+	int i;
+	for (i = 0; i < LIVE_SLOTS; i++) {
+		int p = (int)pid;
+		if (atomic_compare_exchange_strong(&live[i], &p, 0))
+			return;
+	}
+}
+
+void hx_proc_kill_all(int sig)
+{
+	int i;
+	for (i = 0; i < LIVE_SLOTS; i++) {
+		int p = atomic_load(&live[i]);
+		if (p > 0)
+			kill(-p, sig);
+	}
+}
+
 /* Between vfork and exec: async-signal-safe calls only (no malloc, no
  * stdio), and no writes outside this frame (the memory is the parent's);
  * everything it needs was prepared before. Never returns. */
@@ -404,6 +441,7 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 	 * first (with vfork the child always has; this keeps a switch to
 	 * fork safe). EACCES after the child's exec is expected. */
 	setpgid(pid, pid);
+	live_add(pid);
 	close_fd(&out_p[1]);
 	close_fd(&err_p[1]);
 	close_fd(&st_p[1]);
@@ -516,6 +554,7 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 			 * cannot be reused yet: end the rest of its group, then
 			 * reap. With the group gone the pipes reach EOF. */
 			kill(-pid, SIGKILL);
+			live_remove(pid);
 			if (reap(pid, &wstatus, &ru) < 0) {
 				hx_error_set_errno(errno, "cannot wait for '%s'",
 						   opt->argv[0]);
@@ -553,6 +592,7 @@ done:
 		/* Only on a harness failure: no child may outlive the call. */
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
+		live_remove(pid);
 		reap(pid, &wstatus, &ru);
 	}
 	close_fd(&pidfd);

@@ -76,4 +76,9 @@ void hx_proc_result_release(hx_proc_result *r);
  * Thread-safe: several threads may run children at once. */
 int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt);
 
+/* Send sig to the process group of every child now running under
+ * hx_proc_run (in any thread). Async-signal-safe: for a signal handler that
+ * must not leave verifiers behind when the harness itself is ending. */
+void hx_proc_kill_all(int sig);
+
 #endif

@@ -25,3 +25,24 @@ t test -e r/telemetry.jsonl.partial
 t harness run slow.yaml --out straight
 t sh -c 'harness canon --profile steady.yaml r/telemetry.jsonl | harness hash -'
 t harness run slow.yaml --out nowhere --resume
+# A second SIGINT ends the harness at once, and its tasks with it, even
+# tasks that ignore SIGTERM and would get a 30 s grace period.
+cat > stubborn.yaml <<'SPEC'
+experiment: stubborn
+seed: 1
+engine: {kind: command, command: [sh, -c, 'trap "" TERM; sleep 31.25'], version_command: [echo, stubborn 1], grace_s: 30}
+corpus: {kind: synthetic, modules: 10}
+tiers: {FAST: {timeout_s: 60}}
+samples: 4
+workers: 2
+SPEC
+harness run stubborn.yaml --out s >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+sleep 0.3
+kill -INT "$pid"
+wait "$pid"
+echo "exit $?"
+sleep 0.2
+t pgrep -f 'sleep 31[.]25'
