@@ -222,14 +222,15 @@ static void child_exec(const hx_proc_options *opt, const struct rlimit *as,
 	int sig, fd, e;
 
 	setpgid(0, 0);
-	/* The harness may ignore or catch signals (SIGPIPE, SIGINT for
-	 * cancel): ignored dispositions survive exec, so reset them while
-	 * everything is still blocked, then unblock everything. Only the
-	 * standard signals: the harness touches no real-time one, and each
-	 * reset is a system call on the per-task path. */
+	/* The harness, or whatever started it, may ignore or catch signals
+	 * (SIGPIPE, SIGINT for cancel; CI runners ignore some real-time
+	 * ones): ignored dispositions survive exec, so reset every signal
+	 * while everything is still blocked, then unblock everything. glibc
+	 * refuses the two it reserves for itself (32, 33) with EINVAL: they
+	 * stay as inherited, which no program can change through libc. */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	for (sig = 1; sig < 32; sig++)
+	for (sig = 1; sig <= SIGRTMAX; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
