@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -233,13 +232,8 @@ static void child_exec(const hx_proc_options *opt, const struct rlimit *as,
 	for (sig = 1; sig <= SIGRTMAX; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL);
-	/* The raw system call, as glibc's own posix_spawn child does: in a
-	 * vfork child (the parent's memory) nothing may stand between us and
-	 * the kernel, such as a sanitizer's sigprocmask interceptor, and an
-	 * exec with the parent's block-everything mask would leave the
-	 * verifier deaf to SIGTERM. */
 	sigemptyset(&none);
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, (size_t)(_NSIG / 8));
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if ((status_w = lift_fd(status_w)) < 0 || (out_w = lift_fd(out_w)) < 0 ||
 	    (err_w = lift_fd(err_w)) < 0)

@@ -110,6 +110,18 @@ int hx_export_calibration(const char *path, const hx_run_result *r, const char *
 	str(&e, r->engine_kind);
 	scalar(&e, "engine_version", 1);
 	str(&e, r->engine_version);
+	if (r->engine_path) {
+		scalar(&e, "engine_path", 1);
+		str(&e, r->engine_path);
+	}
+	if (r->engine_hash) {
+		scalar(&e, "engine_binary_hash", 1);
+		str(&e, r->engine_hash);
+	}
+	if (r->engine_toolchain) {
+		scalar(&e, "engine_toolchain", 1);
+		str(&e, r->engine_toolchain);
+	}
 	scalar(&e, "seed", 1);
 	snprintf(tmp, sizeof(tmp), "%" PRIu64, r->seed);
 	scalar(&e, tmp, 1);

@@ -279,6 +279,7 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->engine_version);
 	free(r->engine_path);
 	free(r->engine_hash);
+	free(r->engine_toolchain);
 	free(r->run_dir);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
@@ -517,6 +518,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->engine_version = hx_xstrdup(engine->version);
 	out->engine_path = engine->path ? hx_xstrdup(engine->path) : NULL;
 	out->engine_hash = engine->binary_hash ? hx_xstrdup(engine->binary_hash) : NULL;
+	out->engine_toolchain = engine->toolchain ? hx_xstrdup(engine->toolchain) : NULL;
 
 	p.plan = &plan;
 	p.spec = spec;
@@ -575,6 +577,9 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	info.seed = spec->seed;
 	info.engine_kind = engine->kind;
 	info.engine_version = engine->version;
+	info.engine_path = engine->path;
+	info.engine_hash = engine->binary_hash;
+	info.toolchain = engine->toolchain;
 	info.profile = &spec->profile;
 	memcpy(info.hash, out->hash, sizeof(info.hash));
 	info.records = plan.n;

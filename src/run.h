@@ -55,6 +55,7 @@ typedef struct {
 	uint64_t seed;
 	char *engine_kind, *engine_version;
 	char *engine_path, *engine_hash; /* real engines: binary and its XXH3 */
+	char *engine_toolchain;          /* lean-toolchain, or NULL */
 	size_t tasks;
 	int workers;
 	hx_tier_summary tiers[HX_TIER_COUNT];

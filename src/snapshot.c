@@ -36,13 +36,20 @@ static hx_json *str(hx_arena *a, const char *s)
 static void manifest_json(hx_buf *out, const hx_snapshot_info *info)
 {
 	hx_arena *a = hx_arena_new();
-	hx_json *root = obj(a, 7), *engine = obj(a, 2), *profile = obj(a, 3);
+	hx_json *root = obj(a, 7), *engine = obj(a, 5), *profile = obj(a, 3);
 	hx_json *streams = obj(a, 1), *stream = obj(a, 2), *strip, *round;
 	const hx_canon_profile *p = info->profile;
 	char seed[24];
 	size_t i;
 
+	/* Members in RFC 8785 order already; the serializer sorts anyway. */
+	if (info->engine_hash)
+		set(engine, "binary_hash", str(a, info->engine_hash));
 	set(engine, "kind", str(a, info->engine_kind));
+	if (info->engine_path)
+		set(engine, "path", str(a, info->engine_path));
+	if (info->toolchain)
+		set(engine, "toolchain", str(a, info->toolchain));
 	set(engine, "version", str(a, info->engine_version));
 	strip = hx_json_new(a, HX_JSON_ARRAY);
 	strip->u.array.items = hx_arena_alloc(a, (p->nstrip + 1) * sizeof(hx_json *));

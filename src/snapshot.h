@@ -1,7 +1,8 @@
 /* snapshot.h - canonical snapshots and the golden gate.
  *
  * A snapshot directory holds <stream>.jsonl (canonical) and manifest.json:
- *   {"engine":{"kind":..,"version":..},"experiment":..,
+ *   {"engine":{"kind":..,"version":..[,"path":..,"binary_hash":..,
+ *    "toolchain":..]},"experiment":..,
  *    "format":"harness-snapshot/1","profile":{"name":..,"round":{..},
  *    "strip":[..]},"seed":"42","streams":{"telemetry.jsonl":
  *    {"hash":"xxh3-128:..","records":100}}}
@@ -26,6 +27,9 @@ typedef struct {
 	uint64_t seed;
 	const char *engine_kind;
 	const char *engine_version;
+	const char *engine_path;  /* real engines: the binary, its XXH3 and the */
+	const char *engine_hash;  /* Lean toolchain; NULL when not known */
+	const char *toolchain;
 	const hx_canon_profile *profile;
 	char hash[HX_HASH_HEX_LEN]; /* of the canonical stream */
 	size_t records;

@@ -246,21 +246,20 @@ static void test_cwd_env(void **state)
 
 /* The child starts with default dispositions and nothing blocked, whatever
  * the harness ignores or blocks (SIGPIPE ignored is the classic leak), and
- * whatever real-time signal the harness's own parent ignored. Signals 32
- * and 33 are glibc's own (no program can reset them through libc), so the
- * check leaves them out: bits 31 and 32 of SigIgn. */
+ * whatever real-time signal the harness's own parent ignored. The child
+ * reads its own /proc/self/status (through a shell it would read the
+ * shell's, which blocks every signal while it spawns). Signals 32 and 33
+ * are glibc's own (no program can reset them through libc): bits 31 and 32
+ * of SigIgn are left out. */
 static void test_signal_reset(void **state)
 {
-	static const char *const argv[] = {
-		"sh", "-c",
-		"grep '^SigBlk' /proc/$$/status; "
-		"ign=$(sed -n 's/^SigIgn:\t//p' /proc/$$/status); "
-		"printf 'SigIgn:\t%016x\n' $(( 0x$ign & ~0x180000000 ))",
-		NULL};
+	static const char *const argv[] = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status",
+					   NULL};
 	hx_proc_options o = opts(argv);
 	hx_proc_result r;
 	sigset_t usr1, old;
 	void (*prev)(int);
+	unsigned long long blk = 1, ign = 1;
 	(void)state;
 
 	prev = signal(SIGPIPE, SIG_IGN);
@@ -273,8 +272,9 @@ static void test_signal_reset(void **state)
 	signal(SIGPIPE, prev);
 	signal(SIGRTMIN + 3, SIG_DFL);
 	assert_int_equal(r.exit_code, 0);
-	assert_string_equal(r.out.ptr, "SigBlk:\t0000000000000000\n"
-				       "SigIgn:\t0000000000000000\n");
+	assert_int_equal(sscanf(r.out.ptr, "SigBlk:\t%llx\nSigIgn:\t%llx", &blk, &ign), 2);
+	assert_true(blk == 0);
+	assert_true((ign & ~0x180000000ULL) == 0);
 	hx_proc_result_release(&r);
 }
 
@@ -626,45 +626,6 @@ static void test_concurrent(void **state)
 		assert_int_equal(w[i].failures, 0);
 }
 
-/* A guard against sleeps or busy polling creeping into the hot path: a
- * trivial task through hx_proc_run must cost about what a bare
- * fork/execvp/waitpid costs (the budget is ~0.1-0.2 ms of overhead per
- * task). The two are interleaved so that machine load hits both alike; the
- * bound is loose so that sanitizers and loaded CI machines pass. */
-static void test_overhead(void **state)
-{
-	static const char *const argv[] = {"true", NULL};
-	hx_proc_options o = opts(argv);
-	hx_proc_result r;
-	double t, bare = 0, ours = 0;
-	int i, st;
-	(void)state;
-
-	for (i = 0; i < 100; i++) {
-		pid_t pid;
-		t = mono_ms();
-		pid = fork();
-		if (pid == 0) {
-			execvp(argv[0], (char *const *)argv);
-			_exit(127);
-		}
-		assert_true(pid > 0);
-		assert_int_equal(waitpid(pid, &st, 0), pid);
-		bare += mono_ms() - t;
-
-		t = mono_ms();
-		run_ok(&r, &o);
-		ours += mono_ms() - t;
-		assert_int_equal(r.exit_code, 0);
-		hx_proc_result_release(&r);
-	}
-	print_message("true: bare fork/exec/wait %.0f us, hx_proc_run %.0f us per task\n",
-		      bare * 10, ours * 10);
-	if (ours > 2 * bare + 100 * 1.0)
-		fail_msg("hx_proc_run %.0f us/task against %.0f us/task bare", ours * 10,
-			 bare * 10);
-}
-
 /* ---- the fake verifier fixture ---------------------------------------- */
 
 static void run_fake(hx_proc_result *r, const char *flag, const char *file)
@@ -788,7 +749,6 @@ int main(void)
 		cmocka_unit_test(test_rusage),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_concurrent),
-		cmocka_unit_test(test_overhead),
 		cmocka_unit_test(test_fake_verifier),
 	};
 	/* Orphans of the tests (grandchildren) are re-parented to us so that
