@@ -1,0 +1,53 @@
+/* calib.h - per-tier noise estimates from telemetry: the rates a verifier's
+ * noise configuration holds, with Wilson 95% intervals, and the durations a
+ * fit needs (completed runs, plus timed-out runs right-censored at the tier
+ * timeout: never fitted as durations, never dropped).
+ *
+ *   timeout_rate        verifier_timeout / n
+ *   spurious_fail_rate  P(proof_invalid | truly valid, not timed out)
+ *   spurious_pass_rate  P(verified | truly invalid, not timed out)
+ *
+ * The spurious rates are conditional on completion because that is how the
+ * verifier's noise model (and the simulator) applies them: a call times out
+ * first, or else it may fail or pass spuriously. Ground truth comes from a
+ * record's metadata.ground_truth ("valid"/"invalid"); records without one
+ * count for the timeout rate only.
+ */
+#ifndef HX_CALIB_H
+#define HX_CALIB_H
+
+#include <stddef.h>
+
+#include "tier.h"
+
+typedef struct {
+	unsigned long k, n;
+	double rate, lo, hi; /* rate = k / n (0 when n == 0); Wilson 95% */
+} hx_rate;
+
+typedef struct {
+	hx_tier tier;
+	unsigned long n;
+	hx_rate timeout, spurious_fail, spurious_pass;
+	double timeout_ms;   /* censoring point: the tier's timeout_s * 1000 */
+	double *durations;   /* completed runs' duration_ms (owned) */
+	size_t ndurations;
+	size_t ncensored;    /* verifier_timeout runs */
+} hx_tier_data;
+
+typedef struct {
+	hx_tier_data tiers[HX_TIER_COUNT]; /* in FAST, BALANCED, SLOW order */
+	size_t ntiers;
+	unsigned long records;
+} hx_calib_data;
+
+/* Read a telemetry JSONL file. Errors name "FILE:LINE: ..." (a record
+ * without tier/outcome/duration_ms, an unknown tier or outcome, two
+ * timeouts for one tier). */
+int hx_calib_read(hx_calib_data *out, const char *path);
+void hx_calib_release(hx_calib_data *d);
+
+/* k of n with its Wilson 95% interval. */
+void hx_rate_set(hx_rate *r, unsigned long k, unsigned long n);
+
+#endif
