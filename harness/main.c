@@ -11,6 +11,7 @@ static const hx_cmd commands[] = {
 	{"hash", cmd_hash, "print the XXH3-128 digest of files"},
 	{"golden", cmd_golden, "manage approved snapshots (golden accept EXPERIMENT)"},
 	{"calibrate", cmd_calibrate, "calibrate_noise-style: build a spec from flags and run it"},
+	{"fit", cmd_fit, "fit noise rates and censored duration models from telemetry"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "canon.h"
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
@@ -153,4 +154,185 @@ void hx_calib_release(hx_calib_data *d)
 	for (i = 0; i < d->ntiers; i++)
 		free(d->tiers[i].durations);
 	memset(d, 0, sizeof(*d));
+}
+
+void hx_calib_fit(hx_calib_data *d)
+{
+	size_t i;
+	for (i = 0; i < d->ntiers; i++) {
+		hx_tier_data *t = &d->tiers[i];
+		int err = hx_fit_all(t->fits, t->durations, t->ndurations, t->ncensored,
+				     t->ncensored ? t->timeout_ms : 0, &t->best);
+		t->has_fit = err == 0;
+		if (err)
+			snprintf(t->no_fit, sizeof(t->no_fit), "%s", hx_error_last());
+	}
+}
+
+static void num(hx_buf *out, double v)
+{
+	char tmp[32];
+	if (isnan(v) || isinf(v)) {
+		hx_buf_puts(out, "null");
+		return;
+	}
+	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
+}
+
+static void json_rate(hx_buf *out, const char *name, const hx_rate *r)
+{
+	hx_buf_printf(out, ",\"%s\":", name);
+	num(out, r->rate);
+	hx_buf_printf(out, ",\"%s_ci\":[", name);
+	num(out, r->lo);
+	hx_buf_putc(out, ',');
+	num(out, r->hi);
+	hx_buf_putc(out, ']');
+}
+
+static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+			  hx_fit_family best)
+{
+	int f, i;
+	hx_buf_puts(out, "\"families\":{");
+	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+		const hx_fit_result *r = &fits[f];
+		hx_buf_printf(out, "%s\"%s\":{", f ? "," : "", hx_fit_family_name((hx_fit_family)f));
+		if (!r->ok) {
+			hx_buf_puts(out, "\"error\":");
+			hx_canon_write_string(out, r->msg, strlen(r->msg));
+			hx_buf_putc(out, '}');
+			continue;
+		}
+		hx_buf_puts(out, "\"params\":{");
+		for (i = 0; i < r->k; i++) {
+			hx_buf_printf(out, "%s\"%s\":", i ? "," : "",
+				      hx_fit_param_name((hx_fit_family)f, i));
+			num(out, r->p[i]);
+		}
+		hx_buf_puts(out, "},\"se\":{");
+		for (i = 0; i < r->k; i++) {
+			hx_buf_printf(out, "%s\"%s\":", i ? "," : "",
+				      hx_fit_param_name((hx_fit_family)f, i));
+			num(out, r->se[i]);
+		}
+		hx_buf_puts(out, "},\"loglik\":");
+		num(out, r->loglik);
+		hx_buf_puts(out, ",\"aic\":");
+		num(out, r->aic);
+		hx_buf_puts(out, ",\"bic\":");
+		num(out, r->bic);
+		hx_buf_puts(out, ",\"delta_aic\":");
+		num(out, has_fit ? r->aic - fits[best].aic : NAN);
+		hx_buf_puts(out, ",\"ks_d\":");
+		num(out, r->ks_d);
+		hx_buf_puts(out, ",\"ks_p\":");
+		num(out, r->ks_p);
+		hx_buf_putc(out, '}');
+	}
+	hx_buf_putc(out, '}');
+}
+
+void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+			hx_fit_family best, const char *no_fit, size_t n, size_t ncensored,
+			double censor_at)
+{
+	hx_buf_printf(out, "{\"n_completed\":%zu,\"n_censored\":%zu,\"censor_at\":", n, ncensored);
+	num(out, censor_at > 0 ? censor_at : NAN);
+	hx_buf_puts(out, ",\"best\":");
+	if (has_fit) {
+		const char *b = hx_fit_family_name(best);
+		hx_canon_write_string(out, b, strlen(b));
+		hx_buf_putc(out, ',');
+		json_families(out, fits, has_fit, best);
+	} else {
+		hx_buf_puts(out, "null,\"error\":");
+		hx_canon_write_string(out, no_fit, strlen(no_fit));
+	}
+	hx_buf_puts(out, "}\n");
+}
+
+void hx_calib_format_json(hx_buf *out, const hx_calib_data *d)
+{
+	size_t i;
+	hx_buf_printf(out, "{\"records\":%lu,\"tiers\":{", d->records);
+	for (i = 0; i < d->ntiers; i++) {
+		const hx_tier_data *t = &d->tiers[i];
+		hx_buf_printf(out, "%s\"%s\":{\"n\":%lu", i ? "," : "", hx_tier_lower(t->tier), t->n);
+		json_rate(out, "timeout_rate", &t->timeout);
+		json_rate(out, "spurious_fail_rate", &t->spurious_fail);
+		json_rate(out, "spurious_pass_rate", &t->spurious_pass);
+		hx_buf_puts(out, ",\"duration_fit\":{\"best\":");
+		if (t->has_fit) {
+			const char *b = hx_fit_family_name(t->best);
+			hx_canon_write_string(out, b, strlen(b));
+		} else {
+			hx_buf_puts(out, "null,\"error\":");
+			hx_canon_write_string(out, t->no_fit, strlen(t->no_fit));
+		}
+		hx_buf_puts(out, ",\"censor_at_ms\":");
+		num(out, t->timeout_ms);
+		hx_buf_printf(out, ",\"n_completed\":%zu,\"n_censored\":%zu", t->ndurations,
+			      t->ncensored);
+		if (t->has_fit) {
+			hx_buf_putc(out, ',');
+			json_families(out, t->fits, t->has_fit, t->best);
+		}
+		hx_buf_puts(out, "}}");
+	}
+	hx_buf_puts(out, "}}\n");
+}
+
+static void text_rate(hx_buf *out, const hx_rate *r)
+{
+	if (r->n)
+		hx_buf_printf(out, "  %.4f [%.4f, %.4f] (%lu/%lu)", r->rate, r->lo, r->hi, r->k, r->n);
+	else
+		hx_buf_puts(out, "  n/a (no ground truth)");
+}
+
+void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+			hx_fit_family best, const char *no_fit)
+{
+	int f, i;
+	if (!has_fit) {
+		hx_buf_printf(out, "  no duration fit: %s\n", no_fit);
+		return;
+	}
+	hx_buf_puts(out, "  family        parameters (+- SE)                                loglik"
+			 "         AIC     dAIC    KS D    KS p\n");
+	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+		const hx_fit_result *r = &fits[f];
+		hx_buf params = HX_BUF_INIT;
+		if (!r->ok) {
+			hx_buf_printf(out, "  %-12s  no fit: %s\n", hx_fit_family_name((hx_fit_family)f),
+				      r->msg);
+			continue;
+		}
+		for (i = 0; i < r->k; i++)
+			hx_buf_printf(&params, "%s%s=%.6g+-%.2g", i ? " " : "",
+				      hx_fit_param_name((hx_fit_family)f, i), r->p[i], r->se[i]);
+		hx_buf_printf(out, "  %-12s%c %-46s %12.3f %11.3f %8.3f  %.4f  %.4f\n",
+			      hx_fit_family_name((hx_fit_family)f), f == (int)best ? '*' : ' ',
+			      params.ptr, r->loglik, r->aic, r->aic - fits[best].aic, r->ks_d, r->ks_p);
+		hx_buf_release(&params);
+	}
+}
+
+void hx_calib_format_text(hx_buf *out, const hx_calib_data *d)
+{
+	size_t i;
+	hx_buf_printf(out, "%lu records\n", d->records);
+	for (i = 0; i < d->ntiers; i++) {
+		const hx_tier_data *t = &d->tiers[i];
+		hx_buf_printf(out, "\n%s: n=%lu\n  timeout rate      ", hx_tier_name(t->tier), t->n);
+		text_rate(out, &t->timeout);
+		hx_buf_puts(out, "\n  spurious fail rate");
+		text_rate(out, &t->spurious_fail);
+		hx_buf_puts(out, "\n  spurious pass rate");
+		text_rate(out, &t->spurious_pass);
+		hx_buf_printf(out, "\n  durations: %zu completed, %zu censored at %g ms (* = best by AIC)\n",
+			      t->ndurations, t->ncensored, t->timeout_ms);
+		hx_fit_format_text(out, t->fits, t->has_fit, t->best, t->no_fit);
+	}
 }

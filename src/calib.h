@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+#include "fit.h"
 #include "tier.h"
 
 typedef struct {
@@ -33,6 +35,11 @@ typedef struct {
 	double *durations;   /* completed runs' duration_ms (owned) */
 	size_t ndurations;
 	size_t ncensored;    /* verifier_timeout runs */
+	/* filled by hx_calib_fit */
+	hx_fit_result fits[HX_FIT_NFAMILIES];
+	int has_fit;         /* some family fitted; best is set */
+	hx_fit_family best;
+	char no_fit[128];    /* why none did, when !has_fit */
 } hx_tier_data;
 
 typedef struct {
@@ -46,6 +53,27 @@ typedef struct {
  * timeouts for one tier). */
 int hx_calib_read(hx_calib_data *out, const char *path);
 void hx_calib_release(hx_calib_data *d);
+
+/* Fit the four duration families for every tier (completed durations,
+ * timeouts censored at the tier timeout). A tier where nothing fits keeps
+ * the reason in no_fit; that is not an error. */
+void hx_calib_fit(hx_calib_data *d);
+
+/* Reports. JSON names are pinned: per tier "n", "timeout_rate",
+ * "timeout_rate_ci", "spurious_fail_rate", "spurious_fail_rate_ci",
+ * "spurious_pass_rate", "spurious_pass_rate_ci", "duration_fit" {"best",
+ * "censor_at_ms", "n_completed", "n_censored", "families" {name: {"params"
+ * {...}, "se" {...}, "loglik", "aic", "bic", "delta_aic", "ks_d", "ks_p"}}}
+ * ("best": null and "error" when nothing fits). */
+void hx_calib_format_json(hx_buf *out, const hx_calib_data *d);
+void hx_calib_format_text(hx_buf *out, const hx_calib_data *d);
+
+/* One fit report of plain durations (harness fit --durations). */
+void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+			hx_fit_family best, const char *no_fit, size_t n, size_t ncensored,
+			double censor_at);
+void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+			hx_fit_family best, const char *no_fit);
 
 /* k of n with its Wilson 95% interval. */
 void hx_rate_set(hx_rate *r, unsigned long k, unsigned long n);

@@ -1,6 +1,17 @@
-/* stats.h - statistics (the only user of GSL). */
+/* stats.h - statistics (with fit.h, the only user of GSL).
+ *
+ * Proportions (Wilson intervals, two-proportion z-test, Cochran-Armitage
+ * trend, Newcombe's difference interval), multiple-testing adjustment (Holm)
+ * and the Kolmogorov distribution with one- and two-sample KS statistics.
+ * Reference values: shared/reference/stats-vectors.md.
+ *
+ * Functions that can reject their input return 0 or HX_EINVALID (src/error.h)
+ * with a message in the error slot; their outputs are written only on success.
+ */
 #ifndef HX_STATS_H
 #define HX_STATS_H
+
+#include <stddef.h>
 
 /* Two-sided standard normal quantile for a confidence level, e.g. 0.95 ->
  * 1.959963984540054. */
@@ -10,5 +21,61 @@ double hx_stats_z(double confidence);
  * (R's prop.test(k, n, correct = FALSE)). n == 0 gives [0, 1]. */
 void hx_stats_wilson(unsigned long k, unsigned long n, double confidence, double *lo,
 		     double *hi);
+
+/* Pooled two-proportion z-test of x1/n1 against x2/n2 (R's prop.test with
+ * correct = FALSE; z^2 is its X-squared). *z is positive when x1/n1 > x2/n2;
+ * *p_greater is the one-sided p for "p1 > p2"; *p_two_sided (may be NULL) is
+ * the two-sided p. HX_EINVALID when n1 or n2 is 0, x > n, or the pooled
+ * proportion is 0 or 1 (no variance: z is undefined). */
+int hx_stats_two_prop_z(unsigned long x1, unsigned long n1, unsigned long x2,
+			unsigned long n2, double *z, double *p_greater, double *p_two_sided);
+
+/* Cochran-Armitage test for a linear trend in proportions over k >= 2 ordered
+ * groups: counts[i] successes of totals[i]; scores NULL means 0, 1, ..., k-1
+ * (R's prop.trend.test). *chi2 is the 1-df statistic, *p its two-sided p.
+ * HX_EINVALID for k < 2, counts > totals, a pooled proportion of 0 or 1, or
+ * scores that do not vary over the observations. */
+int hx_stats_trend(const unsigned long *counts, const unsigned long *totals,
+		   const double *scores, size_t k, double *chi2, double *p);
+
+/* Newcombe's hybrid score interval (1998, method 10) for p1 - p2, built from
+ * the two Wilson intervals at the given confidence: *diff = x1/n1 - x2/n2,
+ * [*lo, *hi] its interval. HX_EINVALID when n1 or n2 is 0 or x > n. */
+int hx_stats_newcombe(unsigned long x1, unsigned long n1, unsigned long x2,
+		      unsigned long n2, double confidence, double *diff, double *lo,
+		      double *hi);
+
+/* Holm's step-down adjustment of m p-values (R's p.adjust(p, "holm")):
+ * adjusted[i] corresponds to p[i]; the caller owns both arrays (they may be
+ * the same array). HX_EINVALID when a p is outside [0, 1] or NaN. m == 0 is
+ * a no-op. */
+int hx_stats_holm(const double *p, size_t m, double *adjusted);
+
+/* Asymptotic Kolmogorov survival function Q(lambda) =
+ * 2 sum_{j>=1} (-1)^(j-1) exp(-2 j^2 lambda^2); 1 for lambda <= 0. */
+double hx_stats_kolmogorov_q(double lambda);
+
+/* P(D_n >= d) for the one-sample KS statistic of n observations against a
+ * fully specified continuous distribution. Exact (Marsaglia, Tsang & Wang
+ * 2003, matrix power) for n <= 16000 while n d^2 is moderate; MTW's right-tail
+ * formula when n d^2 is large (p < 1e-6 there, ~7 significant digits); the
+ * asymptotic Q(d sqrt(n)) for n > 16000. Returns 1 for d <= 0 or n == 0,
+ * 0 for d >= 1, NaN if out of memory. */
+double hx_stats_kolmogorov_p(size_t n, double d);
+
+/* One-sample KS statistic D = sup |F_n(x) - cdf(x)| of n >= 1 ascending
+ * values against a continuous CDF callback (cdf(x, ctx) in [0, 1]), which
+ * must be nondecreasing: blocks of points that cannot raise D are skipped
+ * unevaluated (the result is the full scan's). HX_EINVALID when n == 0 or
+ * the data are not sorted. */
+int hx_stats_ks_1(const double *sorted, size_t n, double (*cdf)(double x, void *ctx),
+		  void *ctx, double *d);
+
+/* Two-sample KS statistic D = sup |F_a - F_b| (ties handled: both samples
+ * step together) and its asymptotic p = Q(D sqrt(na nb / (na + nb))) (R's
+ * ks.test(exact = FALSE) without continuity correction). Both arrays must be
+ * ascending and non-empty, else HX_EINVALID. p may be NULL. */
+int hx_stats_ks_2(const double *a, size_t na, const double *b, size_t nb, double *d,
+		  double *p);
 
 #endif

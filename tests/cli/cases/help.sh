@@ -4,3 +4,5 @@ t harness run --help
 t harness hash --help
 t harness golden --help
 t harness canon --help
+t harness calibrate --help
+t harness fit --help
