@@ -140,25 +140,26 @@ int hx_stats_newcombe(unsigned long x1, unsigned long n1, unsigned long x2,
 	return 0;
 }
 
-static const double *holm_p; /* qsort has no context argument */
+/* A p-value and where it came from: sorting the pairs needs no context,
+ * so Holm is safe to call from several threads. Ties keep input order. */
+typedef struct {
+	double p;
+	size_t i;
+} holm_item;
 
 static int holm_cmp(const void *a, const void *b)
 {
-	double x = holm_p[*(const size_t *)a], y = holm_p[*(const size_t *)b];
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-
-	if (x < y)
-		return -1;
-	if (x > y)
-		return 1;
-	return i < j ? -1 : i > j;
+	const holm_item *x = a, *y = b;
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
 int hx_stats_holm(const double *p, size_t m, double *adjusted)
 {
-	size_t *idx = NULL, i;
+	holm_item *items;
 	double run = 0.0;
-	int rc = 0;
+	size_t i;
 
 	for (i = 0; i < m; i++) {
 		if (!(p[i] >= 0.0 && p[i] <= 1.0)) {
@@ -168,38 +169,23 @@ int hx_stats_holm(const double *p, size_t m, double *adjusted)
 	}
 	if (m == 0)
 		return 0;
-	idx = malloc(m * sizeof(*idx));
-	if (!idx) {
+	items = malloc(m * sizeof(*items));
+	if (!items) {
 		hx_error_set("holm: out of memory");
-		rc = HX_ESYSTEM;
-		goto done;
+		return HX_ESYSTEM;
 	}
-	for (i = 0; i < m; i++)
-		idx[i] = i;
-	/* the static comparison context makes this not thread-safe; a plain
-	 * insertion would be O(m^2), and m is the number of comparisons */
-	holm_p = p;
-	qsort(idx, m, sizeof(*idx), holm_cmp);
-	holm_p = NULL;
-	/* read every p before writing: adjusted may alias p */
-	{
-		double *tmp = malloc(m * sizeof(*tmp));
-		if (!tmp) {
-			hx_error_set("holm: out of memory");
-			rc = HX_ESYSTEM;
-			goto done;
-		}
-		for (i = 0; i < m; i++) {
-			double a = fmin(1.0, (double)(m - i) * p[idx[i]]);
-			run = fmax(run, a);
-			tmp[idx[i]] = run;
-		}
-		memcpy(adjusted, tmp, m * sizeof(*tmp));
-		free(tmp);
+	/* every p is read here, before adjusted (which may alias p) is written */
+	for (i = 0; i < m; i++) {
+		items[i].p = p[i];
+		items[i].i = i;
 	}
-done:
-	free(idx);
-	return rc;
+	qsort(items, m, sizeof(*items), holm_cmp);
+	for (i = 0; i < m; i++) {
+		run = fmax(run, fmin(1.0, (double)(m - i) * items[i].p));
+		adjusted[items[i].i] = run;
+	}
+	free(items);
+	return 0;
 }
 
 double hx_stats_kolmogorov_q(double lambda)
