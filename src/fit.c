@@ -146,10 +146,24 @@ static double ll_of(hx_fit_family f, const struct fit_data *D, const double p[2]
 
 /* Standard errors from central differences of the log-likelihood: the
  * inverse of the observed information -H. h[i] is the step for p[i]. */
+/* Standard errors from a 2x2 observed information I = [[a, b], [b, c]]:
+ * the square roots of the diagonal of I^-1; NaN when I is not positive
+ * definite. */
+static void se_from_information(double a, double b, double c, double se[2])
+{
+	double det = a * c - b * b;
+	if (!(a > 0.0) || !(c > 0.0) || !(det > 0.0) || !isfinite(det)) {
+		se[0] = se[1] = NAN;
+		return;
+	}
+	se[0] = sqrt(c / det);
+	se[1] = sqrt(a / det);
+}
+
 static void numeric_se(hx_fit_family f, const struct fit_data *D, const double p[2],
 		       const double h[2], double se[2])
 {
-	double f0 = ll_of(f, D, p), q[2], H00, H11, H01, fpp, fpm, fmp, fmm, det, a, b, c;
+	double f0 = ll_of(f, D, p), q[2], H00, H11, H01, fpp, fpm, fmp, fmm, a, b, c;
 
 	q[0] = p[0] + h[0], q[1] = p[1];
 	H00 = ll_of(f, D, q);
@@ -170,13 +184,7 @@ static void numeric_se(hx_fit_family f, const struct fit_data *D, const double p
 	H01 = (fpp - fpm - fmp + fmm) / (4.0 * h[0] * h[1]);
 	/* information I = -H = [[a, b], [b, c]]; Var = I^-1 */
 	a = -H00, b = -H01, c = -H11;
-	det = a * c - b * b;
-	if (!(a > 0.0) || !(c > 0.0) || !(det > 0.0) || !isfinite(det)) {
-		se[0] = se[1] = NAN;
-		return;
-	}
-	se[0] = sqrt(c / det);
-	se[1] = sqrt(a / det);
+	se_from_information(a, b, c, se);
 }
 
 /* ---- optimizer --------------------------------------------------------- */
@@ -379,7 +387,7 @@ static void weibull_g(const struct fit_data *D, double k, double lymax, double *
  *   -d2l/dk dlam = (d - sum z - k sum z u) / lam */
 static void weibull_se(const struct fit_data *D, double k, double lam, double se[2])
 {
-	double dd = (double)D->d, lnl = log(lam), sz = 0.0, szu = 0.0, szu2 = 0.0, a, b, c, det;
+	double dd = (double)D->d, lnl = log(lam), sz = 0.0, szu = 0.0, szu2 = 0.0, a, b, c;
 	size_t i;
 
 	for (i = 0; i < D->d; i++) {
@@ -397,13 +405,7 @@ static void weibull_se(const struct fit_data *D, double k, double lam, double se
 	a = dd / (k * k) + szu2;
 	c = (k * (k + 1.0) * sz - dd * k) / (lam * lam);
 	b = (dd - sz - k * szu) / lam;
-	det = a * c - b * b;
-	if (!(a > 0.0) || !(c > 0.0) || !(det > 0.0) || !isfinite(det)) {
-		se[0] = se[1] = NAN;
-		return;
-	}
-	se[0] = sqrt(c / det);
-	se[1] = sqrt(a / det);
+	se_from_information(a, b, c, se);
 }
 
 static int fit_weibull(hx_fit_result *out, const struct fit_data *D)
