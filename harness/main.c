@@ -12,6 +12,7 @@ static const hx_cmd commands[] = {
 	{"golden", cmd_golden, "manage approved snapshots (golden accept EXPERIMENT)"},
 	{"calibrate", cmd_calibrate, "calibrate_noise-style: build a spec from flags and run it"},
 	{"fit", cmd_fit, "fit noise rates and censored duration models from telemetry"},
+	{"compare", cmd_compare, "tell whether two calibrations differ, with statistics"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

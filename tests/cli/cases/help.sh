@@ -6,3 +6,4 @@ t harness golden --help
 t harness canon --help
 t harness calibrate --help
 t harness fit --help
+t harness compare --help

@@ -1,0 +1,134 @@
+/* cmd_compare.c - harness compare A B [--json] [--alpha X] [--fail-on-change]
+ *                 [--seed S] [--bootstrap N] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "calib.h"
+#include "cliutil.h"
+#include "cmd.h"
+#include "compare.h"
+#include "error.h"
+#include "fsutil.h"
+
+static const char usage[] =
+	"usage: harness compare A B [--json] [--alpha X] [--fail-on-change] [--seed S]\n"
+	"                           [--bootstrap N]\n"
+	"\n"
+	"Tell whether two calibrations differ (e.g. two Lean releases). A and B are\n"
+	"telemetry JSONL files or run directories (their telemetry.jsonl). For each\n"
+	"tier both have: the timeout, spurious-fail and spurious-pass rates, A, B,\n"
+	"the difference B-A with a Newcombe (hybrid Wilson) 95% interval and a\n"
+	"two-sided two-proportion z-test; durations of completed runs: the median\n"
+	"ratio B/A with a bootstrap 95% interval and a two-sample KS test. p-values\n"
+	"are Holm-adjusted over all tests.\n"
+	"\n"
+	"  --alpha X         significance level (default 0.05)\n"
+	"  --fail-on-change  exit 1 when any difference is significant\n"
+	"  --seed S          bootstrap seed (default 1)\n"
+	"  --bootstrap N     bootstrap resamples (default 1000)\n"
+	"  --json            per tier and metric: a, b, diff, diff_ci, p_value,\n"
+	"                    p_adjusted, significant\n"
+	"\n"
+	"exit status: 0 compared (1 with --fail-on-change and a significant\n"
+	"difference), 2 bad usage or input, 3 system failure\n";
+
+static int load(hx_calib_data *d, const char *arg)
+{
+	char *path;
+	int err;
+	size_t n = strlen(arg);
+	if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0)) {
+		hx_error_set("'%s': comparing needs the counts behind the rates: give the run "
+			     "directory or its telemetry.jsonl",
+			     arg);
+		return HX_EINVALID;
+	}
+	path = hx_is_dir(arg) ? hx_path_join(arg, "telemetry.jsonl") : hx_xstrdup(arg);
+	err = hx_calib_read(d, path);
+	free(path);
+	return err;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	const char *files[2] = {NULL, NULL};
+	hx_compare_options opt = {0.05, 1, 1000};
+	hx_calib_data a, b;
+	hx_compare_result r;
+	hx_buf out = HX_BUF_INIT;
+	int i, nfiles = 0, json = 0, fail_on_change = 0, err, status;
+	const char *v;
+
+	for (i = 1; i < argc; i++) {
+		if (hx_cli_is_help(argv[i])) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--fail-on-change") == 0) {
+			fail_on_change = 1;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--alpha"))) {
+			char *end;
+			opt.alpha = strtod(v, &end);
+			if (*end || !(opt.alpha > 0 && opt.alpha < 1)) {
+				hx_cli_error("compare", "'--alpha' needs a number between 0 and 1, not '%s'", v);
+				return 2;
+			}
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--seed"))) {
+			if (hx_cli_parse_u64(v, &opt.seed) != 0) {
+				hx_cli_error("compare", "'--seed' needs a number from 0 to 18446744073709551615, not '%s'", v);
+				return 2;
+			}
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--bootstrap"))) {
+			int nb;
+			if (hx_cli_parse_int(v, 100, 1000000, &nb) != 0) {
+				hx_cli_error("compare", "'--bootstrap' needs a number from 100 to 1000000, not '%s'", v);
+				return 2;
+			}
+			opt.bootstrap = (unsigned)nb;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			hx_cli_error("compare", "unknown option '%s' (see 'harness compare --help')", argv[i]);
+			return 2;
+		} else if (nfiles == 2) {
+			hx_cli_error("compare", "two calibrations, not more ('%s')", argv[i]);
+			return 2;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nfiles != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if ((err = load(&a, files[0])) != 0) {
+		hx_cli_error("compare", "%s", hx_error_last());
+		return hx_error_exit_status(err);
+	}
+	if ((err = load(&b, files[1])) != 0) {
+		hx_cli_error("compare", "%s", hx_error_last());
+		hx_calib_release(&a);
+		return hx_error_exit_status(err);
+	}
+	err = hx_compare(&r, &a, &b, &opt);
+	if (err) {
+		hx_cli_error("compare", "%s", hx_error_last());
+		status = hx_error_exit_status(err);
+	} else {
+		if (json)
+			hx_compare_format_json(&out, &r, files[0], files[1]);
+		else
+			hx_compare_format_text(&out, &r, files[0], files[1]);
+		fwrite(out.ptr, 1, out.len, stdout);
+		status = fail_on_change && r.any_significant ? 1 : 0;
+		if (fflush(stdout) != 0)
+			status = 3;
+	}
+	hx_buf_release(&out);
+	hx_compare_release(&r);
+	hx_calib_release(&a);
+	hx_calib_release(&b);
+	return status;
+}
