@@ -1,3 +1,5 @@
+/* madvise and MADV_HUGEPAGE (Linux) are outside POSIX */
+#define _DEFAULT_SOURCE
 #include "fit.h"
 
 #include <math.h>
@@ -6,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -384,8 +387,11 @@ static void weibull_g(const struct fit_data *D, double k, double lymax, double *
  * u = ln(y/lam) over completed and censored y alike:
  *   -d2l/dk2 = d/k^2 + sum z u^2
  *   -d2l/dlam2 = (k (k+1) sum z - d k) / lam^2
- *   -d2l/dk dlam = (d - sum z - k sum z u) / lam */
-static void weibull_se(const struct fit_data *D, double k, double lam, double se[2])
+ *   -d2l/dk dlam = (d - sum z - k sum z u) / lam
+ * sum z is also the sum in the log-likelihood: *ll gets ll_weibull's value,
+ * bit for bit, without its pass over the data. */
+static void weibull_se(const struct fit_data *D, double k, double lam, double se[2],
+		       double *ll)
 {
 	double dd = (double)D->d, lnl = log(lam), sz = 0.0, szu = 0.0, szu2 = 0.0, a, b, c;
 	size_t i;
@@ -406,19 +412,18 @@ static void weibull_se(const struct fit_data *D, double k, double lam, double se
 	c = (k * (k + 1.0) * sz - dd * k) / (lam * lam);
 	b = (dd - sz - k * szu) / lam;
 	se_from_information(a, b, c, se);
+	/* the expression of ll_weibull, for the same bits */
+	*ll = k > 0.0 && lam > 0.0 ? dd * log(k) - dd * k * lnl + (k - 1.0) * D->mlt * dd - sz
+				   : -HUGE_VAL;
 }
 
-static int fit_weibull(hx_fit_result *out, const struct fit_data *D)
+/* The root of g by Newton from k, kept inside a bracket; NaN when it does
+ * not converge. */
+static double weibull_shape(const struct fit_data *D, double k, double lymax)
 {
-	double dd = (double)D->d, lymax, k, lo = 0.0, hi = HUGE_VAL, g, dg, sw;
+	double lo = 0.0, hi = HUGE_VAL, g, dg, sw;
 	int it;
 
-	lymax = D->c ? D->lnT : D->lt[D->d - 1];
-	/* start: k0 = pi / (sqrt 6 sd(ln t)) (the moment estimate of ln t's
-	 * Gumbel law); distinct durations make sslt > 0 */
-	k = 3.14159265358979323846 / sqrt(6.0 * D->sslt / (dd > 1.0 ? dd - 1.0 : 1.0));
-	if (!isfinite(k) || !(k > 0.0))
-		k = 1.0;
 	for (it = 0; it < 200; it++) {
 		double kn;
 		weibull_g(D, k, lymax, &g, &dg, &sw);
@@ -432,18 +437,53 @@ static int fit_weibull(hx_fit_result *out, const struct fit_data *D)
 			kn = isfinite(hi) ? 0.5 * (lo + hi) : 2.0 * k;
 		/* g sums many terms: near the root its rounding noise can keep
 		 * Newton moving by ~1e-13 k, so stop at 1e-12 or a tight bracket */
-		if (fabs(kn - k) <= 1e-12 * k || hi - lo <= 1e-12 * k) {
-			k = kn;
-			break;
-		}
+		if (fabs(kn - k) <= 1e-12 * k || hi - lo <= 1e-12 * k)
+			return isfinite(kn) ? kn : NAN;
 		k = kn;
 	}
-	if (it == 200 || !isfinite(k))
+	return NAN;
+}
+
+static int fit_weibull(hx_fit_result *out, const struct fit_data *D)
+{
+	double dd = (double)D->d, lymax, k, g, dg, sw;
+
+	lymax = D->c ? D->lnT : D->lt[D->d - 1];
+	/* start: k0 = pi / (sqrt 6 sd(ln t)) (the moment estimate of ln t's
+	 * Gumbel law); distinct durations make sslt > 0 */
+	k = 3.14159265358979323846 / sqrt(6.0 * D->sslt / (dd > 1.0 ? dd - 1.0 : 1.0));
+	if (!isfinite(k) || !(k > 0.0))
+		k = 1.0;
+	if (D->d >= 65536) {
+		/* each Newton step costs d exps; converged first on every 64th
+		 * sorted ln t (a stratified sample, censored runs scaled alike,
+		 * whose root is close to the full data's), the full data
+		 * needs fewer steps */
+		struct fit_data S = *D;
+		size_t m = D->d / 64, i;
+		double *sl = malloc(m * sizeof(*sl)), sum = 0.0, ks;
+		if (sl) {
+			for (i = 0; i < m; i++) {
+				sl[i] = D->lt[64 * i + 32];
+				sum += sl[i];
+			}
+			S.lt = sl;
+			S.d = m;
+			S.c = (size_t)((double)D->c * (double)m / dd + 0.5);
+			S.mlt = sum / (double)m;
+			ks = weibull_shape(&S, k, lymax);
+			if (isfinite(ks) && ks > 0.0)
+				k = ks;
+			free(sl);
+		}
+	}
+	k = weibull_shape(D, k, lymax);
+	if (!isfinite(k))
 		return fail(out, "weibull: shape iteration did not converge");
 	weibull_g(D, k, lymax, &g, &dg, &sw);
 	out->p[0] = k;
 	out->p[1] = exp(lymax + log(sw / dd) / k);
-	weibull_se(D, out->p[0], out->p[1], out->se);
+	weibull_se(D, out->p[0], out->p[1], out->se, &out->loglik);
 	return 0;
 }
 
@@ -494,7 +534,8 @@ static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D
 	}
 	if (rc < 0)
 		return rc;
-	out->loglik = ll_of(f, D, out->p);
+	if (f != HX_FIT_WEIBULL) /* fit_weibull set it */
+		out->loglik = ll_of(f, D, out->p);
 	if (!isfinite(out->loglik))
 		return fail(out, "%s: log-likelihood is not finite at the fit", family_names[f]);
 	out->aic = 2.0 * out->k - 2.0 * out->loglik;
@@ -518,59 +559,91 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sort positive finite doubles: their IEEE bit patterns order as unsigned
- * integers, so an LSD radix sort (4 passes of 16 bits) does in O(n) what
- * qsort does in O(n log n): at 10^6 durations the sort was the largest cost
- * of a fit. 0, or -1 when out of memory. */
-static int sort_positive(double *x, size_t n)
-{
-	uint64_t *a = NULL, *b = NULL, *t;
-	size_t *cnt = NULL, i, sum;
-	int pass, rc = -1;
+/* Fresh pages cost a fault each on first touch; at 10^6 durations the
+ * faults on the 4 KiB pages of the work buffers took more time than the
+ * fit itself. Large buffers are aligned to 2 MiB and marked for
+ * transparent huge pages (512 times fewer faults) where the system
+ * offers them. */
+#define HUGE_ALIGN ((size_t)2 << 20)
 
-	if (n < 4096) {
-		qsort(x, n, sizeof(*x), cmp_double);
-		return 0;
+static void *alloc_work(size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+	if (bytes >= HUGE_ALIGN) {
+		size_t sz = (bytes + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+		void *p = aligned_alloc(HUGE_ALIGN, sz);
+		if (p)
+			(void)madvise(p, sz, MADV_HUGEPAGE); /* a hint: ignore failure */
+		return p;
 	}
-	a = malloc(n * sizeof(*a));
-	b = malloc(n * sizeof(*b));
-	cnt = malloc(65536 * sizeof(*cnt));
-	if (!a || !b || !cnt)
-		goto done;
-	memcpy(a, x, n * sizeof(*a));
-	for (pass = 0; pass < 4; pass++) {
-		int sh = 16 * pass;
-		memset(cnt, 0, 65536 * sizeof(*cnt));
-		for (i = 0; i < n; i++)
-			cnt[(a[i] >> sh) & 0xffff]++;
-		for (i = 0, sum = 0; i < 65536; i++) {
-			size_t c = cnt[i];
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			b[cnt[(a[i] >> sh) & 0xffff]++] = a[i];
-		t = a, a = b, b = t;
-	}
-	memcpy(x, a, n * sizeof(*x));
-	rc = 0;
-done:
-	free(a);
-	free(b);
-	free(cnt);
-	return rc;
+#endif
+	return malloc(bytes);
 }
 
-/* Check the input and build the fit data; *sorted and D->lt are the
- * caller's to free. */
-static int prepare(struct fit_data *D, double **sorted, const double *t, size_t n,
+static uint64_t bits_of(double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof(u));
+	return u;
+}
+
+/* Ascending copy of n (4096 <= n <= UINT32_MAX) positive finite doubles
+ * t into x. Their IEEE bit patterns order as unsigned integers, so one
+ * counting pass and one scatter pass into nb <= n buckets over [lo, hi]
+ * (the extreme bit patterns) leave x sorted but within each bucket, which
+ * insertion sort finishes in a few moves per value: 3 passes over the
+ * data where an LSD radix sort took 4 scatters over 3 buffers. cnt holds
+ * n counters. The buckets are equal in ln t, about as wide as the data's
+ * spread there; a bucket too full for insertion sort (clustered values)
+ * gets qsort. */
+static void bucket_sort(double *x, const double *t, size_t n, uint64_t lo, uint64_t hi,
+			uint32_t *cnt)
+{
+	uint64_t range = hi - lo;
+	size_t nb, i, b, beg;
+	uint32_t sum;
+	int sh = 0;
+
+	while ((range >> sh) >= (uint64_t)n)
+		sh++;
+	nb = (size_t)(range >> sh) + 1;
+	memset(cnt, 0, nb * sizeof(*cnt));
+	for (i = 0; i < n; i++)
+		cnt[(bits_of(t[i]) - lo) >> sh]++;
+	for (b = 0, sum = 0; b < nb; b++) {
+		uint32_t c = cnt[b];
+		cnt[b] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		x[cnt[(bits_of(t[i]) - lo) >> sh]++] = t[i];
+	/* cnt[b] is now the end of bucket b */
+	for (b = 0, beg = 0; b < nb; beg = cnt[b++]) {
+		size_t end = cnt[b], j;
+		if (end - beg > 64) {
+			qsort(x + beg, end - beg, sizeof(*x), cmp_double);
+			continue;
+		}
+		for (i = beg + 1; i < end; i++) {
+			double v = x[i];
+			for (j = i; j > beg && x[j - 1] > v; j--)
+				x[j] = x[j - 1];
+			x[j] = v;
+		}
+	}
+}
+
+/* Check the input and build the fit data; *work (the sorted durations,
+ * ln t and scratch in one block) is the caller's to free. */
+static int prepare(struct fit_data *D, double **work, const double *t, size_t n,
 		   size_t nc, double T)
 {
 	size_t i;
 	double *x = NULL, *lt = NULL, s1 = 0.0, sl = 0.0, ss = 0.0, m;
+	uint64_t lo = UINT64_MAX, hi = 0;
 
 	memset(D, 0, sizeof(*D));
-	*sorted = NULL;
+	*work = NULL;
 	gsl_set_error_handler_off();
 	if (nc > 0 && !(T > 0.0 && isfinite(T))) {
 		hx_error_set("fit: %zu censored runs need a timeout > 0, got %g", nc, T);
@@ -584,6 +657,7 @@ static int prepare(struct fit_data *D, double **sorted, const double *t, size_t 
 		return HX_EINVALID;
 	}
 	for (i = 0; i < n; i++) {
+		uint64_t u;
 		if (!(t[i] > 0.0) || !isfinite(t[i])) {
 			hx_error_set("fit: duration %zu is %g, not a positive number", i, t[i]);
 			return HX_EINVALID;
@@ -592,21 +666,22 @@ static int prepare(struct fit_data *D, double **sorted, const double *t, size_t 
 			hx_error_set("fit: duration %zu (%g) exceeds the timeout %g", i, t[i], T);
 			return HX_EINVALID;
 		}
+		u = bits_of(t[i]);
+		lo = u < lo ? u : lo;
+		hi = u > hi ? u : hi;
 	}
-	x = malloc(n * sizeof(*x));
-	lt = malloc(n * sizeof(*lt));
-	if (!x || !lt) {
-		free(x);
-		free(lt);
+	/* x, lt, and n 32-bit bucket counters (n / 2 + 1 doubles' room) */
+	if (n > SIZE_MAX / (3 * sizeof(*x)) ||
+	    !(x = alloc_work((2 * n + n / 2 + 1) * sizeof(*x)))) {
 		hx_error_set("fit: out of memory for %zu durations", n);
 		return HX_ESYSTEM;
 	}
-	memcpy(x, t, n * sizeof(*x));
-	if (sort_positive(x, n) < 0) {
-		free(x);
-		free(lt);
-		hx_error_set("fit: out of memory for %zu durations", n);
-		return HX_ESYSTEM;
+	lt = x + n;
+	if (n < 4096 || n > UINT32_MAX) {
+		memcpy(x, t, n * sizeof(*x));
+		qsort(x, n, sizeof(*x), cmp_double);
+	} else {
+		bucket_sort(x, t, n, lo, hi, (uint32_t *)(void *)(lt + n));
 	}
 	for (i = 0; i < n; i++) {
 		lt[i] = log(x[i]);
@@ -626,7 +701,7 @@ static int prepare(struct fit_data *D, double **sorted, const double *t, size_t 
 	D->mlt = m;
 	D->sslt = ss;
 	D->distinct = x[0] < x[n - 1];
-	*sorted = x;
+	*work = x;
 	return 0;
 }
 
@@ -649,7 +724,6 @@ int hx_fit(hx_fit_result *out, hx_fit_family f, const double *durations, size_t 
 	rc = fit_one(out, f, &D);
 done:
 	free(sorted);
-	free(D.lt);
 	return rc;
 }
 
@@ -686,6 +760,5 @@ int hx_fit_all(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations, siz
 		*best = (hx_fit_family)b;
 done:
 	free(sorted);
-	free(D.lt);
 	return rc;
 }
