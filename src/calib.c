@@ -169,27 +169,6 @@ void hx_calib_fit(hx_calib_data *d)
 	}
 }
 
-static void num(hx_buf *out, double v)
-{
-	char tmp[32];
-	if (isnan(v) || isinf(v)) {
-		hx_buf_puts(out, "null");
-		return;
-	}
-	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
-}
-
-static void json_rate(hx_buf *out, const char *name, const hx_rate *r)
-{
-	hx_buf_printf(out, ",\"%s\":", name);
-	num(out, r->rate);
-	hx_buf_printf(out, ",\"%s_ci\":[", name);
-	num(out, r->lo);
-	hx_buf_putc(out, ',');
-	num(out, r->hi);
-	hx_buf_putc(out, ']');
-}
-
 static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
 			  hx_fit_family best)
 {
@@ -208,26 +187,26 @@ static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES
 		for (i = 0; i < r->k; i++) {
 			hx_buf_printf(out, "%s\"%s\":", i ? "," : "",
 				      hx_fit_param_name((hx_fit_family)f, i));
-			num(out, r->p[i]);
+			hx_canon_write_number(out, r->p[i]);
 		}
 		hx_buf_puts(out, "},\"se\":{");
 		for (i = 0; i < r->k; i++) {
 			hx_buf_printf(out, "%s\"%s\":", i ? "," : "",
 				      hx_fit_param_name((hx_fit_family)f, i));
-			num(out, r->se[i]);
+			hx_canon_write_number(out, r->se[i]);
 		}
 		hx_buf_puts(out, "},\"loglik\":");
-		num(out, r->loglik);
+		hx_canon_write_number(out, r->loglik);
 		hx_buf_puts(out, ",\"aic\":");
-		num(out, r->aic);
+		hx_canon_write_number(out, r->aic);
 		hx_buf_puts(out, ",\"bic\":");
-		num(out, r->bic);
+		hx_canon_write_number(out, r->bic);
 		hx_buf_puts(out, ",\"delta_aic\":");
-		num(out, has_fit ? r->aic - fits[best].aic : NAN);
+		hx_canon_write_number(out, has_fit ? r->aic - fits[best].aic : NAN);
 		hx_buf_puts(out, ",\"ks_d\":");
-		num(out, r->ks_d);
+		hx_canon_write_number(out, r->ks_d);
 		hx_buf_puts(out, ",\"ks_p\":");
-		num(out, r->ks_p);
+		hx_canon_write_number(out, r->ks_p);
 		hx_buf_putc(out, '}');
 	}
 	hx_buf_putc(out, '}');
@@ -238,7 +217,7 @@ void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES],
 			double censor_at)
 {
 	hx_buf_printf(out, "{\"n_completed\":%zu,\"n_censored\":%zu,\"censor_at\":", n, ncensored);
-	num(out, censor_at > 0 ? censor_at : NAN);
+	hx_canon_write_number(out, censor_at > 0 ? censor_at : NAN);
 	hx_buf_puts(out, ",\"best\":");
 	if (has_fit) {
 		const char *b = hx_fit_family_name(best);
@@ -259,9 +238,12 @@ void hx_calib_format_json(hx_buf *out, const hx_calib_data *d)
 	for (i = 0; i < d->ntiers; i++) {
 		const hx_tier_data *t = &d->tiers[i];
 		hx_buf_printf(out, "%s\"%s\":{\"n\":%lu", i ? "," : "", hx_tier_lower(t->tier), t->n);
-		json_rate(out, "timeout_rate", &t->timeout);
-		json_rate(out, "spurious_fail_rate", &t->spurious_fail);
-		json_rate(out, "spurious_pass_rate", &t->spurious_pass);
+		hx_canon_write_rate(out, "timeout_rate", t->timeout.rate, t->timeout.lo,
+				    t->timeout.hi);
+		hx_canon_write_rate(out, "spurious_fail_rate", t->spurious_fail.rate, t->spurious_fail.lo,
+				    t->spurious_fail.hi);
+		hx_canon_write_rate(out, "spurious_pass_rate", t->spurious_pass.rate, t->spurious_pass.lo,
+				    t->spurious_pass.hi);
 		hx_buf_puts(out, ",\"duration_fit\":{\"best\":");
 		if (t->has_fit) {
 			const char *b = hx_fit_family_name(t->best);
@@ -271,7 +253,7 @@ void hx_calib_format_json(hx_buf *out, const hx_calib_data *d)
 			hx_canon_write_string(out, t->no_fit, strlen(t->no_fit));
 		}
 		hx_buf_puts(out, ",\"censor_at_ms\":");
-		num(out, t->timeout_ms);
+		hx_canon_write_number(out, t->timeout_ms);
 		hx_buf_printf(out, ",\"n_completed\":%zu,\"n_censored\":%zu", t->ndurations,
 			      t->ncensored);
 		if (t->has_fit) {

@@ -1412,3 +1412,29 @@ done:
 	hx_buf_release(&out);
 	return rc;
 }
+
+void hx_canon_write_cstr(hx_buf *out, const char *s)
+{
+	hx_canon_write_string(out, s, strlen(s));
+}
+
+void hx_canon_write_number(hx_buf *out, double v)
+{
+	char tmp[32];
+	if (!isfinite(v)) {
+		hx_buf_puts(out, "null");
+		return;
+	}
+	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
+}
+
+void hx_canon_write_rate(hx_buf *out, const char *name, double rate, double lo, double hi)
+{
+	hx_buf_printf(out, ",\"%s\":", name);
+	hx_canon_write_number(out, rate);
+	hx_buf_printf(out, ",\"%s_ci\":[", name);
+	hx_canon_write_number(out, lo);
+	hx_buf_putc(out, ',');
+	hx_canon_write_number(out, hi);
+	hx_buf_putc(out, ']');
+}

@@ -79,4 +79,11 @@ size_t hx_canon_format_number(char out[32], double v);
 /* Append s[0..len) as a JCS string literal (quotes included). */
 void hx_canon_write_string(hx_buf *out, const char *s, size_t len);
 
+/* Writers for the reports' JSON: a NUL-terminated string; a number in
+ * RFC 8785 form, or null when it is NaN or infinite (JSON has neither);
+ * and the pair of fields ,"NAME":rate,"NAME_ci":[lo,hi]. */
+void hx_canon_write_cstr(hx_buf *out, const char *s);
+void hx_canon_write_number(hx_buf *out, double v);
+void hx_canon_write_rate(hx_buf *out, const char *name, double rate, double lo, double hi);
+
 #endif

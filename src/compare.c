@@ -149,6 +149,28 @@ static const hx_tier_data *find_tier(const hx_calib_data *d, hx_tier t)
 	return NULL;
 }
 
+/* The four comparisons of one tier: three rates, then durations. */
+static void compare_tier(hx_compare_result *out, hx_tier t, const hx_tier_data *ta,
+			 const hx_tier_data *tb, const hx_compare_options *opt)
+{
+	static const char *const metrics[3] = {"timeout_rate", "spurious_fail_rate",
+					       "spurious_pass_rate"};
+	const hx_rate *rates_a[3] = {&ta->timeout, &ta->spurious_fail, &ta->spurious_pass};
+	const hx_rate *rates_b[3] = {&tb->timeout, &tb->spurious_fail, &tb->spurious_pass};
+	hx_comparison *c;
+	int m;
+
+	for (m = 0; m < 3; m++) {
+		c = &out->items[out->n++];
+		c->tier = t;
+		c->metric = metrics[m];
+		compare_rate(c, rates_a[m], rates_b[m]);
+	}
+	c = &out->items[out->n++];
+	c->tier = t;
+	compare_durations(c, ta, tb, opt);
+}
+
 int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_data *b,
 	       const hx_compare_options *opt)
 {
@@ -161,24 +183,8 @@ int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_da
 	out->items = hx_xcalloc(cap, sizeof(hx_comparison));
 	for (t = 0; t < HX_TIER_COUNT; t++) {
 		const hx_tier_data *ta = find_tier(a, (hx_tier)t), *tb = find_tier(b, (hx_tier)t);
-		hx_comparison *c;
-		if (!ta || !tb)
-			continue;
-		c = &out->items[out->n++];
-		c->tier = (hx_tier)t;
-		c->metric = "timeout_rate";
-		compare_rate(c, &ta->timeout, &tb->timeout);
-		c = &out->items[out->n++];
-		c->tier = (hx_tier)t;
-		c->metric = "spurious_fail_rate";
-		compare_rate(c, &ta->spurious_fail, &tb->spurious_fail);
-		c = &out->items[out->n++];
-		c->tier = (hx_tier)t;
-		c->metric = "spurious_pass_rate";
-		compare_rate(c, &ta->spurious_pass, &tb->spurious_pass);
-		c = &out->items[out->n++];
-		c->tier = (hx_tier)t;
-		compare_durations(c, ta, tb, opt);
+		if (ta && tb)
+			compare_tier(out, (hx_tier)t, ta, tb, opt);
 	}
 	if (!out->n) {
 		hx_error_set("the two calibrations have no tier in common");
@@ -213,46 +219,31 @@ void hx_compare_release(hx_compare_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void num(hx_buf *out, double v)
-{
-	char tmp[32];
-	if (!isfinite(v)) {
-		hx_buf_puts(out, "null");
-		return;
-	}
-	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
-}
-
-static void jstr(hx_buf *out, const char *s)
-{
-	hx_canon_write_string(out, s, strlen(s));
-}
-
 void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char *name_a,
 			    const char *name_b)
 {
 	size_t i;
 	hx_buf_puts(out, "{\"a\":");
-	jstr(out, name_a);
+	hx_canon_write_cstr(out, name_a);
 	hx_buf_puts(out, ",\"b\":");
-	jstr(out, name_b);
+	hx_canon_write_cstr(out, name_b);
 	hx_buf_puts(out, ",\"alpha\":");
-	num(out, r->alpha);
+	hx_canon_write_number(out, r->alpha);
 	hx_buf_printf(out, ",\"tests\":%zu,\"significant\":%s,\"comparisons\":[", r->tested,
 		      r->any_significant ? "true" : "false");
 	for (i = 0; i < r->n; i++) {
 		const hx_comparison *c = &r->items[i];
 		hx_buf_printf(out, "%s{\"tier\":\"%s\",\"metric\":\"%s\",\"a\":", i ? "," : "",
 			      hx_tier_name(c->tier), c->metric);
-		num(out, c->a);
+		hx_canon_write_number(out, c->a);
 		hx_buf_puts(out, ",\"b\":");
-		num(out, c->b);
+		hx_canon_write_number(out, c->b);
 		hx_buf_printf(out, ",\"%s\":", c->is_rate ? "diff" : "ratio");
-		num(out, c->diff);
+		hx_canon_write_number(out, c->diff);
 		hx_buf_printf(out, ",\"%s_ci\":[", c->is_rate ? "diff" : "ratio");
-		num(out, c->lo);
+		hx_canon_write_number(out, c->lo);
 		hx_buf_putc(out, ',');
-		num(out, c->hi);
+		hx_canon_write_number(out, c->hi);
 		hx_buf_puts(out, "]");
 		if (c->is_rate)
 			hx_buf_printf(out, ",\"a_count\":[%lu,%lu],\"b_count\":[%lu,%lu]", c->ka, c->na,
@@ -260,16 +251,16 @@ void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char 
 		else
 			hx_buf_printf(out, ",\"n_a\":%lu,\"n_b\":%lu", c->na, c->nb);
 		hx_buf_printf(out, ",\"test\":\"%s\",\"statistic\":", c->is_rate ? "z" : "ks");
-		num(out, c->tested ? c->stat : NAN);
+		hx_canon_write_number(out, c->tested ? c->stat : NAN);
 		hx_buf_puts(out, ",\"p_value\":");
-		num(out, c->p);
+		hx_canon_write_number(out, c->p);
 		hx_buf_puts(out, ",\"p_adjusted\":");
-		num(out, c->p_adjusted);
+		hx_canon_write_number(out, c->p_adjusted);
 		hx_buf_printf(out, ",\"tested\":%s,\"significant\":%s", c->tested ? "true" : "false",
 			      c->significant ? "true" : "false");
 		if (c->note[0]) {
 			hx_buf_puts(out, ",\"note\":");
-			jstr(out, c->note);
+			hx_canon_write_cstr(out, c->note);
 		}
 		hx_buf_putc(out, '}');
 	}

@@ -734,39 +734,16 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 	hx_buf_printf(out, "run         %s\n", r->run_dir);
 }
 
-static void json_str(hx_buf *out, const char *s)
-{
-	hx_canon_write_string(out, s, strlen(s));
-}
-
-static void json_num(hx_buf *out, double v)
-{
-	char tmp[32];
-	hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
-}
-
-/* ,"NAME":rate,"NAME_ci":[lo,hi] */
-static void json_rate(hx_buf *out, const char *name, double rate, double lo, double hi)
-{
-	hx_buf_printf(out, ",\"%s\":", name);
-	json_num(out, rate);
-	hx_buf_printf(out, ",\"%s_ci\":[", name);
-	json_num(out, lo);
-	hx_buf_putc(out, ',');
-	json_num(out, hi);
-	hx_buf_putc(out, ']');
-}
-
 void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 {
 	size_t t;
 	int o;
 	hx_buf_puts(out, "{\"experiment\":");
-	json_str(out, r->experiment);
+	hx_canon_write_cstr(out, r->experiment);
 	hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"engine\":{\"kind\":", r->seed);
-	json_str(out, r->engine_kind);
+	hx_canon_write_cstr(out, r->engine_kind);
 	hx_buf_puts(out, ",\"version\":");
-	json_str(out, r->engine_version);
+	hx_canon_write_cstr(out, r->engine_version);
 	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,\"tiers\":[", r->tasks, r->workers);
 	for (t = 0; t < r->ntiers; t++) {
 		const hx_tier_summary *s = &r->tiers[t];
@@ -776,30 +753,30 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 			hx_buf_printf(out, "%s\"%s\":%lu", o ? "," : "", hx_outcome_name(o),
 				      s->counts[o]);
 		hx_buf_putc(out, '}');
-		json_rate(out, "timeout_rate", s->timeout_rate, s->timeout_lo, s->timeout_hi);
-		json_rate(out, "failure_rate", s->fail_rate, s->fail_lo, s->fail_hi);
+		hx_canon_write_rate(out, "timeout_rate", s->timeout_rate, s->timeout_lo, s->timeout_hi);
+		hx_canon_write_rate(out, "failure_rate", s->fail_rate, s->fail_lo, s->fail_hi);
 		hx_buf_putc(out, '}');
 	}
 	hx_buf_puts(out, "],\"snapshot\":{\"path\":");
 	{
 		char *p = hx_path_join(r->snapshot_dir, HX_SNAPSHOT_STREAM);
-		json_str(out, p);
+		hx_canon_write_cstr(out, p);
 		free(p);
 	}
 	hx_buf_puts(out, ",\"hash\":");
-	json_str(out, r->hash);
+	hx_canon_write_cstr(out, r->hash);
 	hx_buf_printf(out, ",\"records\":%zu},\"golden\":{\"path\":", r->records);
-	json_str(out, r->golden_dir);
+	hx_canon_write_cstr(out, r->golden_dir);
 	hx_buf_puts(out, ",\"verdict\":");
-	json_str(out, hx_golden_verdict_name(r->golden.verdict));
+	hx_canon_write_cstr(out, hx_golden_verdict_name(r->golden.verdict));
 	if (r->golden.verdict != HX_GOLDEN_MISSING) {
 		hx_buf_puts(out, ",\"hash\":");
-		json_str(out, r->golden.golden_hash);
+		hx_canon_write_cstr(out, r->golden.golden_hash);
 	}
 	if (r->golden.verdict == HX_GOLDEN_MISMATCH)
 		hx_buf_printf(out, ",\"changed\":%zu,\"added\":%zu,\"removed\":%zu",
 			      r->golden.diff.changed, r->golden.diff.added, r->golden.diff.removed);
 	hx_buf_puts(out, "},\"run_dir\":");
-	json_str(out, r->run_dir);
+	hx_canon_write_cstr(out, r->run_dir);
 	hx_buf_puts(out, "}\n");
 }
