@@ -19,22 +19,20 @@
 #include "error.h"
 #include "fsutil.h"
 #include "run.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/hx-test-calib-XXXXXX");
-	return mkdtemp(dir) && chdir(dir) == 0 ? 0 : -1;
+	return hx_test_tmpdir_enter(dir, sizeof(dir), "calib");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return hx_test_tmpdir_remove(dir);
 }
 
 #define REC(tier, outcome, ms, gt)                                                               \
@@ -164,11 +162,7 @@ static void test_wilson_coverage(void **state)
 	m.tiers[HX_TIER_FAST].base_timeout_s = 30;
 	m.tiers[HX_TIER_FAST].timeout_distribution.kind = HX_DIST_FIXED;
 	m.tiers[HX_TIER_FAST].timeout_distribution.fixed_ms = 30000;
-	m.sim.invalid_fraction = 0.2;
-	m.sim.difficulty_sigma = 0.5;
-	m.sim.duration_median_ms = 2000;
-	m.sim.duration_sigma = 0.6;
-	m.sim.memory_base_mb = 350;
+	hx_test_sim_defaults(&m.sim);
 	memset(&spec, 0, sizeof(spec));
 	spec.path = "coverage";
 	spec.experiment = "coverage";

@@ -16,22 +16,20 @@
 #include "error.h"
 #include "rng.h"
 #include "run.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/hx-test-compare-XXXXXX");
-	return mkdtemp(dir) && chdir(dir) == 0 ? 0 : -1;
+	return hx_test_tmpdir_enter(dir, sizeof(dir), "compare");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return hx_test_tmpdir_remove(dir);
 }
 
 static int cmp_double(const void *x, const void *y)

@@ -21,24 +21,20 @@
 #include "fsutil.h"
 #include "json.h"
 #include "run.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/hx-test-proc-XXXXXX");
-	if (!mkdtemp(dir) || chdir(dir) != 0)
-		return -1;
-	return 0;
+	return hx_test_tmpdir_enter(dir, sizeof(dir), "proc");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return hx_test_tmpdir_remove(dir);
 }
 
 /* Not running: no such process, or a zombie (dead; reaping orphans is

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "models.h"
 #include "plan.h"
+#include "testutil.h"
 
 static hx_models models;
 static hx_spec spec;
@@ -32,11 +33,7 @@ static void setup_models(int noise)
 	t->timeout_distribution.kind = HX_DIST_UNIFORM;
 	t->timeout_distribution.min_ms = 1000;
 	t->timeout_distribution.max_ms = 2000;
-	models.sim.invalid_fraction = 0.2;
-	models.sim.difficulty_sigma = 0.5;
-	models.sim.duration_median_ms = 2000;
-	models.sim.duration_sigma = 0.6;
-	models.sim.memory_base_mb = 350;
+	hx_test_sim_defaults(&models.sim);
 
 	memset(&spec, 0, sizeof(spec));
 	spec.path = "test.yaml";
