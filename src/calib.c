@@ -9,24 +9,64 @@
 #include "canon.h"
 #include "error.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "json.h"
 #include "stats.h"
 #include "telemetry.h"
+
+const char *hx_gt_source_name(hx_gt_source s)
+{
+	return s == HX_GT_LABELS ? "labels" : s == HX_GT_METADATA ? "simulator" : "none";
+}
+
+const hx_tier_data *hx_calib_tier(const hx_calib_data *d, hx_tier t)
+{
+	size_t i;
+	for (i = 0; d && i < d->ntiers; i++)
+		if (d->tiers[i].tier == t)
+			return &d->tiers[i];
+	return NULL;
+}
+
+const hx_rate *hx_tier_rate(const hx_tier_data *t, int i)
+{
+	return i == 0 ? &t->timeout : i == 1 ? &t->spurious_fail : &t->spurious_pass;
+}
 
 void hx_rate_set(hx_rate *r, unsigned long k, unsigned long n)
 {
 	r->k = k;
 	r->n = n;
 	r->rate = n ? (double)k / (double)n : 0.0;
+	r->weighted = 0;
 	hx_stats_wilson(k, n, 0.95, &r->lo, &r->hi);
 }
 
+/* A record with ground truth, kept until the stratum weights are known. */
 typedef struct {
-	unsigned long n, timeouts, valid, valid_failed, invalid, invalid_passed;
+	unsigned char tier, outcome, valid;
+} gt_rec;
+
+typedef struct {
+	unsigned long n, timeouts, outcomes[HX_OUT_COUNT];
 	double timeout_s;
 	int seen;
-	hx_buf durations; /* doubles */
+	hx_buf durations, timeout_durations; /* doubles */
 } acc;
+
+/* Ground truth of labels.jsonl by task_index (labels.h writes it). */
+typedef struct {
+	signed char *gt; /* -1 none (or not kept), 0 invalid, 1 valid */
+	size_t n;
+} label_map;
+
+typedef struct {
+	acc accs[HX_TIER_COUNT];
+	hx_buf gts; /* gt_rec */
+	label_map labels;
+	const hx_calib_read_options *opt;
+	hx_calib_data *out;
+} reader;
 
 static int field_error(const char *path, size_t lineno, const char *what)
 {
@@ -34,14 +74,38 @@ static int field_error(const char *path, size_t lineno, const char *what)
 	return HX_EINVALID;
 }
 
-static int take(acc *accs, const hx_json *rec, const char *path, size_t lineno)
+static int json_index(const hx_json *v, size_t *out)
+{
+	if (!v || v->type != HX_JSON_NUMBER || !(v->u.number >= 0) || v->u.number > 9e15 ||
+	    v->u.number != floor(v->u.number))
+		return -1;
+	*out = (size_t)v->u.number;
+	return 0;
+}
+
+/* The side of the split a record falls on: 1 held out, 0 training. */
+static int held_out(const hx_calib_read_options *o, uint64_t key)
+{
+	unsigned char b[8];
+	int i;
+	if (!o || o->split <= 0)
+		return 0;
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(key >> (8 * i));
+	return (double)(hx_hash64(b, sizeof(b), o->split_seed) >> 11) * 0x1p-53 < o->split;
+}
+
+static int take(reader *rd, const hx_json *rec, const char *path, size_t lineno)
 {
 	const hx_json *tier = hx_json_get(rec, "tier"), *outc = hx_json_get(rec, "outcome");
 	const hx_json *dur = hx_json_get(rec, "duration_ms"), *tmo = hx_json_get(rec, "timeout_s");
-	const hx_json *gt = hx_json_get(hx_json_get(rec, "metadata"), "ground_truth");
+	const hx_json *meta = hx_json_get(rec, "metadata");
+	const hx_json *gt = hx_json_get(meta, "ground_truth");
 	hx_tier t;
 	hx_outcome o;
 	acc *a;
+	size_t key;
+	int valid = -1;
 
 	if (!rec || rec->type != HX_JSON_OBJECT)
 		return field_error(path, lineno, "a record must be a JSON object");
@@ -53,7 +117,17 @@ static int take(acc *accs, const hx_json *rec, const char *path, size_t lineno)
 		return field_error(path, lineno, "missing or negative 'duration_ms'");
 	if (!tmo || tmo->type != HX_JSON_NUMBER || !(tmo->u.number > 0))
 		return field_error(path, lineno, "missing or nonpositive 'timeout_s'");
-	a = &accs[t];
+	if (json_index(hx_json_get(meta, "task_index"), &key) != 0) {
+		if (rd->opt && rd->opt->labels_path)
+			return field_error(path, lineno, "labels need 'metadata.task_index'");
+		key = lineno - 1;
+	}
+	if (held_out(rd->opt, key) != (rd->opt && rd->opt->part == HX_PART_HOLDOUT) &&
+	    rd->opt && rd->opt->part != HX_PART_ALL) {
+		rd->out->skipped++;
+		return 0;
+	}
+	a = &rd->accs[t];
 	if (a->seen && a->timeout_s != tmo->u.number) {
 		hx_error_set("%s:%zu: tier '%s' has two timeouts (%g s and %g s)", path, lineno,
 			     hx_tier_name(t), a->timeout_s, tmo->u.number);
@@ -62,87 +136,248 @@ static int take(acc *accs, const hx_json *rec, const char *path, size_t lineno)
 	a->seen = 1;
 	a->timeout_s = tmo->u.number;
 	a->n++;
+	a->outcomes[o]++;
 	if (o == HX_OUT_VERIFIER_TIMEOUT) {
 		a->timeouts++;
-		return 0;
-	}
-	/* No duration for runs that never verified anything. */
-	if (o != HX_OUT_MODULE_NOT_FOUND && o != HX_OUT_ENGINE_ERROR)
+		hx_buf_put(&a->timeout_durations, &dur->u.number, sizeof(double));
+	} else if (o != HX_OUT_MODULE_NOT_FOUND && o != HX_OUT_ENGINE_ERROR) {
+		/* No duration for runs that never verified anything. */
 		hx_buf_put(&a->durations, &dur->u.number, sizeof(double));
-	if (gt && gt->type == HX_JSON_STRING) {
-		if (strcmp(gt->u.string.ptr, "valid") == 0) {
-			a->valid++;
-			a->valid_failed += o == HX_OUT_PROOF_INVALID;
-		} else if (strcmp(gt->u.string.ptr, "invalid") == 0) {
-			a->invalid++;
-			a->invalid_passed += o == HX_OUT_VERIFIED;
-		}
+	}
+	if (rd->opt && rd->opt->labels_path)
+		valid = key < rd->labels.n ? rd->labels.gt[key] : -1;
+	else if (gt && gt->type == HX_JSON_STRING)
+		valid = strcmp(gt->u.string.ptr, "valid") == 0	    ? 1
+			: strcmp(gt->u.string.ptr, "invalid") == 0 ? 0
+								   : -1;
+	if (valid >= 0) {
+		gt_rec g = {(unsigned char)t, (unsigned char)o, (unsigned char)valid};
+		hx_buf_put(&rd->gts, &g, sizeof(g));
 	}
 	return 0;
 }
 
+typedef struct {
+	reader *rd;
+	const char *path;
+} take_ctx;
+
+static int take_cb(void *ctx, const hx_json *rec, size_t lineno)
+{
+	take_ctx *c = ctx;
+	return take(c->rd, rec, c->path, lineno);
+}
+
+typedef struct {
+	label_map *m;
+	const char *path;
+} label_ctx;
+
+/* One line of labels.jsonl: {"task_index", "ground_truth": "valid" |
+ * "invalid" | null, "kept": bool, ...}. */
+static int label_cb(void *ctx, const hx_json *rec, size_t lineno)
+{
+	label_ctx *c = ctx;
+	const hx_json *gt = hx_json_get(rec, "ground_truth"), *kept = hx_json_get(rec, "kept");
+	size_t idx;
+	int v = -1;
+
+	if (json_index(hx_json_get(rec, "task_index"), &idx) != 0)
+		return field_error(c->path, lineno, "missing or bad 'task_index'");
+	if (gt && gt->type == HX_JSON_STRING)
+		v = strcmp(gt->u.string.ptr, "valid") == 0 ? 1 : strcmp(gt->u.string.ptr, "invalid") == 0 ? 0 : -2;
+	else if (!gt || gt->type != HX_JSON_NULL)
+		v = -2;
+	if (v == -2)
+		return field_error(c->path, lineno, "'ground_truth' must be \"valid\", \"invalid\" or null");
+	if (!kept || (kept->type != HX_JSON_TRUE && kept->type != HX_JSON_FALSE))
+		return field_error(c->path, lineno, "missing 'kept' (true or false)");
+	if (kept->type == HX_JSON_FALSE)
+		v = -1;
+	if (idx >= c->m->n) {
+		size_t n = c->m->n ? c->m->n : 64;
+		while (n <= idx)
+			n *= 2;
+		c->m->gt = hx_xrealloc(c->m->gt, n);
+		memset(c->m->gt + c->m->n, -1, n - c->m->n);
+		c->m->n = n;
+	}
+	if (c->m->gt[idx] != -1 && v != -1) {
+		hx_error_set("%s:%zu: a second label for task %zu", c->path, lineno, idx);
+		return HX_EINVALID;
+	}
+	if (v != -1)
+		c->m->gt[idx] = (signed char)v;
+	return 0;
+}
+
+/* Wilson's interval at a (possibly fractional) effective sample size. */
+static void wilson_eff(double p, double n, double *lo, double *hi)
+{
+	double z = hx_stats_z(0.95), z2 = z * z, den, mid, half;
+	if (!(n > 0)) {
+		*lo = 0;
+		*hi = 1;
+		return;
+	}
+	den = 1 + z2 / n;
+	mid = (p + z2 / (2 * n)) / den;
+	half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
+	*lo = fmax(0, mid - half);
+	*hi = fmin(1, mid + half);
+}
+
+/* A conditional rate over records with ground truth `valid`, completed
+ * (not timed out), whose outcome is `event`. Labels come from a stratified
+ * sample (strata: outcomes of one tier), so each record is weighted by its
+ * stratum's total / labeled count w[outcome], and the rate is the ratio
+ * R = sum w z / sum w d (z: the event, d: in the denominator). Its
+ * variance is the linearized (Taylor) variance of a ratio under stratified
+ * sampling, without the finite-population correction because the rate
+ * wanted is the verifier's, not this run's records':
+ *   Var R = sum_h N_h^2 s_h^2 / n_h,  u_i = (z_i - R d_i) / B,
+ * s_h^2 the sample variance of u in stratum h, B = sum w d. The interval is
+ * Wilson's at the effective size R(1 - R) / Var R (Kish's design-effect
+ * formula would ignore that the event sits in one stratum). Where that is
+ * undefined (R 0 or 1, or no variance), the effective size is Kish's. */
+static void gt_rate(hx_rate *r, const gt_rec *g, size_t ng, hx_tier t, int valid, hx_outcome event,
+		    const double w[HX_OUT_COUNT], const unsigned long N[HX_OUT_COUNT])
+{
+	double sw = 0, sw2 = 0, sk = 0, neff, R, var = 0;
+	double su[HX_OUT_COUNT] = {0}, su2[HX_OUT_COUNT] = {0};
+	unsigned long k = 0, n = 0, nh[HX_OUT_COUNT] = {0};
+	int weighted = 0, o;
+	size_t i;
+	for (i = 0; i < ng; i++) {
+		double x;
+		if (g[i].tier != t || g[i].outcome == HX_OUT_VERIFIER_TIMEOUT)
+			continue;
+		x = w[g[i].outcome];
+		weighted |= x != 1.0;
+		if (g[i].valid != valid)
+			continue;
+		n++;
+		sw += x;
+		sw2 += x * x;
+		if (g[i].outcome == event) {
+			k++;
+			sk += x;
+		}
+	}
+	if (!weighted || !n) {
+		hx_rate_set(r, k, n);
+		return;
+	}
+	R = sk / sw;
+	for (i = 0; i < ng; i++) {
+		double u;
+		if (g[i].tier != t || g[i].outcome == HX_OUT_VERIFIER_TIMEOUT)
+			continue;
+		u = g[i].valid == valid ? ((g[i].outcome == event) - R) / sw : 0;
+		nh[g[i].outcome]++;
+		su[g[i].outcome] += u;
+		su2[g[i].outcome] += u * u;
+	}
+	for (o = 0; o < HX_OUT_COUNT; o++) {
+		double m, s2;
+		if (nh[o] < 2)
+			continue;
+		m = su[o] / (double)nh[o];
+		s2 = (su2[o] - (double)nh[o] * m * m) / (double)(nh[o] - 1);
+		var += (double)N[o] * (double)N[o] * s2 / (double)nh[o];
+	}
+	neff = R > 0 && R < 1 && var > 0 ? R * (1 - R) / var : sw * sw / sw2;
+	if (neff > sw)
+		neff = sw; /* never more than the records it stands for */
+	r->rate = R;
+	r->n = (unsigned long)lround(neff);
+	r->k = (unsigned long)lround(R * neff);
+	r->weighted = 1;
+	wilson_eff(R, neff, &r->lo, &r->hi);
+}
+
+static void finish_tier(hx_tier_data *d, acc *a, hx_tier t, const gt_rec *g, size_t ng)
+{
+	unsigned long labeled[HX_OUT_COUNT] = {0};
+	double w[HX_OUT_COUNT];
+	size_t i;
+	int o;
+
+	d->tier = t;
+	d->n = a->n;
+	memcpy(d->outcomes, a->outcomes, sizeof(d->outcomes));
+	hx_rate_set(&d->timeout, a->timeouts, a->n);
+	for (i = 0; i < ng; i++)
+		if (g[i].tier == t)
+			labeled[g[i].outcome]++;
+	for (o = 0; o < HX_OUT_COUNT; o++)
+		w[o] = labeled[o] ? (double)a->outcomes[o] / (double)labeled[o] : 1.0;
+	gt_rate(&d->spurious_fail, g, ng, t, 1, HX_OUT_PROOF_INVALID, w, a->outcomes);
+	gt_rate(&d->spurious_pass, g, ng, t, 0, HX_OUT_VERIFIED, w, a->outcomes);
+	d->timeout_ms = a->timeout_s * 1000.0;
+	d->ndurations = a->durations.len / sizeof(double);
+	d->ncensored = a->timeouts;
+	d->durations = hx_xmalloc(a->durations.len ? a->durations.len : 1);
+	memcpy(d->durations, a->durations.ptr, a->durations.len);
+	d->timeout_durations = hx_xmalloc(a->timeout_durations.len ? a->timeout_durations.len : 1);
+	memcpy(d->timeout_durations, a->timeout_durations.ptr, a->timeout_durations.len);
+}
+
 int hx_calib_read(hx_calib_data *out, const char *path)
 {
-	acc accs[HX_TIER_COUNT];
-	hx_buf text = HX_BUF_INIT;
-	hx_arena *arena = hx_arena_new();
-	size_t start = 0, lineno = 0;
-	int t, err;
+	return hx_calib_read_ex(out, path, NULL);
+}
+
+int hx_calib_read_ex(hx_calib_data *out, const char *path, const hx_calib_read_options *opt)
+{
+	reader rd;
+	take_ctx tc = {&rd, path};
+	unsigned long nlines = 0, nlabels = 0;
+	const gt_rec *g;
+	size_t ng;
+	int t, err = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(accs, 0, sizeof(accs));
-	for (t = 0; t < HX_TIER_COUNT; t++)
-		hx_buf_init(&accs[t].durations);
-	if ((err = hx_file_read(&text, path)) != 0)
-		goto done;
-	while (start < text.len) {
-		char *nl = memchr(text.ptr + start, '\n', text.len - start);
-		size_t end = nl ? (size_t)(nl - text.ptr) : text.len, i;
-		hx_json *rec;
-		hx_json_error je;
-		lineno++;
-		for (i = start; i < end && (text.ptr[i] == ' ' || text.ptr[i] == '\t' || text.ptr[i] == '\r'); i++)
-			;
-		if (i < end) {
-			hx_arena_reset(arena);
-			if (hx_json_parse(&rec, arena, text.ptr + start, end - start, &je) != 0) {
-				hx_error_set("%s:%zu:%zu: %s", path, lineno, je.column, je.msg);
-				err = HX_EINVALID;
-				goto done;
-			}
-			if ((err = take(accs, rec, path, lineno)) != 0)
-				goto done;
-			out->records++;
-		}
-		start = end + 1;
+	memset(&rd, 0, sizeof(rd));
+	rd.opt = opt;
+	rd.out = out;
+	hx_buf_init(&rd.gts);
+	for (t = 0; t < HX_TIER_COUNT; t++) {
+		hx_buf_init(&rd.accs[t].durations);
+		hx_buf_init(&rd.accs[t].timeout_durations);
 	}
-	if (!out->records) {
+	if (opt && !(opt->split >= 0 && opt->split < 1)) {
+		hx_error_set("validation split %g is outside [0, 1)", opt->split);
+		err = HX_EINVALID;
+		goto done;
+	}
+	if (opt && opt->labels_path) {
+		label_ctx lc = {&rd.labels, opt->labels_path};
+		if ((err = hx_jsonl_each(opt->labels_path, label_cb, &lc, &nlabels)) != 0)
+			goto done;
+	}
+	if ((err = hx_jsonl_each(path, take_cb, &tc, &nlines)) != 0)
+		goto done;
+	if (!nlines) {
 		hx_error_set("'%s' has no records", path);
 		err = HX_EINVALID;
 		goto done;
 	}
-	for (t = 0; t < HX_TIER_COUNT; t++) {
-		acc *a = &accs[t];
-		hx_tier_data *d;
-		if (!a->n)
-			continue;
-		d = &out->tiers[out->ntiers++];
-		d->tier = (hx_tier)t;
-		d->n = a->n;
-		hx_rate_set(&d->timeout, a->timeouts, a->n);
-		hx_rate_set(&d->spurious_fail, a->valid_failed, a->valid);
-		hx_rate_set(&d->spurious_pass, a->invalid_passed, a->invalid);
-		d->timeout_ms = a->timeout_s * 1000.0;
-		d->ndurations = a->durations.len / sizeof(double);
-		d->ncensored = a->timeouts;
-		d->durations = hx_xmalloc(a->durations.len ? a->durations.len : 1);
-		memcpy(d->durations, a->durations.ptr, a->durations.len);
-	}
-done:
+	out->records = nlines - out->skipped;
+	g = (const gt_rec *)rd.gts.ptr;
+	ng = rd.gts.len / sizeof(gt_rec);
+	out->gt_source = !ng ? HX_GT_NONE : opt && opt->labels_path ? HX_GT_LABELS : HX_GT_METADATA;
+	out->labels_used = opt && opt->labels_path ? (unsigned long)ng : 0;
 	for (t = 0; t < HX_TIER_COUNT; t++)
-		hx_buf_release(&accs[t].durations);
-	hx_buf_release(&text);
-	hx_arena_free(arena);
+		if (rd.accs[t].n)
+			finish_tier(&out->tiers[out->ntiers++], &rd.accs[t], (hx_tier)t, g, ng);
+done:
+	for (t = 0; t < HX_TIER_COUNT; t++) {
+		hx_buf_release(&rd.accs[t].durations);
+		hx_buf_release(&rd.accs[t].timeout_durations);
+	}
+	hx_buf_release(&rd.gts);
+	free(rd.labels.gt);
 	if (err)
 		hx_calib_release(out);
 	return err;
@@ -151,8 +386,10 @@ done:
 void hx_calib_release(hx_calib_data *d)
 {
 	size_t i;
-	for (i = 0; i < d->ntiers; i++)
+	for (i = 0; i < d->ntiers; i++) {
 		free(d->tiers[i].durations);
+		free(d->tiers[i].timeout_durations);
+	}
 	memset(d, 0, sizeof(*d));
 }
 

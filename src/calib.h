@@ -17,24 +17,36 @@
 #define HX_CALIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "fit.h"
+#include "telemetry.h"
 #include "tier.h"
 
+/* A rate with its Wilson 95% interval. Plain counts: rate = k / n (0 when
+ * n == 0). Weighted (ground truth from a stratified label sample): rate is
+ * the weighted ratio, n its effective sample size (calib.c, gt_rate: from
+ * the linearized variance of the ratio under stratified sampling)
+ * rounded, k = rate * n rounded, and the interval is Wilson's at that
+ * effective size. */
 typedef struct {
 	unsigned long k, n;
-	double rate, lo, hi; /* rate = k / n (0 when n == 0); Wilson 95% */
+	double rate, lo, hi;
+	int weighted;
 } hx_rate;
 
 typedef struct {
 	hx_tier tier;
 	unsigned long n;
+	unsigned long outcomes[HX_OUT_COUNT]; /* records per outcome */
 	hx_rate timeout, spurious_fail, spurious_pass;
 	double timeout_ms;   /* censoring point: the tier's timeout_s * 1000 */
 	double *durations;   /* completed runs' duration_ms (owned) */
 	size_t ndurations;
 	size_t ncensored;    /* verifier_timeout runs */
+	double *timeout_durations; /* how long each verifier_timeout run lasted
+				    * (duration_ms; owned; ncensored of them) */
 	/* filled by hx_calib_fit */
 	hx_fit_result fits[HX_FIT_NFAMILIES];
 	int has_fit;         /* some family fitted; best is set */
@@ -42,16 +54,42 @@ typedef struct {
 	char no_fit[128];    /* why none did, when !has_fit */
 } hx_tier_data;
 
+typedef enum {
+	HX_GT_NONE,     /* no record had ground truth: spurious rates n/a */
+	HX_GT_METADATA, /* the records' metadata.ground_truth (the simulator's) */
+	HX_GT_LABELS    /* labels.jsonl (stratified sample, weighted) */
+} hx_gt_source;
+
 typedef struct {
 	hx_tier_data tiers[HX_TIER_COUNT]; /* in FAST, BALANCED, SLOW order */
 	size_t ntiers;
-	unsigned long records;
+	unsigned long records;  /* records read (this part of the split) */
+	unsigned long skipped;  /* records of the other part of the split */
+	hx_gt_source gt_source;
+	unsigned long labels_used; /* labels joined to records of this part */
 } hx_calib_data;
 
-/* Read a telemetry JSONL file. Errors name "FILE:LINE: ..." (a record
- * without tier/outcome/duration_ms, an unknown tier or outcome, two
- * timeouts for one tier). */
+/* Which records of a split to read. A record is held out when
+ * XXH64(its task key, seed) / 2^64 < split, its task key being
+ * metadata.task_index when present, else its line number: the same record
+ * always lands on the same side, whatever the file order. */
+typedef enum { HX_PART_ALL, HX_PART_TRAIN, HX_PART_HOLDOUT } hx_split_part;
+
+typedef struct {
+	const char *labels_path; /* labels.jsonl (label.h), joined on task_index:
+				  * its kept labels give the ground truth, with
+				  * stratum weights; NULL: metadata.ground_truth */
+	double split;            /* held-out fraction in [0, 1) */
+	uint64_t split_seed;
+	hx_split_part part;
+} hx_calib_read_options;
+
+/* Read a telemetry JSONL file (all of it: hx_calib_read_ex with NULL
+ * options). Errors name "FILE:LINE: ..." (a record without
+ * tier/outcome/duration_ms, an unknown tier or outcome, two timeouts for one
+ * tier). */
 int hx_calib_read(hx_calib_data *out, const char *path);
+int hx_calib_read_ex(hx_calib_data *out, const char *path, const hx_calib_read_options *opt);
 void hx_calib_release(hx_calib_data *d);
 
 /* Fit the four duration families for every tier (completed durations,
@@ -74,6 +112,14 @@ void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES],
 			double censor_at);
 void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
 			hx_fit_family best, const char *no_fit);
+
+/* "none", "simulator", "labels". */
+const char *hx_gt_source_name(hx_gt_source s);
+
+/* The tier t of d (NULL when d is NULL or has none). */
+const hx_tier_data *hx_calib_tier(const hx_calib_data *d, hx_tier t);
+/* Rate i of a tier: 0 timeout, 1 spurious fail, 2 spurious pass. */
+const hx_rate *hx_tier_rate(const hx_tier_data *t, int i);
 
 /* k of n with its Wilson 95% interval. */
 void hx_rate_set(hx_rate *r, unsigned long k, unsigned long n);

@@ -101,7 +101,7 @@ static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx
 	c->a = c->b = c->diff = c->lo = c->hi = NAN;
 	c->p = c->p_adjusted = 1.0;
 	if (na < 2 || nb < 2) {
-		snprintf(c->note, sizeof(c->note), "fewer than 2 completed runs on one side");
+		snprintf(c->note, sizeof(c->note), "fewer than 2 completed durations on one side");
 		return;
 	}
 	sa = hx_xmalloc(na * sizeof(double));
@@ -140,15 +140,6 @@ static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx
 	free(ratios);
 }
 
-static const hx_tier_data *find_tier(const hx_calib_data *d, hx_tier t)
-{
-	size_t i;
-	for (i = 0; i < d->ntiers; i++)
-		if (d->tiers[i].tier == t)
-			return &d->tiers[i];
-	return NULL;
-}
-
 /* The four comparisons of one tier: three rates, then durations. */
 static void compare_tier(hx_compare_result *out, hx_tier t, const hx_tier_data *ta,
 			 const hx_tier_data *tb, const hx_compare_options *opt)
@@ -182,7 +173,7 @@ int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_da
 	out->alpha = opt->alpha > 0 ? opt->alpha : 0.05;
 	out->items = hx_xcalloc(cap, sizeof(hx_comparison));
 	for (t = 0; t < HX_TIER_COUNT; t++) {
-		const hx_tier_data *ta = find_tier(a, (hx_tier)t), *tb = find_tier(b, (hx_tier)t);
+		const hx_tier_data *ta = hx_calib_tier(a, (hx_tier)t), *tb = hx_calib_tier(b, (hx_tier)t);
 		if (ta && tb)
 			compare_tier(out, (hx_tier)t, ta, tb, opt);
 	}

@@ -1,9 +1,18 @@
-/* export.c - calibration.yaml through libyaml's emitter, so quoting and
- * escaping are libyaml's problem and any safe loader reads the result. */
+/* export.c - what a calibration leaves behind, and reading it back.
+ *
+ * YAML goes through libyaml's emitter into an hx_buf, so quoting and
+ * escaping are libyaml's problem and any safe loader reads the result; the
+ * buffer is then written atomically. Keys are plain scalars; every string
+ * value is emitted without the plain style, so the emitter quotes it and a
+ * value such as "null", "yes" or "1.0" stays a string. The markdown report
+ * is in report_md.c, the reader of calibration.yaml in calib_yaml.c. */
 #include "export.h"
 
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -12,9 +21,17 @@
 #include "canon.h"
 #include "error.h"
 #include "fsutil.h"
+#include "telemetry.h"
+#include "ydoc.h"
+
+/* The verifier's own limit (models.c): a longer timeout would not load. */
+#define MAX_TIMEOUT_S 86400.0
+
+/* ---- the emitter ---- */
 
 typedef struct {
 	yaml_emitter_t em;
+	hx_buf out;
 	int failed;
 } emitter;
 
@@ -26,8 +43,54 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 
 static void emit(emitter *e, yaml_event_t *ev)
 {
-	if (!e->failed && !yaml_emitter_emit(&e->em, ev))
+	/* The emitter owns an event it was given, even when it fails; an event
+	 * never given is ours to free. */
+	if (e->failed)
+		yaml_event_delete(ev);
+	else if (!yaml_emitter_emit(&e->em, ev))
 		e->failed = 1;
+}
+
+/* preamble: text before the document (comment lines, which the emitter
+ * cannot write), or NULL. */
+static void em_begin(emitter *e, const char *preamble)
+{
+	yaml_event_t ev;
+
+	memset(e, 0, sizeof(*e));
+	hx_buf_init(&e->out);
+	if (preamble)
+		hx_buf_puts(&e->out, preamble);
+	if (!yaml_emitter_initialize(&e->em))
+		hx_oom();
+	yaml_emitter_set_output(&e->em, write_handler, &e->out);
+	yaml_emitter_set_unicode(&e->em, 1);
+	yaml_emitter_set_width(&e->em, 100);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	emit(e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	emit(e, &ev);
+}
+
+static int em_finish(emitter *e, const char *path)
+{
+	yaml_event_t ev;
+	int err;
+
+	yaml_document_end_event_initialize(&ev, 1);
+	emit(e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	emit(e, &ev);
+	if (e->failed || !yaml_emitter_flush(&e->em)) {
+		hx_error_set("cannot write '%s': yaml emitter: %s", path,
+			     e->em.problem ? e->em.problem : "unknown error");
+		err = HX_ESYSTEM;
+	} else {
+		err = hx_file_write_atomic(path, e->out.ptr, e->out.len);
+	}
+	yaml_emitter_delete(&e->em);
+	hx_buf_release(&e->out);
+	return err;
 }
 
 static void scalar(emitter *e, const char *s, int plain)
@@ -38,141 +101,438 @@ static void scalar(emitter *e, const char *s, int plain)
 	emit(e, &ev);
 }
 
-static void str(emitter *e, const char *s)
+static void key(emitter *e, const char *k)
 {
-	scalar(e, s, 0);
+	scalar(e, k, 1);
 }
 
+/* A string value (quoted by the emitter); NULL is null. */
+static void str(emitter *e, const char *s)
+{
+	scalar(e, s ? s : "null", s == NULL);
+}
+
+/* A finite number in its shortest round-trip form; anything else is null.
+ * ECMAScript writes 1e-7 and 1e+21 without a dot, which YAML 1.1 loaders
+ * (PyYAML) read as strings: "1.0e-7" is a float to both YAML versions. */
 static void num(emitter *e, double v)
 {
-	char tmp[32];
+	char tmp[40], *x;
+
+	if (!isfinite(v)) {
+		scalar(e, "null", 1);
+		return;
+	}
 	hx_canon_format_number(tmp, v);
+	if ((x = strchr(tmp, 'e')) && !strchr(tmp, '.')) {
+		memmove(x + 2, x, strlen(x) + 1);
+		memcpy(x, ".0", 2);
+	}
 	scalar(e, tmp, 1);
 }
 
-static void map_start(emitter *e, int flow)
+/* An integer as itself: a double would lose precision past 2^53. */
+static void integer(emitter *e, uint64_t v)
+{
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	scalar(e, tmp, 1);
+}
+
+/* A mapping or (seq) a sequence, in flow or block style. */
+static void coll_start(emitter *e, int seq, int flow)
 {
 	yaml_event_t ev;
-	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-					    flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
+	if (seq)
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+						     flow ? YAML_FLOW_SEQUENCE_STYLE
+							  : YAML_BLOCK_SEQUENCE_STYLE);
+	else
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+						    flow ? YAML_FLOW_MAPPING_STYLE
+							 : YAML_BLOCK_MAPPING_STYLE);
 	emit(e, &ev);
 }
 
-static void map_end(emitter *e)
+static void coll_end(emitter *e, int seq)
 {
 	yaml_event_t ev;
-	yaml_mapping_end_event_initialize(&ev);
+	if (seq)
+		yaml_sequence_end_event_initialize(&ev);
+	else
+		yaml_mapping_end_event_initialize(&ev);
 	emit(e, &ev);
 }
 
-static void pair_ci(emitter *e, const char *key, double lo, double hi)
+/* key: followed by a mapping (closed with coll_end(e, 0)). */
+static void kv_map(emitter *e, const char *k, int flow)
 {
-	yaml_event_t ev;
-	scalar(e, key, 1);
-	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
-	emit(e, &ev);
-	num(e, lo);
-	num(e, hi);
-	yaml_sequence_end_event_initialize(&ev);
-	emit(e, &ev);
+	key(e, k);
+	coll_start(e, 0, flow);
 }
 
-int hx_export_calibration(const char *path, const hx_run_result *r, const char *date_utc)
+static void kv_str(emitter *e, const char *k, const char *s)
+{
+	key(e, k);
+	str(e, s);
+}
+
+/* Optional strings: no key at all when NULL. */
+static void kv_str_opt(emitter *e, const char *k, const char *s)
+{
+	if (s)
+		kv_str(e, k, s);
+}
+
+static void kv_num(emitter *e, const char *k, double v)
+{
+	key(e, k);
+	num(e, v);
+}
+
+/* Figures that may be missing: no key at all when NaN. */
+static void kv_num_opt(emitter *e, const char *k, double v)
+{
+	if (!isnan(v))
+		kv_num(e, k, v);
+}
+
+static void kv_int(emitter *e, const char *k, uint64_t v)
+{
+	key(e, k);
+	integer(e, v);
+}
+
+static void kv_bool(emitter *e, const char *k, int b)
+{
+	key(e, k);
+	scalar(e, b ? "true" : "false", 1);
+}
+
+/* key: [a, b] (flow); integers when counts. */
+static void kv_two(emitter *e, const char *k, double a, double b, int counts)
+{
+	key(e, k);
+	coll_start(e, 1, 1);
+	if (counts) {
+		integer(e, (uint64_t)a);
+		integer(e, (uint64_t)b);
+	} else {
+		num(e, a);
+		num(e, b);
+	}
+	coll_end(e, 1);
+}
+
+/* ---- calibration.yaml ---- */
+
+static void emit_metadata(emitter *e, const hx_calib_meta *m, const hx_calib_data *train,
+			  const hx_validation *v)
+{
+	kv_map(e, "calibration_metadata", 0);
+	kv_str(e, "experiment", m->experiment);
+	kv_str(e, "spec", m->spec_path);
+	kv_str(e, "date", m->date_utc);
+	kv_str(e, "corpus", m->corpus);
+	kv_str(e, "engine", m->engine_kind);
+	kv_str(e, "engine_version", m->engine_version);
+	kv_str_opt(e, "engine_path", m->engine_path);
+	kv_str_opt(e, "engine_binary_hash", m->engine_hash);
+	kv_str_opt(e, "engine_toolchain", m->engine_toolchain);
+	kv_int(e, "seed", m->seed);
+	kv_int(e, "total_samples", m->total_samples);
+	kv_int(e, "training_samples", train->records);
+	kv_num(e, "validation_split", m->validation_split);
+	kv_str(e, "ground_truth", hx_gt_source_name(train->gt_source));
+	kv_int(e, "labels_used", train->labels_used);
+	kv_str_opt(e, "snapshot_hash", m->snapshot_hash);
+	if (v)
+		kv_bool(e, "validation_passed", v->passed);
+	else
+		kv_str(e, "validation_passed", NULL);
+	coll_end(e, 0);
+}
+
+static void emit_validation(emitter *e, const hx_validation *v)
+{
+	size_t i;
+
+	kv_map(e, "validation_report", 0);
+	kv_str(e, "summary", !v ? "not run" : v->passed ? "PASS" : "FAIL");
+	kv_num(e, "coverage", v ? v->coverage : NAN);
+	key(e, "checks");
+	coll_start(e, 1, 0);
+	for (i = 0; v && i < v->n; i++) {
+		const hx_check *c = &v->checks[i];
+		coll_start(e, 0, 0);
+		kv_str(e, "name", c->name);
+		kv_str(e, "status", hx_check_status_name(c->status));
+		kv_str(e, "reason", c->reason);
+		kv_num_opt(e, "observed", c->observed);
+		kv_num_opt(e, "expected", c->expected);
+		if (!isnan(c->lo) && !isnan(c->hi))
+			kv_two(e, "ci", c->lo, c->hi, 0);
+		kv_num_opt(e, "statistic", c->statistic);
+		kv_num_opt(e, "p_value", c->p_value);
+		coll_end(e, 0);
+	}
+	coll_end(e, 1);
+	coll_end(e, 0);
+}
+
+/* NAME: rate (null without ground truth), NAME_ci, NAME_counts and, for a
+ * weighted rate, NAME_weighted: true. */
+static void emit_rate(emitter *e, const char *name, const hx_rate *r)
+{
+	char k[64];
+
+	key(e, name);
+	if (r->n)
+		num(e, r->rate);
+	else
+		str(e, NULL);
+	snprintf(k, sizeof(k), "%s_ci", name);
+	kv_two(e, k, r->lo, r->hi, 0);
+	snprintf(k, sizeof(k), "%s_counts", name);
+	kv_two(e, k, (double)r->k, (double)r->n, 1);
+	if (r->weighted) {
+		snprintf(k, sizeof(k), "%s_weighted", name);
+		kv_bool(e, k, 1);
+	}
+}
+
+static void emit_dist(emitter *e, const hx_timeout_dist *d)
+{
+	kv_map(e, "timeout_distribution", 0);
+	switch (d->kind) {
+	case HX_DIST_UNIFORM:
+		kv_str(e, "type", "uniform");
+		kv_num(e, "min_ms", d->min_ms);
+		kv_num(e, "max_ms", d->max_ms);
+		break;
+	case HX_DIST_EXPONENTIAL:
+		kv_str(e, "type", "exponential");
+		kv_num(e, "mean_ms", d->mean_ms);
+		break;
+	case HX_DIST_FIXED:
+		kv_str(e, "type", "fixed");
+		kv_num(e, "fixed_ms", d->fixed_ms);
+		break;
+	}
+	coll_end(e, 0);
+}
+
+/* params: {name: value}, se: {name: value}, loglik, aic, bic. */
+static void emit_fit_figures(emitter *e, const hx_fit_result *r, hx_fit_family f)
+{
+	int i, which;
+
+	for (which = 0; which < 2; which++) {
+		kv_map(e, which ? "se" : "params", 1);
+		for (i = 0; i < r->k; i++)
+			kv_num(e, hx_fit_param_name(f, i), which ? r->se[i] : r->p[i]);
+		coll_end(e, 0);
+	}
+	kv_num(e, "loglik", r->loglik);
+	kv_num(e, "aic", r->aic);
+	kv_num(e, "bic", r->bic);
+}
+
+static void emit_duration_fit(emitter *e, const hx_tier_data *t)
+{
+	int f;
+
+	kv_map(e, "duration_fit", 0);
+	if (t->has_fit) {
+		kv_str(e, "type", hx_fit_family_name(t->best));
+		emit_fit_figures(e, &t->fits[t->best], t->best);
+		kv_num(e, "ks_d", t->fits[t->best].ks_d);
+		kv_num(e, "ks_p", t->fits[t->best].ks_p);
+	} else {
+		kv_str(e, "type", "none");
+		kv_str(e, "reason", t->no_fit);
+	}
+	kv_num(e, "censor_at_ms", t->timeout_ms);
+	kv_int(e, "n_completed", t->ndurations);
+	kv_int(e, "n_censored", t->ncensored);
+	if (t->has_fit) {
+		kv_map(e, "families", 0);
+		for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+			const hx_fit_result *r = &t->fits[f];
+			kv_map(e, hx_fit_family_name((hx_fit_family)f), 0);
+			if (r->ok) {
+				emit_fit_figures(e, r, (hx_fit_family)f);
+				kv_num(e, "delta_aic", r->aic - t->fits[t->best].aic);
+				kv_num(e, "ks_d", r->ks_d);
+				kv_num(e, "ks_p", r->ks_p);
+			} else {
+				kv_str(e, "error", r->msg);
+			}
+			coll_end(e, 0);
+		}
+		coll_end(e, 0);
+	}
+	coll_end(e, 0);
+}
+
+static void emit_tier(emitter *e, const hx_tier_data *t, const hx_calib_data *all)
+{
+	const hx_tier_data *a = hx_calib_tier(all, t->tier);
+	hx_timeout_dist dist;
+	int i;
+
+	kv_map(e, hx_tier_lower(t->tier), 0);
+	kv_int(e, "n_samples", a ? a->n : t->n);
+	kv_int(e, "training_samples", t->n);
+	kv_num(e, "timeout_s", t->timeout_ms / 1000.0);
+	for (i = 0; i < 3; i++)
+		emit_rate(e, hx_rate_name(i), hx_tier_rate(t, i));
+	kv_map(e, "outcome_counts", 0);
+	for (i = 0; i < HX_OUT_COUNT; i++)
+		kv_int(e, hx_outcome_name((hx_outcome)i), t->outcomes[i]);
+	coll_end(e, 0);
+	hx_export_timeout_dist(t, &dist);
+	emit_dist(e, &dist);
+	emit_duration_fit(e, t);
+	coll_end(e, 0);
+}
+
+int hx_export_calibration(const char *path, const hx_calib_meta *m, const hx_calib_data *train,
+			  const hx_calib_data *all, const hx_validation *v)
 {
 	emitter e;
-	yaml_event_t ev;
-	hx_buf out = HX_BUF_INIT;
-	char tmp[64];
-	size_t t;
-	int o, err = 0;
+	size_t i;
 
-	memset(&e, 0, sizeof(e));
-	if (!yaml_emitter_initialize(&e.em))
-		hx_oom();
-	yaml_emitter_set_output(&e.em, write_handler, &out);
-	yaml_emitter_set_unicode(&e.em, 1);
-	yaml_emitter_set_width(&e.em, 100);
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	emit(&e, &ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	emit(&e, &ev);
-	map_start(&e, 0);
-
-	scalar(&e, "calibration_metadata", 1);
-	map_start(&e, 0);
-	scalar(&e, "experiment", 1);
-	str(&e, r->experiment);
-	scalar(&e, "spec", 1);
-	str(&e, r->spec_path);
-	scalar(&e, "date", 1);
-	str(&e, date_utc);
-	scalar(&e, "engine", 1);
-	str(&e, r->engine_kind);
-	scalar(&e, "engine_version", 1);
-	str(&e, r->engine_version);
-	if (r->engine_path) {
-		scalar(&e, "engine_path", 1);
-		str(&e, r->engine_path);
-	}
-	if (r->engine_hash) {
-		scalar(&e, "engine_binary_hash", 1);
-		str(&e, r->engine_hash);
-	}
-	if (r->engine_toolchain) {
-		scalar(&e, "engine_toolchain", 1);
-		str(&e, r->engine_toolchain);
-	}
-	scalar(&e, "seed", 1);
-	snprintf(tmp, sizeof(tmp), "%" PRIu64, r->seed);
-	scalar(&e, tmp, 1);
-	scalar(&e, "total_samples", 1);
-	num(&e, (double)r->tasks);
-	scalar(&e, "snapshot_hash", 1);
-	str(&e, r->hash);
-	scalar(&e, "fitting", 1);
-	str(&e, "observed rates with Wilson 95% intervals; no duration fit");
-	map_end(&e);
-
-	scalar(&e, "noise_models", 1);
-	map_start(&e, 0);
-	for (t = 0; t < r->ntiers; t++) {
-		const hx_tier_summary *s = &r->tiers[t];
-		scalar(&e, hx_tier_lower(s->tier), 1);
-		map_start(&e, 0);
-		scalar(&e, "n_samples", 1);
-		num(&e, (double)s->n);
-		scalar(&e, "timeout_rate", 1);
-		num(&e, s->timeout_rate);
-		pair_ci(&e, "timeout_rate_ci", s->timeout_lo, s->timeout_hi);
-		scalar(&e, "fail_rate", 1);
-		num(&e, s->fail_rate);
-		pair_ci(&e, "fail_rate_ci", s->fail_lo, s->fail_hi);
-		scalar(&e, "success_rate", 1);
-		num(&e, s->n ? (double)s->counts[HX_OUT_VERIFIED] / (double)s->n : 0);
-		scalar(&e, "outcome_counts", 1);
-		map_start(&e, 0);
-		for (o = 0; o < HX_OUT_COUNT; o++) {
-			scalar(&e, hx_outcome_name(o), 1);
-			num(&e, (double)s->counts[o]);
-		}
-		map_end(&e);
-		map_end(&e);
-	}
-	map_end(&e);
-
-	map_end(&e);
-	yaml_document_end_event_initialize(&ev, 1);
-	emit(&e, &ev);
-	yaml_stream_end_event_initialize(&ev);
-	emit(&e, &ev);
-	if (e.failed || !yaml_emitter_flush(&e.em)) {
-		hx_error_set("cannot write '%s': yaml emitter: %s", path,
-			     e.em.problem ? e.em.problem : "unknown error");
-		err = HX_ESYSTEM;
-	} else {
-		err = hx_file_write_atomic(path, out.ptr, out.len);
-	}
-	yaml_emitter_delete(&e.em);
-	hx_buf_release(&out);
-	return err;
+	em_begin(&e, NULL);
+	coll_start(&e, 0, 0);
+	emit_metadata(&e, m, train, v);
+	emit_validation(&e, v);
+	kv_map(&e, "noise_models", 0);
+	for (i = 0; i < train->ntiers; i++)
+		emit_tier(&e, &train->tiers[i], all);
+	coll_end(&e, 0);
+	coll_end(&e, 0);
+	return em_finish(&e, path);
 }
+
+/* ---- calibration.md ---- */
+
+void hx_export_timeout_dist(const hx_tier_data *t, hx_timeout_dist *out)
+{
+	/* Without the timed-out runs' durations (none, or data read back from
+	 * calibration.yaml) the verifier's own choice is the timeout itself. */
+	size_t n = t->timeout_durations ? t->ncensored : 0, i;
+	const double *x = t->timeout_durations;
+	double sum = 0, mean, lo, hi, ll_uniform, ll_exponential;
+	int all_close = 1;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = HX_DIST_FIXED;
+	out->fixed_ms = t->timeout_ms;
+	if (!n)
+		return;
+	lo = hi = x[0];
+	for (i = 0; i < n; i++) {
+		sum += x[i];
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	mean = sum / (double)n;
+	for (i = 0; i < n && all_close; i++)
+		all_close = fabs(x[i] - mean) <= 0.01 * mean;
+	/* All within 1% (which includes a single run, and mean 0): fixed. So
+	 * below, hi > lo and mean > 0, and both logarithms are finite. */
+	if (all_close || !(mean > 0) || !(hi > lo)) {
+		out->fixed_ms = mean;
+		return;
+	}
+	ll_uniform = -(double)n * log(hi - lo);
+	ll_exponential = -(double)n * log(mean) - (double)n;
+	/* Ties go to uniform: the reference file's own choice. */
+	if (ll_uniform >= ll_exponential) {
+		out->kind = HX_DIST_UNIFORM;
+		out->min_ms = lo;
+		out->max_ms = hi;
+	} else {
+		out->kind = HX_DIST_EXPONENTIAL;
+		out->mean_ms = mean;
+	}
+}
+
+/* Comment text: one line, no control characters. */
+static void comment_text(hx_buf *b, const char *s)
+{
+	for (; s && *s; s++)
+		hx_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+static void noise_header(hx_buf *b, const hx_calib_meta *m, const hx_calib_data *train)
+{
+	size_t i;
+	int gaps = 0;
+
+	hx_buf_puts(b, "# Verifier noise configuration calibrated by harness from experiment '");
+	comment_text(b, m->experiment);
+	hx_buf_puts(b, "'\n# on ");
+	comment_text(b, m->date_utc);
+	hx_buf_puts(b, ". Each rate is a point estimate from the training samples;\n"
+		       "# its 95% confidence interval and counts are in calibration.yaml.\n");
+	for (i = 0; i < train->ntiers; i++)
+		gaps |= !train->tiers[i].spurious_fail.n || !train->tiers[i].spurious_pass.n;
+	if (gaps)
+		hx_buf_puts(b, "# A spurious rate without ground truth is written as 0 here (null "
+			       "in calibration.yaml).\n");
+}
+
+int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_calib_data *train)
+{
+	hx_buf header = HX_BUF_INIT;
+	const hx_tier_data *def;
+	emitter e;
+	size_t i;
+	int r;
+
+	/* What models.c would reject is refused here, not by the verifier. */
+	if (!train->ntiers) {
+		hx_error_set("cannot write '%s': no tier has any samples", path);
+		return HX_EINVALID;
+	}
+	for (i = 0; i < train->ntiers; i++) {
+		double s = train->tiers[i].timeout_ms / 1000.0;
+		if (!(s > 0 && s <= MAX_TIMEOUT_S)) {
+			hx_error_set("cannot write '%s': tier '%s' has timeout %g s, outside (0, %g]",
+				     path, hx_tier_name(train->tiers[i].tier), s, MAX_TIMEOUT_S);
+			return HX_EINVALID;
+		}
+	}
+	def = hx_calib_tier(train, HX_TIER_BALANCED);
+	noise_header(&header, m, train);
+	em_begin(&e, header.ptr);
+	hx_buf_release(&header);
+	coll_start(&e, 0, 0);
+	/* global: the verifier's defaults; a calibration measures none of them,
+	 * but the default tier must be one this file defines. */
+	kv_map(&e, "global", 0);
+	kv_bool(&e, "noise_enabled", 1);
+	kv_str(&e, "default_tier", hx_tier_model_name(def ? def->tier : train->tiers[0].tier));
+	kv_str(&e, "escalation_policy", "on_failure");
+	kv_int(&e, "max_escalation_attempts", 3);
+	coll_end(&e, 0);
+	kv_map(&e, "tiers", 0);
+	for (i = 0; i < train->ntiers; i++) {
+		const hx_tier_data *t = &train->tiers[i];
+		hx_timeout_dist d;
+		kv_map(&e, hx_tier_model_name(t->tier), 0);
+		for (r = 0; r < 3; r++)
+			kv_num(&e, hx_rate_name(r), hx_tier_rate(t, r)->n ? hx_tier_rate(t, r)->rate : 0);
+		kv_num(&e, "base_timeout_s", t->timeout_ms / 1000.0);
+		hx_export_timeout_dist(t, &d);
+		emit_dist(&e, &d);
+		coll_end(&e, 0);
+	}
+	coll_end(&e, 0);
+	coll_end(&e, 0);
+	return em_finish(&e, path);
+}
+
+/* ---- reading calibration.yaml back ---- */

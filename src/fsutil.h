@@ -34,6 +34,8 @@ void hx_atomic_abort(hx_atomic_file *f);
 int hx_mkdirs(const char *path, int mode);
 int hx_path_exists(const char *path);
 int hx_is_dir(const char *path);
+/* Remove a directory tree (or file), best effort: scratch space only. */
+void hx_remove_tree(const char *path);
 
 /* Join a and b with one '/'; an absolute b is returned as is. Caller frees. */
 char *hx_path_join(const char *a, const char *b);

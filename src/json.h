@@ -112,4 +112,11 @@ hx_json *hx_json_new_string(hx_arena *a, const char *s, size_t len);
 /* Deep equality in the RFC 8785 sense (object member order ignored). */
 int hx_json_equal(const hx_json *a, const hx_json *b);
 
+/* Call fn(ctx, record, lineno) for each nonblank line of a JSONL file
+ * (lineno 1-based; the record lives until fn returns). A line that is not
+ * JSON is "PATH:LINE:COL: ..." (HX_EINVALID); fn's nonzero return stops the
+ * walk and is returned. *count (may be NULL) gets the records seen. */
+int hx_jsonl_each(const char *path, int (*fn)(void *ctx, const hx_json *rec, size_t lineno),
+		  void *ctx, unsigned long *count);
+
 #endif

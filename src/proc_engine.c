@@ -3,9 +3,8 @@
  * runs the process under the tier's timeout (exec.c), classifies what
  * happened (outcome.c) and, for engines that write their own JSONL
  * telemetry, merges that into the record. */
-#define _XOPEN_SOURCE 700 /* realpath, nftw */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -102,21 +101,6 @@ static int expand(hx_buf *out, const char *tmpl, const vars *v)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-/* The task's scratch directory goes when the task is done: what a verifier
- * writes there (coqc's .vo) is not telemetry. */
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void free_strv(char **v)
 {
@@ -469,7 +453,7 @@ static int proc_run_task(hx_engine *e, const hx_task *task, hx_record *rec)
 		merge_engine_telemetry(rec, v.telemetry_path);
 done:
 	if (hx_is_dir(task_dir.ptr))
-		remove_tree(task_dir.ptr);
+		hx_remove_tree(task_dir.ptr); /* scratch (coqc's .vo) is not telemetry */
 	hx_buf_release(&task_dir);
 	hx_proc_result_release(&r);
 	free_strv(argv);

@@ -15,7 +15,8 @@
 #include "corpus.h"
 #include "engine.h"
 #include "error.h"
-#include "export.h"
+#include "calibrate.h"
+#include "label.h"
 #include "fsutil.h"
 #include "json.h"
 #include "plan.h"
@@ -460,6 +461,77 @@ static int sync_close(FILE **fp, const char *path)
 	return err;
 }
 
+static char *corpus_text(const hx_spec *spec, const hx_corpus *corpus)
+{
+	hx_buf b = HX_BUF_INIT;
+	if (spec->corpus_path)
+		hx_buf_printf(&b, "%s %s (%zu modules)", spec->corpus_kind, spec->corpus_path, corpus->n);
+	else
+		hx_buf_printf(&b, "%s (%zu modules)", spec->corpus_kind, corpus->n);
+	if (spec->corpus_filter)
+		hx_buf_printf(&b, ", filter %s", spec->corpus_filter);
+	return hx_buf_detach(&b, NULL);
+}
+
+/* Stages 3 to 6 on the finished telemetry (telemetry_path). */
+static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_plan *plan,
+			      const hx_corpus *corpus, const hx_engine *engine,
+			      const char *telemetry_path, int workers, const hx_run_options *opt,
+			      const char *date)
+{
+	hx_calibrate_options co;
+	char *labels = NULL, *work = NULL, *corpus_desc = corpus_text(spec, corpus);
+	const char *label = opt->label ? opt->label : "harness run";
+	int err = 0;
+
+	if (spec->label.enabled) {
+		hx_label_options lo;
+		memset(&lo, 0, sizeof(lo));
+		labels = hx_path_join(out->run_dir, "labels.jsonl");
+		work = hx_path_join(out->run_dir, "label");
+		lo.spec = spec;
+		lo.plan = plan;
+		lo.corpus = corpus;
+		lo.telemetry_path = telemetry_path;
+		lo.labels_path = labels;
+		lo.work_dir = work;
+		lo.workers = workers;
+		lo.cancel = opt->cancel;
+		if (opt->progress != HX_PROGRESS_NONE)
+			fprintf(stderr, "%s: %s: labeling a stratified sample of up to %ld records\n", label,
+				spec->experiment, spec->label.sample);
+		if ((err = hx_label_run(&out->labels, &lo)) != 0)
+			goto done;
+		out->labeled = 1;
+		out->labels_used = out->labels.kept_completed > 0;
+		if (hx_is_dir(work))
+			hx_remove_tree(work);
+	}
+	memset(&co, 0, sizeof(co));
+	co.spec = spec;
+	co.telemetry_path = telemetry_path;
+	co.labels_path = out->labels_used ? labels : NULL;
+	co.run_dir = out->run_dir;
+	co.export_path = opt->export_path;
+	co.meta.experiment = spec->experiment;
+	co.meta.spec_path = spec->path;
+	co.meta.date_utc = date;
+	co.meta.corpus = corpus_desc;
+	co.meta.engine_kind = engine->kind;
+	co.meta.engine_version = engine->version;
+	co.meta.engine_path = engine->path;
+	co.meta.engine_hash = engine->binary_hash;
+	co.meta.engine_toolchain = engine->toolchain;
+	co.meta.snapshot_hash = out->hash;
+	co.meta.seed = spec->seed;
+	err = hx_calibrate(&out->calib, &co);
+done:
+	free(labels);
+	free(work);
+	free(corpus_desc);
+	return err;
+}
+
 int hx_run(hx_run_result *out, const hx_run_options *opt)
 {
 	hx_spec *spec = NULL;
@@ -591,11 +663,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	summarize(out, spec, &plan, p.slots);
 	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
 
-	free(path);
-	path = hx_path_join(out->run_dir, "calibration.yaml");
-	if ((err = hx_export_calibration(path, out, date)) != 0)
-		goto done;
-	if (opt->export_path && (err = hx_export_calibration(opt->export_path, out, date)) != 0)
+	if ((err = calibration_stages(out, spec, &plan, &corpus, engine, path, workers, opt,
+				      date)) != 0)
 		goto done;
 	free(path);
 	path = hx_path_join(out->run_dir, "summary.txt");
@@ -681,6 +750,36 @@ static int column_width(int o)
 	return w < 8 ? 8 : w;
 }
 
+/* The calibration stages' lines of the summary. */
+static void format_stages(hx_buf *out, const hx_run_result *r)
+{
+	const hx_label_stats *l = &r->labels;
+	const hx_calibrate_result *c = &r->calib;
+	size_t t;
+	if (r->labeled) {
+		hx_buf_printf(out, "labels      %zu sampled, %zu run%s, %zu labeled, %zu kept", l->sampled,
+			      l->runs, l->runs == 1 ? "" : "s", l->labeled, l->kept);
+		if (l->with_truth)
+			hx_buf_printf(out, "; %zu/%zu agree with the simulator's ground truth", l->agree,
+				      l->with_truth);
+		hx_buf_putc(out, '\n');
+	}
+	if (c->ntiers) {
+		hx_buf_printf(out, "fit         ground truth: %s;", hx_gt_source_name(c->gt_source));
+		for (t = 0; t < c->ntiers; t++)
+			hx_buf_printf(out, " %s %s%s", hx_tier_name(c->tiers[t]),
+				      c->best[t][0] ? c->best[t] : "no duration fit",
+				      t + 1 < c->ntiers ? "," : "");
+		hx_buf_putc(out, '\n');
+	}
+	if (c->validated)
+		hx_buf_printf(out, "validation  %s (%zu checks: %zu passed, %zu failed, %zu skipped)\n",
+			      c->passed ? "PASS" : "FAIL", c->npass + c->nfail + c->nskip, c->npass,
+			      c->nfail, c->nskip);
+	if (c->exported)
+		hx_buf_printf(out, "calibration %s/calibration.yaml\n", r->run_dir);
+}
+
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 {
 	size_t t;
@@ -731,6 +830,7 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 			      r->experiment);
 		break;
 	}
+	format_stages(out, r);
 	hx_buf_printf(out, "run         %s\n", r->run_dir);
 }
 
@@ -776,7 +876,29 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 	if (r->golden.verdict == HX_GOLDEN_MISMATCH)
 		hx_buf_printf(out, ",\"changed\":%zu,\"added\":%zu,\"removed\":%zu",
 			      r->golden.diff.changed, r->golden.diff.added, r->golden.diff.removed);
-	hx_buf_puts(out, "},\"run_dir\":");
+	hx_buf_puts(out, "}");
+	if (r->labeled)
+		hx_buf_printf(out, ",\"labels\":{\"sampled\":%zu,\"runs\":%zu,\"labeled\":%zu,"
+				   "\"kept\":%zu,\"with_truth\":%zu,\"agree\":%zu}",
+			      r->labels.sampled, r->labels.runs, r->labels.labeled, r->labels.kept,
+			      r->labels.with_truth, r->labels.agree);
+	hx_buf_printf(out, ",\"ground_truth\":\"%s\",\"fits\":{", hx_gt_source_name(r->calib.gt_source));
+	for (t = 0; t < r->calib.ntiers; t++) {
+		hx_buf_printf(out, "%s\"%s\":", t ? "," : "", hx_tier_lower(r->calib.tiers[t]));
+		if (r->calib.best[t][0])
+			hx_buf_printf(out, "\"%s\"", r->calib.best[t]);
+		else
+			hx_buf_puts(out, "null");
+	}
+	hx_buf_puts(out, "},\"validation\":");
+	if (r->calib.validated)
+		hx_buf_printf(out, "{\"passed\":%s,\"checks\":%zu,\"failed\":%zu,\"skipped\":%zu}",
+			      r->calib.passed ? "true" : "false",
+			      r->calib.npass + r->calib.nfail + r->calib.nskip, r->calib.nfail,
+			      r->calib.nskip);
+	else
+		hx_buf_puts(out, "null");
+	hx_buf_puts(out, ",\"run_dir\":");
 	hx_canon_write_cstr(out, r->run_dir);
 	hx_buf_puts(out, "}\n");
 }

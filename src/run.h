@@ -1,6 +1,8 @@
 /* run.h - one experiment run: spec -> plan -> engine on a worker pool ->
  * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
- * summary and calibration.yaml in the run directory.
+ * the spec's calibration stages: label (RUN/labels.jsonl), fit, validate,
+ * export (RUN/calibration.yaml, calibration.md, noise_config.yaml) ->
+ * RUN/summary.txt.
  *
  * The pool: `workers` threads take tasks in plan order; each result lands in
  * its task's slot, and the completed prefix of the plan is appended to
@@ -18,7 +20,9 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "calibrate.h"
 #include "hash.h"
+#include "label.h"
 #include "snapshot.h"
 #include "telemetry.h"
 #include "tier.h"
@@ -66,6 +70,10 @@ typedef struct {
 	char hash[HX_HASH_HEX_LEN];
 	size_t records;
 	hx_golden_result golden;
+	int labeled;              /* the label stage ran */
+	hx_label_stats labels;
+	int labels_used;          /* the fit took its ground truth from them */
+	hx_calibrate_result calib;
 	double elapsed_s;
 } hx_run_result;
 

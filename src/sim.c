@@ -13,6 +13,14 @@
  *     difficulty, sigma) ms, redrawn so that it never reaches the tier
  *     timeout.
  *
+ * A task run with a longer timeout than its tier's (ground-truth labeling
+ * runs timed-out tasks again with timeout x multiplier) times out with
+ * probability timeout_rate^(timeout / tier timeout): a stall that outlasts
+ * the tier timeout with probability p outlasts m times it with p^m when
+ * stalls are memoryless (exponential). At the tier's own timeout nothing
+ * changes. Tasks may name any tier the models have, not only the spec's
+ * (consensus voters on another tier).
+ *
  * Every task draws the same sequence of random numbers whatever its branch,
  * so changing one rate moves only the outcomes it should.
  */
@@ -47,6 +55,7 @@ typedef struct {
 	hx_tier_model *params; /* [tier][nslices + 1] */
 	int *noise;            /* same shape */
 	int has_tier[HX_TIER_COUNT];
+	double tier_timeout_s[HX_TIER_COUNT]; /* the spec's, else the models' */
 } sim_engine;
 
 static const char *const tactic_names[] = {"simp", "rw", "exact", "apply", "intro", "linarith"};
@@ -88,7 +97,7 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 	const hx_tier_model *tm = &s->params[param_slot(s, task->tier, m->slice)];
 	int noise = s->noise[param_slot(s, task->tier, m->slice)];
 	double timeout_ms = task->timeout_s * 1000.0;
-	double u_timeout, u_spurious, duration = 0, z;
+	double u_timeout, u_spurious, duration = 0, z, timeout_rate = tm->timeout_rate;
 	int timed_out, i;
 	size_t k;
 	hx_rng r;
@@ -97,10 +106,16 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 	const char *module = hx_corpus_name(s->corpus, (size_t)task->module, namebuf,
 					    sizeof(namebuf));
 
+	if (!s->has_tier[task->tier]) {
+		hx_error_set("the models have no tier '%s'", hx_tier_model_name(task->tier));
+		return HX_EINVALID;
+	}
+	if (task->timeout_s > s->tier_timeout_s[task->tier] && timeout_rate > 0)
+		timeout_rate = pow(timeout_rate, task->timeout_s / s->tier_timeout_s[task->tier]);
 	hx_rng_init(&r, task->seed);
 	u_timeout = hx_rng_uniform(&r);
 	u_spurious = hx_rng_uniform(&r);
-	timed_out = noise && u_timeout < tm->timeout_rate;
+	timed_out = noise && u_timeout < timeout_rate;
 
 	/* Completed duration: lognormal, redrawn below the timeout. The first
 	 * draw is always made so the stream stays aligned across branches. */
@@ -242,12 +257,20 @@ int hx_sim_new(hx_engine **out, const hx_engine_ctx *ctx)
 	nsl = s->models->nslices + 1;
 	s->params = hx_xcalloc(HX_TIER_COUNT * nsl, sizeof(hx_tier_model));
 	s->noise = hx_xcalloc(HX_TIER_COUNT * nsl, sizeof(int));
-	for (t = 0; t < spec->ntiers; t++) {
-		hx_tier tier = spec->tiers[t].tier;
+	for (t = 0; t < HX_TIER_COUNT; t++) {
+		const hx_spec_tier *st = NULL;
+		size_t k;
+		for (k = 0; k < spec->ntiers; k++)
+			if (spec->tiers[k].tier == (hx_tier)t)
+				st = &spec->tiers[k];
+		if (!st && !s->models->has_tier[t])
+			continue; /* neither run nor modelled: no task may name it */
+		s->has_tier[t] = 1;
+		s->tier_timeout_s[t] = st ? st->timeout_s : s->models->tiers[t].base_timeout_s;
 		for (sl = 0; sl < nsl; sl++) {
 			const hx_slice_model *slice = sl ? &s->models->slices[sl - 1] : NULL;
-			size_t at = param_slot(s, tier, (int)sl - 1);
-			err = hx_models_resolve(s->models, tier, slice, &s->params[at], &s->noise[at]);
+			size_t at = param_slot(s, (hx_tier)t, (int)sl - 1);
+			err = hx_models_resolve(s->models, (hx_tier)t, slice, &s->params[at], &s->noise[at]);
 			if (err) {
 				sim_free(&s->base);
 				return err;

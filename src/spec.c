@@ -9,6 +9,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "spec_engine.h"
+#include "spec_stages.h"
 #include "ydoc.h"
 
 #define MAX_TIMEOUT_S 86400.0
@@ -21,6 +22,7 @@
 static const char *const spec_keys[] = {"experiment", "description", "seed",      "engine",
 					"models",     "corpus",      "tiers",     "samples",
 					"workers",    "canonical",   "golden",    "tags",
+					"label",      "fit",         "validate",  "export",
 					NULL};
 static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", NULL};
 static const char *const corpus_kinds[] = {"synthetic", "list", "dir", NULL};
@@ -160,11 +162,15 @@ static int read_experiment(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v)
 	return 0;
 }
 
+/* A corpus directory is where the modules live: the natural root. */
+static const char *engine_root(const hx_spec *s, const char *dir)
+{
+	return s->corpus_path && strcmp(s->corpus_kind, "dir") == 0 ? s->corpus_path : dir;
+}
+
 static int read_engine(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const char *dir)
 {
-	/* A corpus directory is where the modules live: the natural root. */
-	const char *root = s->corpus_path && strcmp(s->corpus_kind, "dir") == 0 ? s->corpus_path : dir;
-	int err = hx_spec_engine_read(&s->engine, doc, n, dir, root);
+	int err = hx_spec_engine_read(&s->engine, doc, n, dir, engine_root(s, dir));
 	if (err)
 		return err;
 	s->engine_kind = hx_xstrdup(s->engine.kind);
@@ -431,7 +437,9 @@ static int read_spec(hx_spec *s, const hx_ydoc *doc, const char *dir)
 		hx_buf_printf(&g, "golden/%s", s->experiment);
 		s->golden = hx_buf_detach(&g, NULL);
 	}
-	return read_tags(s, doc, hx_ynode_get(root, "tags"));
+	if ((err = read_tags(s, doc, hx_ynode_get(root, "tags"))) != 0)
+		return err;
+	return hx_spec_stages_read(s, doc, root, dir, engine_root(s, dir));
 }
 
 static hx_spec *spec_new(const char *path)
@@ -503,6 +511,7 @@ void hx_spec_free(hx_spec *s)
 	free(s->profile_ref);
 	hx_canon_profile_release(&s->profile);
 	free(s->golden);
+	hx_spec_stages_release(s);
 	for (i = 0; i < s->ntags; i++)
 		free(s->tags[i]);
 	free(s->tags);

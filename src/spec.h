@@ -15,6 +15,28 @@
  *   golden: golden/smoke              # optional; relative to the project directory
  *   tags: [smoke, nightly]
  *
+ * Calibration stages after the run (each may be `false` to switch it off;
+ * defaults shown):
+ *   label:                            # stage 3 (label.h): ground truth
+ *     sample: 1000                    #   records to label, stratified
+ *     timeout_multiplier: 10          #   timed-out records run again so long
+ *     min_confidence: 0.8             #   keep labels at least this sure
+ *     consensus:                      #   engines that vote (none by default)
+ *       - {tier: SLOW}                #   the run's engine on another tier
+ *       - {engine: {kind: coq, ...}, tier: BALANCED, timeout_s: 300}
+ *   fit: true                         # stage 4: duration fits per tier
+ *   validate:                         # stage 5 (validate.h)
+ *     split: 0.2                      #   held-out fraction
+ *     alpha: 0.05
+ *     monotonicity: true
+ *     holdout: true
+ *     cross_tier: true
+ *     max_calibration_error: 0.01     #   optional
+ *     envelopes: {FAST: {timeout_rate: [0.15, 0.25]}}   # optional
+ *   export: {report: true, noise_config: true}   # stage 6 (export.h);
+ *                                     #   calibration.yaml is always written
+ *                                     #   unless `export: false`
+ *
  * Unknown keys, wrong types and missing fields are located errors:
  * "experiments/x.yaml:12:5: unknown key 'sampels' (did you mean 'samples'?)".
  */
@@ -71,6 +93,48 @@ typedef struct {
 	long samples;     /* effective: the tier's, else the spec's `samples` */
 } hx_spec_tier;
 
+/* One consensus voter: the run's engine unless `engine` is given; the
+ * record's tier unless `tier` is; that tier's timeout unless `timeout_s` is. */
+typedef struct {
+	int has_engine;
+	char *kind;
+	hx_spec_engine engine;
+	int has_tier;
+	hx_tier tier;
+	double timeout_s; /* 0: the tier's */
+} hx_spec_voter;
+
+typedef struct {
+	int enabled;
+	long sample;
+	double timeout_multiplier;
+	double min_confidence;
+	hx_spec_voter *voters;
+	size_t nvoters;
+} hx_spec_label;
+
+typedef struct {
+	hx_tier tier;
+	int rate; /* 0 timeout_rate, 1 spurious_fail_rate, 2 spurious_pass_rate */
+	double min, max;
+} hx_spec_envelope;
+
+typedef struct {
+	int enabled;
+	double split;
+	double alpha;
+	int monotonicity, holdout, cross_tier;
+	double max_calibration_error; /* 0: none */
+	hx_spec_envelope *envelopes;
+	size_t nenvelopes;
+} hx_spec_validate;
+
+typedef struct {
+	int enabled; /* calibration.yaml */
+	int report;  /* calibration.md */
+	int noise_config; /* noise_config.yaml */
+} hx_spec_export;
+
 typedef struct {
 	char *path; /* the spec file as given */
 	char *experiment;
@@ -93,6 +157,10 @@ typedef struct {
 	char *golden; /* default "golden/<experiment>" */
 	char **tags;
 	size_t ntags;
+	hx_spec_label label;
+	int fit;
+	hx_spec_validate validate;
+	hx_spec_export export_;
 } hx_spec;
 
 int hx_spec_load(hx_spec **out, const char *path);

@@ -140,6 +140,20 @@ int hx_stats_newcombe(unsigned long x1, unsigned long n1, unsigned long x2,
 	return 0;
 }
 
+double hx_stats_binom_upper(unsigned long k, unsigned long n, double p)
+{
+	if (!(p >= 0.0 && p <= 1.0))
+		return NAN;
+	if (k == 0)
+		return 1.0;
+	if (k > n)
+		return 0.0;
+	/* the beta form takes n as a double, where gsl_cdf_binomial_Q would
+	 * narrow it to unsigned int */
+	gsl_set_error_handler_off();
+	return gsl_cdf_beta_P(p, (double)k, (double)(n - k) + 1.0);
+}
+
 /* A p-value and where it came from: sorting the pairs needs no context,
  * so Holm is safe to call from several threads. Ties keep input order. */
 typedef struct {

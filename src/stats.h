@@ -1,8 +1,9 @@
 /* stats.h - statistics (with fit.h, the only user of GSL).
  *
  * Proportions (Wilson intervals, two-proportion z-test, Cochran-Armitage
- * trend, Newcombe's difference interval), multiple-testing adjustment (Holm)
- * and the Kolmogorov distribution with one- and two-sample KS statistics.
+ * trend, Newcombe's difference interval, the binomial upper tail),
+ * multiple-testing adjustment (Holm) and the Kolmogorov distribution with
+ * one- and two-sample KS statistics.
  * Reference values: shared/reference/stats-vectors.md.
  *
  * Functions that can reject their input return 0 or HX_EINVALID (src/error.h)
@@ -44,6 +45,11 @@ int hx_stats_trend(const unsigned long *counts, const unsigned long *totals,
 int hx_stats_newcombe(unsigned long x1, unsigned long n1, unsigned long x2,
 		      unsigned long n2, double confidence, double *diff, double *lo,
 		      double *hi);
+
+/* P(X >= k) for X ~ Binomial(n, p): 1 when k == 0, 0 when k > n; the
+ * regularized incomplete beta I_p(k, n - k + 1) otherwise (R's
+ * pbinom(k - 1, n, p, lower.tail = FALSE)). NaN when p is outside [0, 1]. */
+double hx_stats_binom_upper(unsigned long k, unsigned long n, double p);
 
 /* Holm's step-down adjustment of m p-values (R's p.adjust(p, "holm")):
  * adjusted[i] corresponds to p[i]; the caller owns both arrays (they may be

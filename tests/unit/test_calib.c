@@ -21,19 +21,7 @@
 #include "run.h"
 #include "testutil.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_enter(dir, sizeof(dir), "calib");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_remove(dir);
-}
+HX_TEST_TMPDIR_FIXTURE("calib")
 
 #define REC(tier, outcome, ms, gt)                                                               \
 	"{\"tier\":\"" tier "\",\"timeout_s\":" "2" ",\"outcome\":\"" outcome                    \

@@ -18,19 +18,7 @@
 #include "run.h"
 #include "testutil.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_enter(dir, sizeof(dir), "compare");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_remove(dir);
-}
+HX_TEST_TMPDIR_FIXTURE("compare")
 
 static int cmp_double(const void *x, const void *y)
 {

@@ -23,19 +23,7 @@
 #include "run.h"
 #include "testutil.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_enter(dir, sizeof(dir), "proc");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return hx_test_tmpdir_remove(dir);
-}
+HX_TEST_TMPDIR_FIXTURE("proc")
 
 /* Not running: no such process, or a zombie (dead; reaping orphans is
  * init's job, and some container inits never do it). */

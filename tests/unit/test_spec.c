@@ -290,7 +290,70 @@ static void test_full(void **state)
 	assert_string_equal(s->golden, "golden/full");
 	assert_int_equal(s->ntags, 1);
 	assert_string_equal(s->tags[0], "full");
+	assert_true(s->label.enabled);
+	assert_int_equal(s->label.sample, 1500);
+	assert_int_equal(s->label.nvoters, 3);
+	assert_true(s->label.voters[2].has_tier && s->label.voters[2].tier == HX_TIER_SLOW);
+	assert_false(s->label.voters[0].has_engine);
+	assert_true(s->validate.enabled && s->validate.split == 0.2);
 	hx_spec_free(s);
+}
+
+/* The calibration stages: defaults, switches, values, located errors. */
+static void test_stages(void **state)
+{
+	hx_spec *s;
+	(void)state;
+	s = load_ok(BASE);
+	assert_true(s->label.enabled && s->fit && s->validate.enabled && s->export_.enabled);
+	assert_int_equal(s->label.sample, 1000);
+	assert_true(s->label.timeout_multiplier == 10 && s->label.min_confidence == 0.8);
+	assert_int_equal(s->label.nvoters, 0);
+	assert_true(s->validate.split == 0.2 && s->validate.alpha == 0.05);
+	assert_true(s->validate.monotonicity && s->validate.holdout && s->validate.cross_tier);
+	assert_true(s->export_.report && s->export_.noise_config);
+	hx_spec_free(s);
+
+	s = load_ok(BASE "label: false\nfit: false\nvalidate: false\nexport: false\n");
+	assert_false(s->label.enabled || s->fit || s->validate.enabled || s->export_.enabled);
+	hx_spec_free(s);
+
+	s = load_ok(BASE "label:\n  sample: 50\n  timeout_multiplier: 4\n  min_confidence: 0.6\n"
+			 "  consensus:\n    - {tier: SLOW, timeout_s: 200}\n"
+			 "    - {engine: {kind: command, command: [/bin/true, '{module}']}}\n"
+			 "validate:\n  split: 0.25\n  cross_tier: false\n  max_calibration_error: 0.02\n"
+			 "  envelopes: {FAST: {timeout_rate: [0.15, 0.25]}, SLOW: {spurious_pass_rate: [0, 0.01]}}\n"
+			 "export: {report: false}\n");
+	assert_int_equal(s->label.sample, 50);
+	assert_true(s->label.timeout_multiplier == 4 && s->label.min_confidence == 0.6);
+	assert_int_equal(s->label.nvoters, 2);
+	assert_true(s->label.voters[0].timeout_s == 200);
+	assert_true(s->label.voters[1].has_engine);
+	assert_string_equal(s->label.voters[1].kind, "command");
+	assert_false(s->label.voters[1].has_tier);
+	assert_true(s->validate.split == 0.25 && !s->validate.cross_tier && s->validate.holdout);
+	assert_true(s->validate.max_calibration_error == 0.02);
+	assert_int_equal(s->validate.nenvelopes, 2);
+	assert_int_equal(s->validate.envelopes[0].tier, HX_TIER_FAST);
+	assert_int_equal(s->validate.envelopes[0].rate, 0);
+	assert_true(s->validate.envelopes[0].min == 0.15 && s->validate.envelopes[0].max == 0.25);
+	assert_int_equal(s->validate.envelopes[1].rate, 2);
+	assert_false(s->export_.report);
+	assert_true(s->export_.noise_config && s->export_.enabled);
+	hx_spec_free(s);
+
+	expect_error(BASE "label: {sampel: 5}\n", "7:9: unknown key 'sampel' (did you mean 'sample'?)");
+	expect_error(BASE "label: maybe\n", "7:8: 'label' must be true, false or a mapping");
+	expect_error(BASE "label: {consensus: [{tier: SLOWER}]}\n",
+		     "7:28: unknown tier 'SLOWER' (did you mean 'SLOW'?)");
+	expect_error(BASE "label: {timeout_multiplier: 0.5}\n",
+		     "7:29: 'timeout_multiplier' must be a number from 1 to 1000");
+	expect_error(BASE "validate: {split: 1}\n", "7:19: 'split' must be a number from 0 to 0.9");
+	expect_error(BASE "validate: {envelopes: {FAST: {timeout_rate: [0.3, 0.2]}}}\n",
+		     "7:45: envelope min 0.3 is above max 0.2");
+	expect_error(BASE "validate: {envelopes: {FAST: {timeout: [0.1, 0.2]}}}\n",
+		     "7:31: unknown rate 'timeout' (known: timeout_rate, spurious_fail_rate, spurious_pass_rate)");
+	expect_error(BASE "fit: 3\n", "7:6: 'fit' must be true or false");
 }
 
 /* Inline models, plan order from document order, per-tier samples, the
@@ -546,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_kinds),
 		cmocka_unit_test(test_smoke),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_inline_and_defaults),
 		cmocka_unit_test(test_file_relations),
 		cmocka_unit_test(test_key_errors),

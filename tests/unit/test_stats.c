@@ -134,6 +134,28 @@ static void test_newcombe(void **state)
 	assert_int_equal(hx_stats_newcombe(1, 0, 0, 20, 0.95, &d, &lo, &hi), HX_EINVALID);
 }
 
+/* P(X >= k), X ~ Binomial(n, p): scipy.stats.binom.sf(k - 1, n, p), the
+ * small cases also summed exactly in rationals */
+static void test_binom_upper(void **state)
+{
+	(void)state;
+	rel_to(hx_stats_binom_upper(1, 9, 0.05), 0.36975059027539064, 1e-12, "1 of 9");
+	rel_to(hx_stats_binom_upper(2, 9, 0.05), 0.07121139619531251, 1e-12, "2 of 9");
+	rel_to(hx_stats_binom_upper(3, 9, 0.05), 0.008361039546875, 1e-12, "3 of 9");
+	rel_to(hx_stats_binom_upper(5, 9, 0.05), 3.322220703125001e-05, 1e-12, "5 of 9");
+	rel_to(hx_stats_binom_upper(9, 9, 0.05), 1.953125000000001e-12, 1e-12, "9 of 9");
+	rel_to(hx_stats_binom_upper(30, 100, 0.2), 0.011248978720991643, 1e-10, "30 of 100");
+	/* mpmath betainc(1500, 8501, 0, 0.14) at 40 digits */
+	rel_to(hx_stats_binom_upper(1500, 10000, 0.14), 0.0022319266752753234, 1e-9,
+	       "1500 of 10000");
+	assert_true(hx_stats_binom_upper(0, 9, 0.05) == 1.0);
+	assert_true(hx_stats_binom_upper(10, 9, 0.05) == 0.0);
+	assert_true(hx_stats_binom_upper(3, 9, 0.0) == 0.0);
+	assert_true(hx_stats_binom_upper(3, 9, 1.0) == 1.0);
+	assert_true(isnan(hx_stats_binom_upper(3, 9, 1.5)));
+	assert_true(isnan(hx_stats_binom_upper(3, 9, NAN)));
+}
+
 static void test_holm(void **state)
 {
 	/* by hand: sorted 0.005 0.01 0.03 0.04 times 4 3 2 1 = 0.02 0.03 0.06
@@ -299,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_two_prop_z),
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_newcombe),
+		cmocka_unit_test(test_binom_upper),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_kolmogorov),
 		cmocka_unit_test(test_ks_1),

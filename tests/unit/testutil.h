@@ -26,6 +26,21 @@ static inline int hx_test_tmpdir_remove(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A cmocka group fixture: setup() makes /tmp/hx-test-TAG-XXXXXX and enters
+ * it, teardown() removes it. */
+#define HX_TEST_TMPDIR_FIXTURE(tag)                                                              \
+	static char hx_test_dir[64];                                                             \
+	static int setup(void **state)                                                           \
+	{                                                                                        \
+		(void)state;                                                                     \
+		return hx_test_tmpdir_enter(hx_test_dir, sizeof(hx_test_dir), tag);               \
+	}                                                                                        \
+	static int teardown(void **state)                                                        \
+	{                                                                                        \
+		(void)state;                                                                     \
+		return hx_test_tmpdir_remove(hx_test_dir);                                       \
+	}
+
 /* The simulator section's documented defaults (models.h). */
 static inline void hx_test_sim_defaults(hx_sim_params *p)
 {

@@ -1,0 +1,40 @@
+/* calibrate.h - stages 4 to 6 of a run: fit, validate, export.
+ *
+ * From the run's telemetry (and labels.jsonl when the label stage kept a
+ * label for a completed record; otherwise the records' own
+ * metadata.ground_truth): the training part of the split (all records when
+ * validation is off) gives the rates and duration fits; the held-out part
+ * the validation (validate.h); then calibration.yaml, calibration.md and
+ * noise_config.yaml go to the run directory (export.h), each as the spec's
+ * stages say.
+ */
+#ifndef HX_CALIBRATE_H
+#define HX_CALIBRATE_H
+
+#include "export.h"
+#include "spec.h"
+#include "validate.h"
+
+typedef struct {
+	const hx_spec *spec;
+	const char *telemetry_path;
+	const char *labels_path; /* NULL: no labels to use */
+	const char *run_dir;
+	const char *export_path; /* NULL, or also write calibration.yaml here */
+	hx_calib_meta meta;      /* everything but total_samples/validation_split */
+} hx_calibrate_options;
+
+typedef struct {
+	int validated;        /* validation ran */
+	int passed;
+	size_t npass, nfail, nskip;
+	hx_gt_source gt_source;
+	size_t ntiers;
+	hx_tier tiers[HX_TIER_COUNT];
+	char best[HX_TIER_COUNT][16]; /* best family, "" when no fit */
+	int exported;         /* calibration.yaml written */
+} hx_calibrate_result;
+
+int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt);
+
+#endif
