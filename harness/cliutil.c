@@ -6,7 +6,9 @@
 #include "error.h"
 #include "exec.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -34,6 +36,20 @@ int hx_cli_parse_int(const char *s, int min, int max, int *out)
 	if (hx_cli_parse_u64(s, &v) != 0 || v < (uint64_t)min || v > (uint64_t)max)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+int hx_cli_parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+	if (!*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 /* Whole-string decimal parse; returns 0 or -1. */
 int hx_cli_parse_u64(const char *s, uint64_t *out);
 int hx_cli_parse_int(const char *s, int min, int max, int *out);
+/* A whole-string finite decimal number in [min, max]; 0 or -1. */
+int hx_cli_parse_double(const char *s, double min, double max, double *out);
 
 /* CI is set and is not "", "0" or "false". */
 int hx_cli_in_ci(void);

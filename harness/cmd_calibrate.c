@@ -4,6 +4,8 @@
  *   harness calibrate --tiers FAST BALANCED SLOW --n 10000 --export calibration.yaml
  *       [--modules FILE] [--workers N] [--seed S] [--engine KIND] [--models FILE]
  *       [--corpus-filter RE] [--output-dir DIR] [--experiment NAME] [--dry-run] [--json]
+ *       [--validation-split F] [--label-sample N] [--timeout-multiplier M]
+ *       [--consensus TIER...]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,13 @@ static const char usage[] =
 	"  --seed S             master seed (default 12345)\n"
 	"  --output-dir DIR     run directory (default: calibration_output)\n"
 	"  --experiment NAME    names the snapshot (default: calibrate)\n"
+	"  --validation-split F held-out fraction for validation (default 0.2;\n"
+	"                       0 validates without a held-out part)\n"
+	"  --label-sample N     records to label with ground truth (default 1000)\n"
+	"  --timeout-multiplier M  timed-out sampled records run again with M x\n"
+	"                       their timeout (default 10)\n"
+	"  --consensus TIER...  consensus voters: the engine again on each TIER\n"
+	"                       (e.g. --consensus SLOW SLOW SLOW); default none\n"
 	"  --dry-run            print the plan (one task a line) and stop\n"
 	"  --json               print the summary as JSON\n"
 	"\n"
@@ -61,7 +70,9 @@ int cmd_calibrate(int argc, char **argv)
 {
 	const char *tiers[HX_TIER_COUNT] = {0}, *exp = "calibrate", *engine = "sim-verifier";
 	const char *modules = NULL, *filter = NULL, *models = NULL, *outdir = "calibration_output";
-	const char *export_path = NULL, *v;
+	const char *export_path = NULL, *v, *split = NULL, *label_sample = NULL, *multiplier = NULL;
+	const char *voters[16];
+	int nvoters = 0;
 	uint64_t n = 0, seed = 12345;
 	int ntiers = 0, workers = 0, dry = 0, json = 0, have_n = 0, i, status;
 	hx_buf spec = HX_BUF_INIT, plan = HX_BUF_INIT;
@@ -119,6 +130,45 @@ int cmd_calibrate(int argc, char **argv)
 			outdir = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--experiment"))) {
 			exp = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--validation-split"))) {
+			double x;
+			if (hx_cli_parse_double(v, 0, 0.9, &x) != 0) {
+				hx_cli_error("calibrate", "'--validation-split' needs a number from 0 to 0.9, not '%s'", v);
+				return 2;
+			}
+			split = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--label-sample"))) {
+			int x;
+			if (hx_cli_parse_int(v, 1, 10000000, &x) != 0) {
+				hx_cli_error("calibrate", "'--label-sample' needs a number from 1 to 10000000, not '%s'", v);
+				return 2;
+			}
+			label_sample = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--timeout-multiplier"))) {
+			double x;
+			if (hx_cli_parse_double(v, 1, 1000, &x) != 0) {
+				hx_cli_error("calibrate", "'--timeout-multiplier' needs a number from 1 to 1000, not '%s'", v);
+				return 2;
+			}
+			multiplier = v;
+		} else if (strcmp(argv[i], "--consensus") == 0) {
+			while (i + 1 < argc && argv[i + 1][0] != '-') {
+				hx_tier t;
+				if (hx_tier_parse(argv[++i], &t) != 0 || strchr(argv[i], '_')) {
+					hx_cli_error("calibrate", "unknown tier '%s' (known: FAST, BALANCED, SLOW)",
+						     argv[i]);
+					return 2;
+				}
+				if (nvoters == 16) {
+					hx_cli_error("calibrate", "'--consensus' takes at most 16 voters");
+					return 2;
+				}
+				voters[nvoters++] = hx_tier_name(t);
+			}
+			if (!nvoters) {
+				hx_cli_error("calibrate", "'--consensus' needs one or more of FAST, BALANCED, SLOW");
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--dry-run") == 0) {
 			dry = 1;
 		} else if (strcmp(argv[i], "--json") == 0) {
@@ -171,6 +221,15 @@ int cmd_calibrate(int argc, char **argv)
 	hx_buf_printf(&spec, "}\nsamples: %llu\n", (unsigned long long)n);
 	if (workers)
 		hx_buf_printf(&spec, "workers: %d\n", workers);
+	hx_buf_puts(&spec, "label:\n");
+	hx_buf_printf(&spec, "  sample: %s\n  timeout_multiplier: %s\n",
+		      label_sample ? label_sample : "1000", multiplier ? multiplier : "10");
+	if (nvoters) {
+		hx_buf_puts(&spec, "  consensus:\n");
+		for (i = 0; i < nvoters; i++)
+			hx_buf_printf(&spec, "    - {tier: %s}\n", voters[i]);
+	}
+	hx_buf_printf(&spec, "validate: {split: %s}\n", split ? split : "0.2");
 
 	memset(&opt, 0, sizeof(opt));
 	/* Relative paths in the spec are the user's: relative to here. */

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "compare.h"
 #include "error.h"
+#include "export.h"
 #include "fsutil.h"
 
 static const char usage[] =
@@ -18,7 +19,8 @@ static const char usage[] =
 	"                           [--bootstrap N]\n"
 	"\n"
 	"Tell whether two calibrations differ (e.g. two Lean releases). A and B are\n"
-	"telemetry JSONL files or run directories (their telemetry.jsonl). For each\n"
+	"calibration.yaml files (rates only: durations need telemetry), telemetry\n"
+	"JSONL files, or run directories (their telemetry.jsonl). For each\n"
 	"tier both have: the timeout, spurious-fail and spurious-pass rates, A, B,\n"
 	"the difference B-A with a Newcombe (hybrid Wilson) 95% interval and a\n"
 	"two-sided two-proportion z-test; durations of completed runs: the median\n"
@@ -40,12 +42,8 @@ static int load(hx_calib_data *d, const char *arg)
 	char *path;
 	int err;
 	size_t n = strlen(arg);
-	if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0)) {
-		hx_error_set("'%s': comparing needs the counts behind the rates: give the run "
-			     "directory or its telemetry.jsonl",
-			     arg);
-		return HX_EINVALID;
-	}
+	if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0))
+		return hx_calib_read_yaml(d, arg);
 	path = hx_is_dir(arg) ? hx_path_join(arg, "telemetry.jsonl") : hx_xstrdup(arg);
 	err = hx_calib_read(d, path);
 	free(path);
@@ -71,9 +69,7 @@ int cmd_compare(int argc, char **argv)
 		} else if (strcmp(argv[i], "--fail-on-change") == 0) {
 			fail_on_change = 1;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--alpha"))) {
-			char *end;
-			opt.alpha = strtod(v, &end);
-			if (*end || !(opt.alpha > 0 && opt.alpha < 1)) {
+			if (hx_cli_parse_double(v, 1e-12, 1 - 1e-12, &opt.alpha) != 0) {
 				hx_cli_error("compare", "'--alpha' needs a number between 0 and 1, not '%s'", v);
 				return 2;
 			}
