@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "exec.h"
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -103,6 +104,27 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 
 int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required)
 {
+	return hx_cli_run_spec_pending(cmd, opt, json, golden_required, NULL);
+}
+
+/* Copy the snapshot CI may not approve next to the build's artifacts. */
+static int keep_pending(const char *cmd, const hx_run_result *res, const char *pending_dir)
+{
+	char *dst = hx_path_join(pending_dir, res->experiment);
+	int err = hx_dir_mirror(res->snapshot_dir, dst);
+
+	if (err)
+		hx_cli_error(cmd, "cannot keep the pending snapshot in '%s': %s", dst, hx_error_last());
+	else
+		fprintf(stderr, "harness %s: %s: golden %s; pending snapshot kept in %s\n", cmd,
+			res->experiment, hx_golden_verdict_name(res->golden.verdict), dst);
+	free(dst);
+	return err ? hx_error_exit_status(err) : 0;
+}
+
+int hx_cli_run_spec_pending(const char *cmd, hx_run_options *opt, int json, int golden_required,
+			    const char *pending_dir)
+{
 	hx_run_result res;
 	hx_buf out = HX_BUF_INIT;
 	int err, status;
@@ -129,6 +151,11 @@ int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_r
 		hx_run_format_summary(&out, &res);
 	fwrite(out.ptr, 1, out.len, stdout);
 	status = hx_run_exit_status(&res, opt->ci && golden_required);
+	if (pending_dir && res.golden.verdict != HX_GOLDEN_MATCH) {
+		int kept = keep_pending(cmd, &res, pending_dir);
+		if (kept > status)
+			status = kept;
+	}
 	if (fflush(stdout) != 0) {
 		hx_cli_error(cmd, "cannot write the summary to stdout");
 		status = 3;

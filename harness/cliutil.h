@@ -27,5 +27,10 @@ void hx_cli_catch_interrupts(const atomic_int **cancel);
  * returns the exit status. Shared by run and calibrate; golden_required:
  * with CI set, a missing golden fails. */
 int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required);
+/* The same; with pending_dir, a mismatch or a missing golden also copies
+ * the run's snapshot directory to pending_dir/<experiment>/ (said on
+ * stderr), so CI can keep what it refuses to approve. */
+int hx_cli_run_spec_pending(const char *cmd, hx_run_options *opt, int json, int golden_required,
+			    const char *pending_dir);
 
 #endif

@@ -18,6 +18,10 @@ int cmd_golden(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_nightly(int argc, char **argv);
 
 /* Print "harness: <msg>" (or "harness <cmd>: <msg>") to stderr. */
 void hx_cli_error(const char *cmd, const char *fmt, ...)

@@ -1,22 +1,55 @@
-/* cmd_golden.c - harness golden accept EXPERIMENT */
+/* cmd_golden.c - harness golden status|accept|reject|review */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "buf.h"
+#include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
 #include "fsutil.h"
 #include "snapshot.h"
 
 static const char usage[] =
-	"usage: harness golden accept EXPERIMENT\n"
+	"usage: harness golden status [--specs DIR] [--json]\n"
+	"       harness golden accept EXPERIMENT|--all [--specs DIR]\n"
+	"       harness golden reject EXPERIMENT|--all [--specs DIR]\n"
+	"       harness golden review [--specs DIR]\n"
 	"\n"
-	"Approve the latest snapshot: copy snapshots/EXPERIMENT/ into\n"
-	"golden/EXPERIMENT/ (each file atomically), after checking that the\n"
-	"snapshot still hashes to its manifest. Paths are relative to the\n"
-	"current directory.\n"
-	"exit status: 0 accepted, 1 the snapshot does not match its manifest,\n"
-	"2 bad usage or no such snapshot, 3 system failure\n";
+	"Review and approve snapshots. 'harness run' writes snapshots/EXPERIMENT/;\n"
+	"the spec's golden directory (its 'golden:', default golden/EXPERIMENT)\n"
+	"holds the approved one. Paths are relative to the current directory.\n"
+	"\n"
+	"  status   one line per name, sorted: pending (snapshot != golden), new (no\n"
+	"           golden yet), missing (a spec with neither golden nor snapshot),\n"
+	"           unused (a golden/NAME no spec refers to), ok; specs that cannot\n"
+	"           be read come first\n"
+	"  accept   copy the snapshot into its golden directory (each file\n"
+	"           atomically) after checking that it still hashes to its manifest;\n"
+	"           --all: every pending and new snapshot\n"
+	"  reject   delete snapshots/EXPERIMENT/, dropping the pending change (golden\n"
+	"           is never touched); --all: every pending and new snapshot\n"
+	"  review   on a terminal: show each pending or new snapshot with its diff and\n"
+	"           read a key: a = accept, r = reject, s = skip, q = quit\n"
+	"\n"
+	"  --specs DIR  where the specs are (default: experiments, searched\n"
+	"               recursively; YAML files without 'experiment:' are not specs)\n"
+	"  --json       status as one JSON object\n"
+	"\n"
+	"With CI set (and not \"\", \"0\" or \"false\") accept, reject and review refuse:\n"
+	"golden/ is never written in CI.\n"
+	"exit status: 0 ok, 1 a snapshot does not match its manifest, 2 bad usage,\n"
+	"no such snapshot or refused in CI, 3 system failure\n";
+
+typedef struct {
+	const char *sub;   /* status, accept, reject, review */
+	const char *name;  /* EXPERIMENT, or NULL */
+	const char *specs; /* NULL: experiments (and no error when it is absent) */
+	int all, json;
+} golden_args;
 
 static int valid_name(const char *s)
 {
@@ -32,30 +65,263 @@ static int valid_name(const char *s)
 	return 1;
 }
 
-static int accept_one(const char *experiment)
+/* Specs, then the status of snapshots/ and golden/ against them. */
+static int load_status(hx_golden_specs *specs, hx_golden_status *st, const golden_args *a)
 {
-	char *snap = hx_path_join("snapshots", experiment);
-	char *gold = hx_path_join("golden", experiment);
-	char hash[HX_HASH_HEX_LEN];
-	size_t records = 0;
-	int err = hx_golden_accept(snap, gold), status = 0;
+	const char *dir = a->specs ? a->specs : "experiments";
+	int err = hx_golden_specs_scan(specs, dir);
 
+	if (err == HX_ENOTFOUND && !a->specs) {
+		hx_error_clear(); /* a project without experiments/ still has snapshots */
+		err = 0;
+	} else if (err == HX_ENOTFOUND) {
+		hx_cli_error("golden", "no spec directory '%s'", dir);
+		return 2;
+	}
+	if (!err)
+		err = hx_golden_status_scan(st, specs, "snapshots", "golden");
 	if (err) {
 		hx_cli_error("golden", "%s", hx_error_last());
-		status = hx_error_exit_status(err);
-	} else if ((err = hx_snapshot_read_hash(gold, hash, &records)) != 0) {
+		return hx_error_exit_status(err);
+	}
+	return 0;
+}
+
+static int cmd_status(const golden_args *a)
+{
+	hx_golden_specs specs;
+	hx_golden_status st;
+	hx_buf out = HX_BUF_INIT;
+	int status;
+
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	if ((status = load_status(&specs, &st, a)) != 0)
+		goto done;
+	if (a->json)
+		hx_golden_status_format_json(&out, &st);
+	else if (st.n == 0)
+		hx_buf_printf(&out, "nothing to report: no snapshots, golden snapshots or specs in '%s'\n",
+			      a->specs ? a->specs : "experiments");
+	else
+		hx_golden_status_format(&out, &st);
+	fwrite(out.ptr, 1, out.len, stdout);
+	if (fflush(stdout) != 0) {
+		hx_cli_error("golden", "cannot write to stdout");
+		status = 3;
+	}
+done:
+	hx_buf_release(&out);
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+	return status;
+}
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int accept_one(const char *snap, const char *gold)
+{
+	char hash[HX_HASH_HEX_LEN];
+	size_t records = 0;
+	int err = hx_golden_accept(snap, gold);
+
+	if (!err)
+		err = hx_snapshot_read_hash(gold, hash, &records);
+	if (err) {
 		hx_cli_error("golden", "%s", hx_error_last());
-		status = hx_error_exit_status(err);
-	} else {
-		printf("accepted %s -> %s  %s  (%zu records)\n", snap, gold, hash, records);
+		return hx_error_exit_status(err);
+	}
+	printf("accepted %s -> %s  %s  (%zu records)\n", snap, gold, hash, records);
+	return 0;
+}
+
+static int reject_one(const char *snap, const char *gold)
+{
+	int err = hx_golden_reject(snap);
+	if (err) {
+		hx_cli_error("golden", "%s", hx_error_last());
+		return hx_error_exit_status(err);
+	}
+	printf("rejected %s (removed; %s unchanged)\n", snap, gold);
+	return 0;
+}
+
+/* accept and reject: one name, or every pending and new snapshot. */
+static int cmd_apply(const golden_args *a, int (*fn)(const char *snap, const char *gold))
+{
+	hx_golden_specs specs;
+	hx_golden_status st;
+	const hx_golden_entry *e;
+	char *snap = NULL, *gold = NULL;
+	size_t i, done_n = 0;
+	int status;
+
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	if ((status = load_status(&specs, &st, a)) != 0)
+		goto done;
+	if (a->all) {
+		for (i = 0; i < st.n; i++) {
+			e = &st.items[i];
+			if (e->state != HX_GOLDEN_STATE_PENDING && e->state != HX_GOLDEN_STATE_NEW)
+				continue;
+			status = worse(status, fn(e->snapshot_dir, e->golden_dir));
+			done_n++;
+		}
+		if (!done_n)
+			printf("nothing to %s: no pending or new snapshots\n", a->sub);
+		goto done;
+	}
+	if ((e = hx_golden_status_find(&st, a->name)) != NULL) {
+		status = fn(e->snapshot_dir, e->golden_dir);
+		goto done;
+	}
+	/* No readable snapshot by that name: let the library say what is wrong,
+	 * against the golden directory the name's spec gives. */
+	snap = hx_path_join("snapshots", a->name);
+	for (i = 0; i < specs.n && !gold; i++)
+		if (specs.items[i].experiment && strcmp(specs.items[i].experiment, a->name) == 0)
+			gold = hx_xstrdup(specs.items[i].golden);
+	if (!gold)
+		gold = hx_path_join("golden", a->name);
+	status = fn(snap, gold);
+done:
+	if (fflush(stdout) != 0) {
+		hx_cli_error("golden", "cannot write to stdout");
+		status = 3;
 	}
 	free(snap);
 	free(gold);
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
 	return status;
+}
+
+/* The review reads single keys: the terminal leaves canonical mode (and
+ * echo: the walk prints the choice) until it ends, or a signal ends it. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_raw;
+
+static void restore_tty(void)
+{
+	if (tty_raw) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+		tty_raw = 0;
+	}
+}
+
+static void on_review_signal(int sig)
+{
+	restore_tty();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void raw_tty(void)
+{
+	struct termios t;
+	struct sigaction sa;
+	if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
+		return; /* line mode still works: a key and Enter */
+	t = saved_tty;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_review_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
+		tty_raw = 1;
+}
+
+static int cmd_review(const golden_args *a)
+{
+	hx_golden_specs specs;
+	hx_golden_status st;
+	hx_golden_review_counts counts;
+	int status, err;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		hx_cli_error(NULL, "golden review needs a terminal; use 'golden status' and "
+				   "'golden accept/reject'");
+		return 2;
+	}
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	if ((status = load_status(&specs, &st, a)) != 0)
+		goto done;
+	raw_tty();
+	err = hx_golden_review(&counts, &st, stdin, stdout);
+	restore_tty();
+	if (err) {
+		hx_cli_error("golden", "%s", hx_error_last());
+		status = hx_error_exit_status(err);
+	} else if (counts.err) {
+		status = hx_error_exit_status(counts.err);
+	}
+done:
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+	return status;
+}
+
+static int parse_args(golden_args *a, int argc, char **argv)
+{
+	const char *v;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if ((v = hx_cli_option_value(argc, argv, &i, "--specs"))) {
+			if (!*v) {
+				hx_cli_error("golden", "'--specs' needs a directory");
+				return 2;
+			}
+			a->specs = v;
+		} else if (strcmp(argv[i], "--json") == 0 && strcmp(a->sub, "status") == 0) {
+			a->json = 1;
+		} else if (strcmp(argv[i], "--all") == 0 &&
+			   (strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0)) {
+			a->all = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			hx_cli_error("golden", "unknown option '%s' for '%s' (see 'harness golden --help')",
+				     argv[i], a->sub);
+			return 2;
+		} else if (a->name || strcmp(a->sub, "status") == 0 || strcmp(a->sub, "review") == 0) {
+			hx_cli_error("golden", "unexpected argument '%s' (see 'harness golden --help')",
+				     argv[i]);
+			return 2;
+		} else {
+			a->name = argv[i];
+		}
+	}
+	if (strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0) {
+		if (!a->name == !a->all) {
+			hx_cli_error("golden", "'%s' takes one experiment name or --all", a->sub);
+			return 2;
+		}
+		if (a->name && !valid_name(a->name)) {
+			hx_cli_error("golden",
+				     "'%s' is not an experiment name ([a-z0-9._-], as in the spec)",
+				     a->name);
+			return 2;
+		}
+	}
+	return 0;
 }
 
 int cmd_golden(int argc, char **argv)
 {
+	static const char *const subs[] = {"status", "accept", "reject", "review", NULL};
+	golden_args a;
+	char what[32];
+	int i, status;
+
 	if (argc >= 2 && hx_cli_is_help(argv[1])) {
 		fputs(usage, stdout);
 		return 0;
@@ -64,22 +330,34 @@ int cmd_golden(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "accept") == 0) {
-		if (argc == 3 && hx_cli_is_help(argv[2])) {
+	for (i = 0; subs[i] && strcmp(subs[i], argv[1]) != 0; i++)
+		;
+	if (!subs[i]) {
+		hx_cli_error("golden", "unknown subcommand '%s' (known: status, accept, reject, review)",
+			     argv[1]);
+		return 2;
+	}
+	for (i = 2; i < argc; i++)
+		if (hx_cli_is_help(argv[i])) {
 			fputs(usage, stdout);
 			return 0;
 		}
-		if (argc != 3) {
-			hx_cli_error("golden", "'accept' takes one experiment name");
-			return 2;
-		}
-		if (!valid_name(argv[2])) {
-			hx_cli_error("golden", "'%s' is not an experiment name ([a-z0-9._-], as in the spec)",
-				     argv[2]);
-			return 2;
-		}
-		return accept_one(argv[2]);
+	memset(&a, 0, sizeof(a));
+	a.sub = argv[1];
+	if ((status = parse_args(&a, argc, argv)) != 0)
+		return status;
+	if (strcmp(a.sub, "status") != 0 && hx_cli_in_ci()) {
+		/* Approving is a person's decision; CI only reports (and keeps the
+		 * pending snapshots, see 'harness run --pending-dir'). */
+		snprintf(what, sizeof(what), "golden %s", a.sub);
+		hx_cli_error(what, "refused in CI (CI is set): golden/ is never written in CI");
+		return 2;
 	}
-	hx_cli_error("golden", "unknown subcommand '%s' (known: accept)", argv[1]);
-	return 2;
+	if (strcmp(a.sub, "status") == 0)
+		return cmd_status(&a);
+	if (strcmp(a.sub, "accept") == 0)
+		return cmd_apply(&a, accept_one);
+	if (strcmp(a.sub, "reject") == 0)
+		return cmd_apply(&a, reject_one);
+	return cmd_review(&a);
 }

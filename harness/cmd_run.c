@@ -10,17 +10,23 @@
 #include "run.h"
 
 static const char usage[] =
-	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--json]\n"
+	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--no-archive]\n"
+	"                        [--pending-dir DIR] [--json]\n"
 	"\n"
 	"Run the experiment SPEC (YAML) on its engine, write the raw telemetry and\n"
 	"calibration.yaml to the run directory, the canonical snapshot to\n"
-	"snapshots/<experiment>/, and compare it with the spec's golden snapshot.\n"
+	"snapshots/<experiment>/, compare it with the spec's golden snapshot, and\n"
+	"archive the run (replay it with 'harness replay ARCHIVE').\n"
 	"\n"
 	"  --workers N  tasks in flight (default: the spec's, else the number of cores);\n"
 	"               results never depend on it\n"
 	"  --seed S     master seed instead of the spec's (0 .. 2^64-1)\n"
 	"  --out DIR    run directory (default: runs/<experiment>-<utc>/)\n"
 	"  --resume     continue the interrupted run in --out DIR\n"
+	"  --no-archive do not write runs/<experiment>-<utc>-<hash8>.tar.zst\n"
+	"  --pending-dir DIR  on a golden mismatch or a missing golden, also copy\n"
+	"               snapshots/<experiment>/ to DIR/<experiment>/ (for CI to keep\n"
+	"               as an artifact: CI never writes golden/)\n"
 	"  --json       print the summary as one JSON object\n"
 	"\n"
 	"SIGINT or SIGTERM stops dispatching, terminates the running tasks, keeps\n"
@@ -37,7 +43,7 @@ int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
 	int i, json = 0;
-	const char *v;
+	const char *v, *pending_dir = NULL;
 
 	memset(&opt, 0, sizeof(opt));
 	for (i = 1; i < argc; i++) {
@@ -63,6 +69,14 @@ int cmd_run(int argc, char **argv)
 			opt.out_dir = v;
 		} else if (strcmp(argv[i], "--resume") == 0) {
 			opt.resume = 1;
+		} else if (strcmp(argv[i], "--no-archive") == 0) {
+			opt.no_archive = 1;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--pending-dir"))) {
+			if (!*v) {
+				hx_cli_error("run", "'--pending-dir' needs a directory");
+				return 2;
+			}
+			pending_dir = v;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -83,5 +97,5 @@ int cmd_run(int argc, char **argv)
 		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
 		return 2;
 	}
-	return hx_cli_run_spec("run", &opt, json, 1);
+	return hx_cli_run_spec_pending("run", &opt, json, 1, pending_dir);
 }

@@ -9,10 +9,14 @@ static const hx_cmd commands[] = {
 	{"run", cmd_run, "run an experiment spec, snapshot it and check it against golden"},
 	{"canon", cmd_canon, "canonicalize JSON lines (RFC 8785, with a strip/round profile)"},
 	{"hash", cmd_hash, "print the XXH3-128 digest of files"},
-	{"golden", cmd_golden, "manage approved snapshots (golden accept EXPERIMENT)"},
+	{"golden", cmd_golden, "review and approve snapshots (status, accept, reject, review)"},
 	{"calibrate", cmd_calibrate, "calibrate_noise-style: build a spec from flags and run it"},
 	{"fit", cmd_fit, "fit noise rates and censored duration models from telemetry"},
 	{"compare", cmd_compare, "tell whether two calibrations differ, with statistics"},
+	{"diff", cmd_diff, "structured diff of two snapshots or JSONL files"},
+	{"archive", cmd_archive, "list, show and extract run archives"},
+	{"replay", cmd_replay, "re-run an archived run and verify it reproduces"},
+	{"nightly", cmd_nightly, "run every tagged spec, archive, gate on golden, report"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -93,6 +93,27 @@ static int em_finish(emitter *e, const char *path)
 	return err;
 }
 
+/* Finish into a buffer instead of a file. */
+static int em_take(emitter *e, hx_buf *out)
+{
+	yaml_event_t ev;
+	int err = 0;
+
+	yaml_document_end_event_initialize(&ev, 1);
+	emit(e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	emit(e, &ev);
+	if (e->failed || !yaml_emitter_flush(&e->em)) {
+		hx_error_set("yaml emitter: %s", e->em.problem ? e->em.problem : "unknown error");
+		err = HX_EINVALID;
+	} else {
+		hx_buf_put(out, e->out.ptr, e->out.len);
+	}
+	yaml_emitter_delete(&e->em);
+	hx_buf_release(&e->out);
+	return err;
+}
+
 static void scalar(emitter *e, const char *s, int plain)
 {
 	yaml_event_t ev;
@@ -536,3 +557,70 @@ int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_ca
 }
 
 /* ---- reading calibration.yaml back ---- */
+
+/* ---- a YAML tree with substitutions (resolved specs) ---- */
+
+static const hx_yaml_subst *find_subst(const hx_yaml_subst *subst, size_t n, const char *path)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strcmp(subst[i].path, path) == 0)
+			return &subst[i];
+	return NULL;
+}
+
+static void emit_tree(emitter *e, const hx_ynode *node, const char *path,
+		      const hx_yaml_subst *subst, size_t n)
+{
+	size_t i;
+	if (node->type == HX_Y_SCALAR) {
+		scalar(e, node->scalar, node->plain);
+		return;
+	}
+	if (node->type == HX_Y_SEQ) {
+		coll_start(e, 1, 0);
+		for (i = 0; i < node->n; i++)
+			emit_tree(e, node->items[i], "", NULL, 0);
+		coll_end(e, 1);
+		return;
+	}
+	coll_start(e, 0, 0);
+	for (i = 0; i < node->n; i++) {
+		const char *k = node->pairs[i].key->scalar;
+		char *sub = path[0] ? NULL : hx_xstrdup(k);
+		const hx_yaml_subst *r;
+		if (!sub) {
+			hx_buf b = HX_BUF_INIT;
+			hx_buf_printf(&b, "%s.%s", path, k);
+			sub = hx_buf_detach(&b, NULL);
+		}
+		key(e, k);
+		r = find_subst(subst, n, sub);
+		emit_tree(e, r ? r->node : node->pairs[i].value, sub, subst, n);
+		free(sub);
+	}
+	/* Substitutions for keys this map lacks are added at its end. */
+	for (i = 0; i < n; i++) {
+		const char *dot = strrchr(subst[i].path, '.');
+		size_t plen = dot ? (size_t)(dot - subst[i].path) : 0;
+		const char *k = dot ? dot + 1 : subst[i].path;
+		if (plen != strlen(path) || strncmp(subst[i].path, path, plen) != 0 ||
+		    hx_ynode_get(node, k))
+			continue;
+		key(e, k);
+		emit_tree(e, subst[i].node, subst[i].path, subst, n);
+	}
+	coll_end(e, 0);
+}
+
+int hx_export_yaml_tree(hx_buf *out, const hx_ynode *root, const hx_yaml_subst *subst, size_t n)
+{
+	emitter e;
+	if (!root || root->type != HX_Y_MAP) {
+		hx_error_set("a document to rewrite must be a mapping");
+		return HX_EINVALID;
+	}
+	em_begin(&e, NULL);
+	emit_tree(&e, root, "", subst, n);
+	return em_take(&e, out);
+}

@@ -74,6 +74,7 @@
 
 #include "calib.h"
 #include "models.h"
+#include "ydoc.h"
 #include "validate.h"
 
 typedef struct {
@@ -103,6 +104,18 @@ int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_ca
 
 /* The verifier's timeout_distribution for a tier (the rule above). */
 void hx_export_timeout_dist(const hx_tier_data *t, hx_timeout_dist *out);
+
+/* A substitution in a YAML tree: the value at a dotted key path from the
+ * root ("seed", "engine.root") becomes `node`. */
+typedef struct {
+	const char *path;
+	const hx_ynode *node;
+} hx_yaml_subst;
+
+/* Emit the mapping `root` as YAML into out, with each substituted path's
+ * value replaced (or added at the end of its parent map when the key is
+ * absent; the parent must exist). Scalars keep their plain/quoted form. */
+int hx_export_yaml_tree(hx_buf *out, const hx_ynode *root, const hx_yaml_subst *subst, size_t n);
 
 /* Read calibration.yaml back into the rates and counts compare needs: per
  * tier of noise_models (in FAST, BALANCED, SLOW order) tier, n (=

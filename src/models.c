@@ -387,6 +387,12 @@ int hx_models_load(hx_models **out, const char *path)
 extern const char hx_default_models_yaml[];
 extern const unsigned long hx_default_models_yaml_len;
 
+const char *hx_models_builtin_text(size_t *len)
+{
+	*len = (size_t)hx_default_models_yaml_len;
+	return hx_default_models_yaml;
+}
+
 int hx_models_builtin(hx_models **out)
 {
 	hx_ydoc *doc = NULL;

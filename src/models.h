@@ -86,6 +86,8 @@ void hx_models_free(hx_models *m); /* accepts NULL */
  * was at build time, compiled in. */
 #define HX_MODELS_BUILTIN_NAME "(built-in) verifier_noise_phase2.yaml"
 int hx_models_builtin(hx_models **out);
+/* Its text (static; *len gets its length). */
+const char *hx_models_builtin_text(size_t *len);
 
 /* Slice by name, or NULL. */
 const hx_slice_model *hx_models_slice(const hx_models *m, const char *name);

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "calibrate.h"
 #include "label.h"
+#include "replay.h"
 #include "fsutil.h"
 #include "json.h"
 #include "plan.h"
@@ -284,6 +285,7 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->run_dir);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
+	free(r->archive_path);
 	hx_golden_result_release(&r->golden);
 	memset(r, 0, sizeof(*r));
 }
@@ -575,7 +577,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->tasks = plan.n;
 	out->workers = workers;
 	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
-	out->snapshot_dir = hx_path_join("snapshots", spec->experiment);
+	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
+					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
 		goto done;
@@ -666,10 +669,27 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	if ((err = calibration_stages(out, spec, &plan, &corpus, engine, path, workers, opt,
 				      date)) != 0)
 		goto done;
+	if (!opt->no_archive)
+		out->archive_path = hx_replay_archive_name(opt->archive_dir ? opt->archive_dir : "runs",
+							   spec->experiment, utc, out->hash);
 	free(path);
 	path = hx_path_join(out->run_dir, "summary.txt");
 	hx_run_format_summary(&summary, out);
-	err = hx_file_write_atomic(path, summary.ptr, summary.len);
+	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
+		goto done;
+	if (out->archive_path) {
+		hx_buf text = HX_BUF_INIT;
+		char finished[32];
+		time_t end = time(NULL);
+		gmtime_r(&end, &tmv);
+		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+		if (!opt->spec_text && (err = hx_file_read(&text, spec->path)) != 0)
+			goto done;
+		err = hx_replay_archive_run(out->archive_path, out, spec,
+					    opt->spec_text ? opt->spec_text : text.ptr,
+					    opt->spec_text ? opt->spec_text_len : text.len, date, finished);
+		hx_buf_release(&text);
+	}
 done:
 	if (p.partial)
 		sync_close(&p.partial, p.partial_path);
@@ -778,6 +798,8 @@ static void format_stages(hx_buf *out, const hx_run_result *r)
 			      c->nfail, c->nskip);
 	if (c->exported)
 		hx_buf_printf(out, "calibration %s/calibration.yaml\n", r->run_dir);
+	if (r->archive_path)
+		hx_buf_printf(out, "archive     %s\n", r->archive_path);
 }
 
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
@@ -900,5 +922,10 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 		hx_buf_puts(out, "null");
 	hx_buf_puts(out, ",\"run_dir\":");
 	hx_canon_write_cstr(out, r->run_dir);
+	hx_buf_puts(out, ",\"archive\":");
+	if (r->archive_path)
+		hx_canon_write_cstr(out, r->archive_path);
+	else
+		hx_buf_puts(out, "null");
 	hx_buf_puts(out, "}\n");
 }

@@ -2,7 +2,7 @@
  * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
  * the spec's calibration stages: label (RUN/labels.jsonl), fit, validate,
  * export (RUN/calibration.yaml, calibration.md, noise_config.yaml) ->
- * RUN/summary.txt.
+ * RUN/summary.txt -> the run archive (replay.h) unless no_archive.
  *
  * The pool: `workers` threads take tasks in plan order; each result lands in
  * its task's slot, and the completed prefix of the plan is appended to
@@ -42,6 +42,9 @@ typedef struct {
 	int ci;               /* CI mode: a missing golden fails the run */
 	int resume;           /* continue out_dir's interrupted run */
 	const char *export_path; /* also write calibration.yaml here */
+	int no_archive;           /* skip the run archive (replay.h) */
+	const char *archive_dir;  /* NULL: "runs" */
+	const char *snapshots_dir; /* NULL: "snapshots" */
 	const atomic_int *cancel; /* optional: set by a signal handler */
 } hx_run_options;
 
@@ -74,6 +77,7 @@ typedef struct {
 	hx_label_stats labels;
 	int labels_used;          /* the fit took its ground truth from them */
 	hx_calibrate_result calib;
+	char *archive_path;       /* the run's archive, or NULL (--no-archive) */
 	double elapsed_s;
 } hx_run_result;
 

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "canon.h"
 #include "diff.h"
@@ -65,6 +66,120 @@ int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *s
 /* Copy snapshot_dir into golden_dir after checking that the snapshot's
  * stream still hashes to its manifest (a hand-edited snapshot is refused). */
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir);
+
+/* Drop a pending snapshot: remove snapshot_dir's files and the directory
+ * itself (golden is never touched). HX_ENOTFOUND when there is no such
+ * directory; a subdirectory inside is refused (HX_EINVALID): snapshots are
+ * flat, so it is not one. */
+int hx_golden_reject(const char *snapshot_dir);
+
+/* The project's specs, as `golden status` and `nightly` see them. */
+typedef struct {
+	char *path;       /* the spec file */
+	char *experiment; /* NULL when unreadable */
+	char *golden;     /* its golden directory (`golden:`); NULL when unreadable */
+	char **tags;      /* ntags strings */
+	size_t ntags;
+	char *error;      /* unreadable: hx_spec_load's message; else NULL */
+} hx_golden_spec;
+
+typedef struct {
+	hx_golden_spec *items; /* sorted by path; owned */
+	size_t n;
+} hx_golden_specs;
+
+void hx_golden_specs_init(hx_golden_specs *s);
+void hx_golden_specs_release(hx_golden_specs *s);
+
+/* Every *.yaml file in dir and below (entries starting with '.' skipped)
+ * that is a spec. A YAML file whose top level has no `experiment:` key
+ * (models, profiles) is not a spec and is skipped silently; a file that is
+ * not valid YAML, or a spec hx_spec_load refuses, is kept with `error` set.
+ * HX_ENOTFOUND when dir does not exist; HX_ESYSTEM when it cannot be read. */
+int hx_golden_specs_scan(hx_golden_specs *out, const char *dir);
+
+/* 1 when spec s has tag `tag`. */
+int hx_golden_spec_has_tag(const hx_golden_spec *s, const char *tag);
+
+/* What `golden status` says about one name. */
+typedef enum {
+	HX_GOLDEN_STATE_UNREADABLE, /* a spec or manifest that cannot be read */
+	HX_GOLDEN_STATE_OK,         /* snapshot hash == golden hash */
+	HX_GOLDEN_STATE_PENDING,    /* snapshot hash != golden hash */
+	HX_GOLDEN_STATE_NEW,        /* a snapshot without a golden */
+	HX_GOLDEN_STATE_MISSING,    /* a spec without golden nor snapshot */
+	HX_GOLDEN_STATE_UNUSED      /* a golden/NAME no spec refers to */
+} hx_golden_state;
+
+const char *hx_golden_state_name(hx_golden_state s); /* "ok", "pending", ... */
+
+typedef struct {
+	hx_golden_state state;
+	char *name;         /* the experiment; unused: the golden dir; unreadable:
+			     * the spec file or manifest directory */
+	const char *kind;   /* unreadable: "spec", "snapshot" or "golden" (static) */
+	char *spec;         /* the (first by path) spec of this experiment, or NULL */
+	char *snapshot_dir; /* NULL when there is no snapshot */
+	char *golden_dir;   /* where the golden is or would go; NULL: unreadable spec */
+	char snapshot_hash[HX_HASH_HEX_LEN]; /* "" when none */
+	char golden_hash[HX_HASH_HEX_LEN];   /* "" when none */
+	size_t snapshot_records;
+	char *error;        /* unreadable: why; else NULL */
+} hx_golden_entry;
+
+typedef struct {
+	hx_golden_entry *items; /* unreadable ones first, then by name; owned */
+	size_t n;
+} hx_golden_status;
+
+void hx_golden_status_init(hx_golden_status *st);
+void hx_golden_status_release(hx_golden_status *st);
+
+/* Compare snapshots_root/<name>/ (each with a manifest) with its golden:
+ * the golden dir of the spec whose experiment is <name> (the first by path),
+ * else golden_root/<name>. Also lists specs whose golden has no manifest and
+ * no snapshot either (missing; a spec with a snapshot but no golden is new),
+ * directories golden_root/<name>/ that no spec's `golden:` names (unused),
+ * and what cannot be read: specs, and snapshot or golden manifests. Golden paths compare after dropping "./" and
+ * trailing slashes. Only manifests are read: a hand-edited stream shows up
+ * at accept time, not here. A missing snapshots_root or golden_root is
+ * empty; HX_ESYSTEM when one cannot be read. */
+int hx_golden_status_scan(hx_golden_status *out, const hx_golden_specs *specs,
+			  const char *snapshots_root, const char *golden_root);
+
+/* The entry with this name and a snapshot (pending, new or ok), or NULL. */
+const hx_golden_entry *hx_golden_status_find(const hx_golden_status *st, const char *name);
+
+/* One line per entry:
+ *   "pending   NAME  (snapshot xxh3-128:.. != golden xxh3-128:..)"
+ *   "new       NAME  (no golden yet)"
+ *   "missing   NAME  (spec SPEC has no golden)"
+ *   "unused    golden/NAME  (no spec refers to it)"
+ *   "ok        NAME"
+ *   "unreadable spec FILE: reason" (or "snapshot DIR", "golden DIR") */
+void hx_golden_entry_format(hx_buf *out, const hx_golden_entry *e);
+void hx_golden_status_format(hx_buf *out, const hx_golden_status *st);
+/* {"entries":[{"error":..,"golden":..,"golden_hash":..,"kind":..,"name":..,
+ *  "snapshot":..,"snapshot_hash":..,"spec":..,"state":..},...]} and '\n';
+ * absent values are null. */
+void hx_golden_status_format_json(hx_buf *out, const hx_golden_status *st);
+
+/* The interactive review: for each pending or new entry, write its status
+ * line and its diff (or, for a new one, what accepting would create) to
+ * `term`, prompt, and read one key from `keys` (whitespace skipped):
+ * a = accept (hx_golden_accept), r = reject (hx_golden_reject), s = skip,
+ * q or end of input = quit (what is left counts as skipped); any other key
+ * repeats the prompt. The choice is written out as a word, so the terminal
+ * need not echo. A failed accept or reject is reported on `term` and the
+ * walk goes on; `err` keeps the first such code. */
+typedef struct {
+	size_t accepted, rejected, skipped;
+	size_t failed;
+	int err; /* first failure's code, 0 when none */
+} hx_golden_review_counts;
+
+int hx_golden_review(hx_golden_review_counts *out, const hx_golden_status *st, FILE *keys,
+		     FILE *term);
 
 /* Key fields the diff shows for telemetry records. */
 extern const char *const hx_telemetry_key_fields[];

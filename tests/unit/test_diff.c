@@ -5,16 +5,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "error.h"
+#include "json.h"
 
 static const char *const keys[] = {"tier", "module_name", NULL};
 
 static int run(hx_diff_result *r, const char *a, const char *b, size_t max_records)
 {
-	hx_diff_options opt = {keys, max_records, 3, 20};
+	hx_diff_options opt;
+	memset(&opt, 0, sizeof(opt));
+	opt.key_fields = keys;
+	opt.max_records = max_records;
+	opt.max_paths = 3;
+	opt.max_value = 20;
 	hx_diff_result_init(r);
 	return hx_diff_jsonl(r, a, strlen(a), "old.jsonl", b, strlen(b), "new.jsonl", &opt);
 }
@@ -94,6 +103,413 @@ static void test_bad_json(void **state)
 	hx_diff_result_release(&r);
 }
 
+/* --- keyed matching, tolerance, the report of `harness diff` --- */
+
+static const char *const by_id[] = {"id", NULL};
+
+static int run_opt(hx_diff_result *r, const char *a, const char *b, const char *const *match,
+		   const hx_diff_tol *tol, size_t ntol)
+{
+	hx_diff_options opt;
+	memset(&opt, 0, sizeof(opt));
+	opt.match_fields = match;
+	opt.tol = tol;
+	opt.ntol = ntol;
+	hx_diff_result_init(r);
+	return hx_diff_jsonl(r, a, strlen(a), "old.jsonl", b, strlen(b), "new.jsonl", &opt);
+}
+
+static void test_keyed_reorder_one_changed(void **state)
+{
+	hx_diff_result r;
+	(void)state;
+	assert_int_equal(run_opt(&r, "{\"id\":1,\"x\":1}\n{\"id\":2,\"x\":1}\n{\"id\":3,\"x\":1}\n",
+				 "{\"id\":3,\"x\":1}\n{\"id\":1,\"x\":1}\n{\"id\":2,\"x\":5}\n", by_id,
+				 NULL, 0),
+			 0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.added, 0);
+	assert_int_equal(r.removed, 0);
+	assert_int_equal(r.nchanges, 1);
+	assert_int_equal(r.changes[0].kind, HX_DIFF_CHANGED);
+	assert_string_equal(r.changes[0].key, "id=2");
+	assert_string_equal(r.changes[0].key_json, "{\"id\":2}");
+	assert_string_equal(r.changes[0].path, ".x");
+	assert_string_equal(r.changes[0].old_value, "1");
+	assert_string_equal(r.changes[0].new_value, "5");
+	assert_int_equal(r.npaths, 1);
+	assert_string_equal(r.paths[0].path, ".x");
+	assert_int_equal(r.paths[0].changed, 1);
+	hx_diff_result_release(&r);
+
+	/* By position the same files differ in two records. */
+	assert_int_equal(run_opt(&r, "{\"id\":1,\"x\":1}\n{\"id\":2,\"x\":1}\n{\"id\":3,\"x\":1}\n",
+				 "{\"id\":3,\"x\":1}\n{\"id\":1,\"x\":1}\n{\"id\":2,\"x\":5}\n", NULL,
+				 NULL, 0),
+			 0);
+	assert_int_equal(r.changed, 3);
+	assert_string_equal(r.changes[0].key, "0");
+	assert_string_equal(r.changes[0].key_json, "0");
+	hx_diff_result_release(&r);
+}
+
+static void test_keyed_added_removed(void **state)
+{
+	static const char *const fields[] = {"tier", "metadata.task_index", NULL};
+	hx_diff_result r;
+	(void)state;
+	assert_int_equal(run_opt(&r,
+				 "{\"tier\":\"fast\",\"metadata\":{\"task_index\":0}}\n"
+				 "{\"tier\":\"fast\",\"metadata\":{\"task_index\":1}}\n",
+				 "{\"tier\":\"fast\",\"metadata\":{\"task_index\":1}}\n"
+				 "{\"tier\":\"slow\",\"metadata\":{\"task_index\":0}}\n"
+				 "{\"tier\":\"a b\",\"metadata\":{\"task_index\":0}}\n",
+				 fields, NULL, 0),
+			 0);
+	assert_int_equal(r.changed, 0);
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.added, 2);
+	assert_int_equal(r.nchanges, 3);
+	assert_int_equal(r.changes[0].kind, HX_DIFF_REMOVED);
+	assert_string_equal(r.changes[0].key, "tier=fast metadata.task_index=0");
+	assert_string_equal(r.changes[0].key_json, "{\"tier\":\"fast\",\"metadata.task_index\":0}");
+	assert_null(r.changes[0].path);
+	assert_int_equal(r.changes[1].kind, HX_DIFF_ADDED);
+	assert_string_equal(r.changes[1].key, "tier=slow metadata.task_index=0");
+	assert_int_equal(r.changes[2].kind, HX_DIFF_ADDED);
+	assert_string_equal(r.changes[2].key, "tier=\"a b\" metadata.task_index=0");
+	assert_int_equal(r.npaths, 0);
+	hx_diff_result_release(&r);
+}
+
+static void test_keyed_duplicate_and_missing(void **state)
+{
+	hx_diff_result r;
+	(void)state;
+	assert_int_equal(run_opt(&r, "{\"id\":1}\n", "{\"id\":1}\n{\"id\":2}\n{\"id\":1.0}\n", by_id,
+				 NULL, 0),
+			 HX_EINVALID);
+	assert_string_equal(hx_error_last(),
+			    "new.jsonl: record 2: duplicate key id=1 (first at record 0)");
+	hx_diff_result_release(&r);
+	assert_int_equal(run_opt(&r, "{\"id\":1}\n{\"x\":1}\n", "{\"id\":1}\n", by_id, NULL, 0),
+			 HX_EINVALID);
+	assert_string_equal(hx_error_last(), "old.jsonl: record 1: key field 'id' is missing");
+	hx_diff_result_release(&r);
+}
+
+/* hx_diff_files names lines (blank lines counted), as an editor does. */
+static void test_files_locate_lines(void **state)
+{
+	char a[] = "/tmp/hx-test-diff-a-XXXXXX", b[] = "/tmp/hx-test-diff-b-XXXXXX";
+	int fa = mkstemp(a), fb = mkstemp(b);
+	char want[128];
+	hx_diff_options opt;
+	hx_diff_result r;
+	(void)state;
+	assert_true(fa >= 0 && fb >= 0);
+	assert_int_equal(write(fa, "{\"id\":1}\n\n{\"id\":1}\n", 19), 19);
+	assert_int_equal(write(fb, "{\"id\":1}\n\n{\"id\" 2}\n", 19), 19);
+	close(fa);
+	close(fb);
+	memset(&opt, 0, sizeof(opt));
+	hx_diff_result_init(&r);
+	assert_int_equal(hx_diff_files(&r, a, b, &opt), HX_EINVALID);
+	snprintf(want, sizeof(want), "%s:3:7: ", b);
+	assert_memory_equal(hx_error_last(), want, strlen(want));
+	hx_diff_result_release(&r);
+	opt.match_fields = by_id;
+	hx_diff_result_init(&r);
+	assert_int_equal(hx_diff_files(&r, a, a, &opt), HX_EINVALID);
+	snprintf(want, sizeof(want), "%s:3: duplicate key id=1 (first on line 1)", a);
+	assert_string_equal(hx_error_last(), want);
+	hx_diff_result_release(&r);
+	hx_diff_result_init(&r);
+	assert_int_equal(hx_diff_files(&r, a, "/nonexistent/x.jsonl", &opt), HX_ENOTFOUND);
+	hx_diff_result_release(&r);
+	unlink(a);
+	unlink(b);
+}
+
+static void test_empty_side(void **state)
+{
+	hx_diff_options opt;
+	hx_diff_result r;
+	(void)state;
+	memset(&opt, 0, sizeof(opt));
+	opt.match_fields = by_id;
+	hx_diff_result_init(&r);
+	/* an empty hx_buf's text is NULL */
+	assert_int_equal(hx_diff_jsonl(&r, NULL, 0, "old", "\n{\"id\":7}\n", 10, "new", &opt), 0);
+	assert_int_equal(r.old_records, 0);
+	assert_int_equal(r.added, 1);
+	assert_string_equal(r.changes[0].key, "id=7");
+	assert_string_equal(r.text.ptr, "  record 0 added\n");
+	hx_diff_result_release(&r);
+}
+
+static hx_diff_tol tol(const char *path, double abs, double rel)
+{
+	hx_diff_tol t;
+	t.path = (char *)path;
+	t.abs = abs;
+	t.rel = rel;
+	return t;
+}
+
+/* One record {"d":a} against {"d":b}: 0 equal, 1 within tolerance, 2 changed. */
+static int verdict(const hx_diff_tol *t, size_t nt, const char *a, const char *b)
+{
+	char ta[64], tb[64];
+	hx_diff_result r;
+	int v;
+	snprintf(ta, sizeof(ta), "{\"d\":%s}\n", a);
+	snprintf(tb, sizeof(tb), "{\"d\":%s}\n", b);
+	assert_int_equal(run_opt(&r, ta, tb, NULL, t, nt), 0);
+	v = r.changed ? 2 : r.within_tolerance ? 1 : 0;
+	if (v == 1) {
+		assert_int_equal(r.nchanges, 0);
+		assert_int_equal(r.npaths, 1);
+		assert_string_equal(r.paths[0].path, ".d");
+		assert_int_equal(r.paths[0].changed, 0);
+		assert_int_equal(r.paths[0].within_tolerance, 1);
+	}
+	hx_diff_result_release(&r);
+	return v;
+}
+
+static void test_tolerance_abs(void **state)
+{
+	hx_diff_tol t = tol(".d", 0.5, 0);
+	(void)state;
+	assert_int_equal(verdict(&t, 1, "1", "1.5"), 1);        /* exactly the tolerance */
+	assert_int_equal(verdict(&t, 1, "1.5", "1"), 1);
+	assert_int_equal(verdict(&t, 1, "1", "1.5000001"), 2);  /* just beyond */
+	assert_int_equal(verdict(&t, 1, "-0.25", "0.25"), 1);
+	assert_int_equal(verdict(&t, 1, "1", "\"1\""), 2);      /* numbers only */
+	assert_int_equal(verdict(&t, 1, "1", "1.0"), 0);        /* equal is not counted */
+	t = tol("d", 0.5, 0);                                   /* leading '.' optional */
+	assert_int_equal(verdict(&t, 1, "1", "1.5"), 1);
+	t = tol(".e", 0.5, 0);
+	assert_int_equal(verdict(&t, 1, "1", "1.5"), 2);
+}
+
+static void test_tolerance_rel(void **state)
+{
+	hx_diff_tol t = tol(".d", 0, 0.5);
+	hx_diff_tol both[2];
+	(void)state;
+	assert_int_equal(verdict(&t, 1, "2", "4"), 1);          /* |a-b| = 0.5 * max(|a|,|b|) */
+	assert_int_equal(verdict(&t, 1, "4", "2"), 1);
+	assert_int_equal(verdict(&t, 1, "-2", "-4"), 1);
+	assert_int_equal(verdict(&t, 1, "2", "4.000001"), 2);   /* just beyond */
+	assert_int_equal(verdict(&t, 1, "0", "0.000001"), 2);   /* rel of 0 is 0 */
+	/* abs OR rel; the first matching rule decides */
+	both[0] = tol(".d", 3, 0.1);
+	assert_int_equal(verdict(both, 1, "100", "110"), 1);    /* rel: 10 <= 11 */
+	assert_int_equal(verdict(both, 1, "1", "4"), 1);        /* abs: 3 <= 3 */
+	assert_int_equal(verdict(both, 1, "1", "4.5"), 2);
+	both[0] = tol(".d", 0, 0);
+	both[1] = tol(".d", 10, 0);
+	assert_int_equal(verdict(both, 2, "1", "2"), 2);
+}
+
+static void test_tolerance_star(void **state)
+{
+	hx_diff_tol t = tol(".tactics.*", 1, 0);
+	hx_diff_result r;
+	(void)state;
+	assert_int_equal(
+		run_opt(&r,
+			"{\"tactics\":{\"simp\":3,\"rw\":3,\"deep\":{\"x\":1}},\"n\":1,\"w\":[1]}\n",
+			"{\"tactics\":{\"simp\":4,\"rw\":5,\"deep\":{\"x\":2}},\"n\":2,\"w\":[2]}\n", NULL,
+			&t, 1),
+		0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.within_tolerance, 1);
+	assert_int_equal(r.nchanges, 4);
+	assert_string_equal(r.changes[0].path, ".tactics.rw");
+	assert_string_equal(r.changes[1].path, ".tactics.deep.x"); /* one level only */
+	assert_string_equal(r.changes[2].path, ".n");
+	assert_string_equal(r.changes[3].path, ".w[0]");
+	assert_int_equal(r.npaths, 5);
+	assert_string_equal(r.paths[3].path, ".tactics.simp");
+	assert_int_equal(r.paths[3].changed, 0);
+	assert_int_equal(r.paths[3].within_tolerance, 1);
+	hx_diff_result_release(&r);
+
+	t = tol(".*", 1, 0);
+	assert_int_equal(run_opt(&r, "{\"a\":1,\"b\":{\"c\":1}}\n", "{\"a\":2,\"b\":{\"c\":2}}\n",
+				 NULL, &t, 1),
+			 0);
+	assert_int_equal(r.within_tolerance, 1);
+	assert_int_equal(r.nchanges, 1);
+	assert_string_equal(r.changes[0].path, ".b.c");
+	hx_diff_result_release(&r);
+}
+
+static void test_tol_parse(void **state)
+{
+	hx_diff_tol t;
+	(void)state;
+	assert_int_equal(hx_diff_tol_parse(&t, ".duration_ms=abs:5,rel:0.01"), 0);
+	assert_string_equal(t.path, ".duration_ms");
+	assert_true(t.abs == 5 && t.rel == 0.01);
+	free(t.path);
+	assert_int_equal(hx_diff_tol_parse(&t, "tactics.*=rel:0.1"), 0);
+	assert_string_equal(t.path, "tactics.*");
+	assert_true(t.abs == 0 && t.rel == 0.1);
+	free(t.path);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=rel:1e-3,abs:.5"), 0);
+	assert_true(t.abs == 0.5 && t.rel == 0.001);
+	free(t.path);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x"), HX_EINVALID);
+	assert_string_equal(hx_error_last(), "bad tolerance '.x' (expected PATH=abs:X,rel:Y with "
+					     "either or both, X and Y numbers >= 0)");
+	assert_int_equal(hx_diff_tol_parse(&t, ".x="), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, "=abs:1"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".=abs:1"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".a..b=abs:1"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:-1"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:1x"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:inf"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:1,abs:2"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=abs:1,"), HX_EINVALID);
+	assert_int_equal(hx_diff_tol_parse(&t, ".x=pct:1"), HX_EINVALID);
+}
+
+static const char *const two_a = "{\"id\":1,\"d\":10,\"s\":\"x\"}\n{\"id\":2,\"d\":10}\n"
+				 "{\"id\":3,\"d\":10}\n";
+static const char *const two_b = "{\"id\":2,\"d\":10.2}\n{\"id\":1,\"d\":12,\"s\":\"\\u00e9\\u00e9\"}\n"
+				 "{\"id\":4}\n";
+
+static void test_format_text(void **state)
+{
+	hx_diff_tol t = tol(".d", 0.5, 0);
+	hx_diff_result r;
+	hx_buf out = HX_BUF_INIT;
+	(void)state;
+	assert_int_equal(run_opt(&r, two_a, two_b, by_id, &t, 1), 0);
+	hx_diff_format_text(&out, &r, SIZE_MAX, 0, 0);
+	assert_string_equal(out.ptr, "A: 3 records, B: 3 records; 1 changed, 1 added, 1 removed; "
+				     "1 value within tolerance\n"
+				     "  .d: 1 changed (1 more within tolerance)\n"
+				     "  .s: 1 changed\n"
+				     "record id=1: .d 10 -> 12\n"
+				     "record id=1: .s \"x\" -> \"\xc3\xa9\xc3\xa9\"\n"
+				     "record id=3: removed\n"
+				     "record id=4: added\n");
+	/* --max, colour, and a cut that must not split a UTF-8 character */
+	hx_buf_reset(&out);
+	hx_diff_format_text(&out, &r, 2, 2, 1);
+	assert_string_equal(out.ptr, "A: 3 records, B: 3 records; 1 changed, 1 added, 1 removed; "
+				     "1 value within tolerance\n"
+				     "  .d: 1 changed (1 more within tolerance)\n"
+				     "  .s: 1 changed\n"
+				     "record id=1: .d \033[31m10\033[0m -> \033[32m12\033[0m\n"
+				     "record id=1: .s \033[31m\"x...\033[0m -> \033[32m\"...\033[0m\n"
+				     "... and 2 more changes\n");
+	hx_diff_result_release(&r);
+
+	assert_int_equal(run_opt(&r, "{\"d\":1}\n", "{\"d\":1.2}\n", NULL, &t, 1), 0);
+	hx_buf_reset(&out);
+	hx_diff_format_text(&out, &r, 0, 0, 1);
+	assert_string_equal(out.ptr, "A: 1 record, B: 1 record; 0 changed, 0 added, 0 removed; "
+				     "1 value within tolerance\n"
+				     "  .d: 0 changed (1 within tolerance)\n");
+	hx_diff_result_release(&r);
+	hx_buf_release(&out);
+}
+
+static void test_format_json(void **state)
+{
+	hx_diff_tol t = tol(".d", 0.5, 0);
+	hx_diff_result r;
+	hx_buf out = HX_BUF_INIT;
+	hx_arena *arena = hx_arena_new();
+	hx_json *doc;
+	const hx_json *changes, *c;
+	(void)state;
+	assert_int_equal(run_opt(&r, two_a, two_b, by_id, &t, 1), 0);
+	hx_diff_format_json(&out, &r, "a.jsonl", "b \"x\"", SIZE_MAX);
+	assert_true(out.len > 0 && out.ptr[out.len - 1] == '\n');
+	assert_int_equal(hx_json_parse(&doc, arena, out.ptr, out.len, NULL), 0);
+	assert_string_equal(hx_json_get(doc, "a")->u.string.ptr, "a.jsonl");
+	assert_string_equal(hx_json_get(doc, "b")->u.string.ptr, "b \"x\"");
+	assert_true(hx_json_get(doc, "records_a")->u.number == 3);
+	assert_true(hx_json_get(doc, "records_b")->u.number == 3);
+	assert_true(hx_json_get(doc, "changed")->u.number == 1);
+	assert_true(hx_json_get(doc, "added")->u.number == 1);
+	assert_true(hx_json_get(doc, "removed")->u.number == 1);
+	assert_true(hx_json_get(doc, "within_tolerance")->u.number == 1);
+	assert_true(hx_json_get(doc, "omitted")->u.number == 0);
+	c = hx_json_get(hx_json_get(doc, "paths"), ".d");
+	assert_true(hx_json_get(c, "changed")->u.number == 1);
+	assert_true(hx_json_get(c, "within_tolerance")->u.number == 1);
+	changes = hx_json_get(doc, "changes");
+	assert_int_equal(changes->u.array.len, 4);
+	c = changes->u.array.items[0];
+	assert_true(hx_json_get(hx_json_get(c, "key"), "id")->u.number == 1);
+	assert_string_equal(hx_json_get(c, "path")->u.string.ptr, ".d");
+	assert_true(hx_json_get(c, "old")->u.number == 10);
+	assert_true(hx_json_get(c, "new")->u.number == 12);
+	c = changes->u.array.items[2];
+	assert_int_equal(hx_json_get(c, "removed")->type, HX_JSON_TRUE);
+	assert_null(hx_json_get(c, "path"));
+	c = changes->u.array.items[3];
+	assert_int_equal(hx_json_get(c, "added")->type, HX_JSON_TRUE);
+	hx_diff_result_release(&r);
+
+	/* positional keys are indices; absent values leave "old"/"new" out */
+	assert_int_equal(run_opt(&r, "{\"a\":1}\n", "{\"b\":[1]}\n", NULL, NULL, 0), 0);
+	hx_buf_reset(&out);
+	hx_diff_format_json(&out, &r, "a", "b", 1);
+	assert_string_equal(out.ptr, "{\"a\":\"a\",\"b\":\"b\",\"records_a\":1,\"records_b\":1,"
+				     "\"changed\":1,\"added\":0,\"removed\":0,\"within_tolerance\":0,"
+				     "\"paths\":{\".a\":{\"changed\":1,\"within_tolerance\":0},"
+				     "\".b\":{\"changed\":1,\"within_tolerance\":0}},"
+				     "\"changes\":[{\"key\":0,\"path\":\".a\",\"old\":1}],\"omitted\":1}\n");
+	hx_arena_reset(arena);
+	assert_int_equal(hx_json_parse(&doc, arena, out.ptr, out.len, NULL), 0);
+	hx_diff_result_release(&r);
+	hx_buf_release(&out);
+	hx_arena_free(arena);
+}
+
+/* The golden check's options (snapshot.c): positional, text as before, and
+ * the same differences in the change list. */
+static void test_golden_positional_unchanged(void **state)
+{
+	hx_diff_options opt;
+	hx_diff_result r;
+	const char *a = "{\"tier\":\"balanced\",\"module_name\":\"M0\",\"d\":1}\n"
+			"{\"tier\":\"balanced\",\"module_name\":\"M1\",\"d\":1}\n"
+			"{\"tier\":\"balanced\",\"module_name\":\"M2\",\"d\":1}\n";
+	const char *b = "{\"tier\":\"balanced\",\"module_name\":\"M1\",\"d\":1}\n";
+	(void)state;
+	memset(&opt, 0, sizeof(opt));
+	opt.key_fields = keys;
+	opt.max_records = 5;
+	opt.max_paths = 8;
+	opt.max_value = 60;
+	hx_diff_result_init(&r);
+	assert_int_equal(hx_diff_jsonl(&r, a, strlen(a), "golden", b, strlen(b), "snap", &opt), 0);
+	assert_int_equal(r.old_records, 3);
+	assert_int_equal(r.new_records, 1);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.removed, 2);
+	assert_string_equal(r.text.ptr, "  record 0 (tier=balanced, module_name=M1):\n"
+					"    .module_name: \"M0\" -> \"M1\"\n"
+					"  record 1 removed (tier=balanced, module_name=M1)\n"
+					"  record 2 removed (tier=balanced, module_name=M2)\n");
+	assert_int_equal(r.nchanges, 3);
+	assert_string_equal(r.changes[0].key, "0");
+	assert_int_equal(r.changes[1].kind, HX_DIFF_REMOVED);
+	assert_string_equal(r.changes[2].key, "2");
+	hx_diff_result_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +519,18 @@ int main(void)
 		cmocka_unit_test(test_record_limit_and_removed),
 		cmocka_unit_test(test_quoted_path_and_truncation),
 		cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_keyed_reorder_one_changed),
+		cmocka_unit_test(test_keyed_added_removed),
+		cmocka_unit_test(test_keyed_duplicate_and_missing),
+		cmocka_unit_test(test_files_locate_lines),
+		cmocka_unit_test(test_empty_side),
+		cmocka_unit_test(test_tolerance_abs),
+		cmocka_unit_test(test_tolerance_rel),
+		cmocka_unit_test(test_tolerance_star),
+		cmocka_unit_test(test_tol_parse),
+		cmocka_unit_test(test_format_text),
+		cmocka_unit_test(test_format_json),
+		cmocka_unit_test(test_golden_positional_unchanged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* test_snapshot.c - snapshot files, the golden verdicts and accept. */
+/* test_snapshot.c - snapshot files, the golden verdicts, accept and reject,
+ * the spec scan, golden status and the review walk. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,364 @@ static void test_accept_without_snapshot(void **state)
 	free(gold);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	char *dir = hx_path_dirname(path);
+	assert_int_equal(hx_mkdirs(dir, 0777), 0);
+	assert_int_equal(hx_file_write_atomic(path, text, strlen(text)), 0);
+	free(dir);
+}
+
+static void hash_of(char out[HX_HASH_HEX_LEN], const char *text)
+{
+	hx_hash128_buf(out, text, strlen(text));
+}
+
+static void test_reject(void **state)
+{
+	char *snap = hx_path_join(root, "rej"), *gold = hx_path_join(root, "rej-gold");
+	char *odd = hx_path_join(root, "odd"), *sub = hx_path_join(odd, "sub");
+	char hash[HX_HASH_HEX_LEN], want[HX_HASH_HEX_LEN];
+	(void)state;
+
+	write_snapshot(snap, "{\"a\":1}\n");
+	assert_int_equal(hx_golden_accept(snap, gold), 0);
+	write_snapshot(snap, "{\"a\":2}\n");
+	assert_int_equal(hx_golden_reject(snap), 0);
+	assert_false(hx_path_exists(snap));
+	/* golden is left as it was */
+	assert_int_equal(hx_snapshot_read_hash(gold, hash, NULL), 0);
+	hash_of(want, "{\"a\":1}\n");
+	assert_string_equal(hash, want);
+	assert_int_equal(hx_golden_reject(snap), HX_ENOTFOUND);
+	assert_non_null(strstr(hx_error_last(), "no snapshot in '"));
+
+	/* A directory with a subdirectory is not a snapshot: nothing removed. */
+	assert_int_equal(hx_mkdirs(sub, 0777), 0);
+	write_snapshot(odd, "{\"a\":1}\n");
+	assert_int_equal(hx_golden_reject(odd), HX_EINVALID);
+	assert_non_null(strstr(hx_error_last(), "not a snapshot"));
+	assert_true(hx_is_dir(sub));
+	assert_int_equal(hx_snapshot_read_hash(odd, hash, NULL), 0);
+	free(sub);
+	free(odd);
+	free(snap);
+	free(gold);
+}
+
+#define SPEC_BODY "seed: 1\nengine: {kind: sim-verifier}\ntiers: {BALANCED: }\nsamples: 10\n"
+
+/* A project under root/NAME (entered): specs a..e and three that are not
+ * specs or are broken; snapshots a (= golden), b (!= golden), d and e (no
+ * golden); golden a, b and old (no spec). */
+static char *enter_project(const char *name)
+{
+	char *dir = hx_path_join(root, name);
+	assert_int_equal(hx_mkdirs(dir, 0777), 0);
+	assert_int_equal(chdir(dir), 0);
+	return dir;
+}
+
+static void make_status_project(void)
+{
+	write_file("experiments/a.yaml", "experiment: a\n" SPEC_BODY "tags: [nightly, smoke]\n");
+	write_file("experiments/b.yaml", "experiment: b\ngolden: ./golden//b/\n" SPEC_BODY);
+	write_file("experiments/bad.yaml", "experiment: Bad\n" SPEC_BODY);
+	write_file("experiments/broken.yaml", "experiment: [\n");
+	write_file("experiments/models/m.yaml", "tiers: {}\n");
+	write_file("experiments/x.profile.yaml", "name: x\nstrip: [timestamp]\n");
+	write_file("experiments/notes.txt", "experiment: not yaml by name\n");
+	write_file("experiments/.hidden/h.yaml", "experiment: h\n" SPEC_BODY);
+	write_file("experiments/sub/c.yaml", "experiment: c\ngolden: golden/custom-c\n" SPEC_BODY);
+	write_file("experiments/sub/e.yaml", "experiment: e\n" SPEC_BODY "tags: [nightly]\n");
+	write_file("experiments/sub/e2.yaml", "experiment: e\n" SPEC_BODY);
+	write_snapshot("golden/a", "{\"v\":1}\n");
+	write_snapshot("snapshots/a", "{\"v\":1}\n");
+	write_snapshot("golden/b", "{\"v\":1}\n");
+	write_snapshot("snapshots/b", "{\"v\":2}\n");
+	write_snapshot("snapshots/d", "{\"v\":3}\n");
+	write_snapshot("snapshots/e", "{\"v\":4}\n");
+	write_snapshot("golden/old", "{\"v\":5}\n");
+}
+
+static void test_specs_scan(void **state)
+{
+	char *dir = enter_project("scan");
+	hx_golden_specs specs;
+	(void)state;
+
+	make_status_project();
+	hx_golden_specs_init(&specs);
+	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
+	/* sorted by path; models, profiles, .txt and hidden entries skipped */
+	assert_int_equal(specs.n, 7);
+	assert_string_equal(specs.items[0].path, "experiments/a.yaml");
+	assert_string_equal(specs.items[0].experiment, "a");
+	assert_string_equal(specs.items[0].golden, "golden/a");
+	assert_int_equal(specs.items[0].ntags, 2);
+	assert_true(hx_golden_spec_has_tag(&specs.items[0], "nightly"));
+	assert_true(hx_golden_spec_has_tag(&specs.items[0], "smoke"));
+	assert_false(hx_golden_spec_has_tag(&specs.items[0], "night"));
+	assert_null(specs.items[0].error);
+	assert_string_equal(specs.items[1].path, "experiments/b.yaml");
+	assert_string_equal(specs.items[1].golden, "./golden//b/");
+	assert_false(hx_golden_spec_has_tag(&specs.items[1], "nightly"));
+	assert_string_equal(specs.items[2].path, "experiments/bad.yaml");
+	assert_null(specs.items[2].experiment);
+	assert_non_null(strstr(specs.items[2].error, "experiments/bad.yaml:1:13: experiment name 'Bad'"));
+	assert_string_equal(specs.items[3].path, "experiments/broken.yaml");
+	assert_non_null(strstr(specs.items[3].error, "experiments/broken.yaml:2:1: "));
+	assert_string_equal(specs.items[4].path, "experiments/sub/c.yaml");
+	assert_string_equal(specs.items[4].golden, "golden/custom-c");
+	assert_string_equal(specs.items[5].path, "experiments/sub/e.yaml");
+	assert_string_equal(specs.items[6].path, "experiments/sub/e2.yaml");
+	hx_golden_specs_release(&specs);
+
+	assert_int_equal(hx_golden_specs_scan(&specs, "nosuch"), HX_ENOTFOUND);
+	assert_int_equal(specs.n, 0);
+	hx_golden_specs_release(&specs);
+	free(dir);
+}
+
+static void test_status_scan(void **state)
+{
+	char *dir = enter_project("status");
+	hx_golden_specs specs;
+	hx_golden_status st;
+	hx_buf out = HX_BUF_INIT, want = HX_BUF_INIT;
+	char h1[HX_HASH_HEX_LEN], h2[HX_HASH_HEX_LEN];
+	const hx_golden_entry *e;
+	(void)state;
+
+	make_status_project();
+	hash_of(h1, "{\"v\":1}\n");
+	hash_of(h2, "{\"v\":2}\n");
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
+	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
+	assert_int_equal(st.n, 8);
+	/* unreadable specs first, in path order */
+	assert_int_equal(st.items[0].state, HX_GOLDEN_STATE_UNREADABLE);
+	assert_string_equal(st.items[0].kind, "spec");
+	assert_string_equal(st.items[0].name, "experiments/bad.yaml");
+	assert_int_equal(st.items[1].state, HX_GOLDEN_STATE_UNREADABLE);
+	assert_string_equal(st.items[1].name, "experiments/broken.yaml");
+	hx_golden_entry_format(&out, &st.items[0]);
+	assert_true(strncmp(out.ptr, "unreadable spec experiments/bad.yaml: experiments/bad.yaml:1:13: ",
+			    65) == 0);
+	hx_buf_reset(&out);
+	/* then by name; b's golden is its spec's ("./golden//b/"), which
+	 * also keeps golden/b from being unused; c's spec has neither golden
+	 * nor snapshot; e has a snapshot, so it is new and not missing too */
+	hx_buf_printf(&want,
+		      "ok        a\n"
+		      "pending   b  (snapshot %s != golden %s)\n"
+		      "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
+		      "new       d  (no golden yet)\n"
+		      "new       e  (no golden yet)\n"
+		      "unused    golden/old  (no spec refers to it)\n",
+		      h2, h1);
+	{
+		hx_golden_status tail = st;
+		tail.items += 2;
+		tail.n -= 2;
+		hx_golden_status_format(&out, &tail);
+	}
+	assert_string_equal(out.ptr, want.ptr);
+
+	e = hx_golden_status_find(&st, "b");
+	assert_non_null(e);
+	assert_int_equal(e->state, HX_GOLDEN_STATE_PENDING);
+	assert_string_equal(e->snapshot_dir, "snapshots/b");
+	assert_string_equal(e->golden_dir, "./golden//b/");
+	assert_string_equal(e->spec, "experiments/b.yaml");
+	assert_string_equal(e->snapshot_hash, h2);
+	assert_string_equal(e->golden_hash, h1);
+	e = hx_golden_status_find(&st, "d");
+	assert_non_null(e);
+	assert_string_equal(e->golden_dir, "golden/d");
+	assert_null(e->spec);
+	assert_string_equal(hx_golden_status_find(&st, "e")->spec, "experiments/sub/e.yaml");
+	assert_null(hx_golden_status_find(&st, "c")); /* no snapshot */
+	assert_null(hx_golden_status_find(&st, "zz"));
+
+	/* JSON: every key, null when absent */
+	{
+		hx_golden_status one = st;
+		one.items += 4; /* missing c */
+		one.n = 1;
+		hx_buf_reset(&out);
+		hx_golden_status_format_json(&out, &one);
+		assert_string_equal(out.ptr,
+				    "{\"entries\":[{\"error\":null,\"golden\":\"golden/custom-c\","
+				    "\"golden_hash\":null,\"kind\":null,\"name\":\"c\",\"snapshot\":null,"
+				    "\"snapshot_hash\":null,\"spec\":\"experiments/sub/c.yaml\","
+				    "\"state\":\"missing\"}]}\n");
+	}
+	hx_golden_status_release(&st);
+
+	/* No snapshots/ or golden/ at all: only the specs speak. */
+	hx_golden_status_init(&st);
+	assert_int_equal(hx_golden_status_scan(&st, &specs, "no-snapshots", "no-golden"), 0);
+	hx_buf_reset(&out);
+	hx_golden_status_format(&out, &st);
+	assert_string_equal(strstr(out.ptr, "missing"),
+			    "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
+			    "missing   e  (spec experiments/sub/e.yaml has no golden)\n");
+	assert_int_equal(st.n, 4); /* golden/a and golden/b exist: a and b are fine */
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+	hx_buf_release(&out);
+	hx_buf_release(&want);
+	free(dir);
+}
+
+static void test_status_unreadable_manifests(void **state)
+{
+	char *dir = enter_project("unreadable");
+	hx_golden_specs specs;
+	hx_golden_status st;
+	hx_buf out = HX_BUF_INIT;
+	(void)state;
+
+	/* spec f's golden has a manifest that is not JSON; snapshot g's has no
+	 * hash; h's snapshot is fine but its golden is broken */
+	write_file("experiments/f.yaml", "experiment: f\n" SPEC_BODY);
+	write_file("experiments/h.yaml", "experiment: h\n" SPEC_BODY);
+	write_file("golden/f/manifest.json", "not json\n");
+	write_file("snapshots/g/manifest.json", "{}\n");
+	write_snapshot("snapshots/h", "{\"v\":1}\n");
+	write_file("golden/h/manifest.json", "{\"streams\":{}}\n");
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
+	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
+	hx_golden_status_format(&out, &st);
+	assert_string_equal(out.ptr,
+			    "unreadable golden golden/f: golden/f/manifest.json:1:1: invalid literal 'not'\n"
+			    "unreadable golden golden/h: 'golden/h/manifest.json': no valid "
+			    "streams.\"telemetry.jsonl\".hash\n"
+			    "unreadable snapshot snapshots/g: 'snapshots/g/manifest.json': no valid "
+			    "streams.\"telemetry.jsonl\".hash\n");
+	assert_string_equal(st.items[0].kind, "golden");
+	assert_string_equal(st.items[0].spec, "experiments/f.yaml");
+	assert_string_equal(st.items[2].kind, "snapshot");
+	assert_null(hx_golden_status_find(&st, "g"));
+	assert_null(hx_golden_status_find(&st, "h"));
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+	hx_buf_release(&out);
+	free(dir);
+}
+
+/* Run the review over `keys`; returns what it wrote. */
+static char *review(hx_golden_review_counts *counts, const char *keys)
+{
+	hx_golden_specs specs;
+	hx_golden_status st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *in = tmpfile(), *out = open_memstream(&text, &len);
+
+	assert_non_null(in);
+	assert_non_null(out);
+	fputs(keys, in);
+	rewind(in);
+	hx_golden_specs_init(&specs);
+	hx_golden_status_init(&st);
+	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
+	assert_int_equal(hx_golden_review(counts, &st, in, out), 0);
+	fclose(in);
+	fclose(out);
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+	return text;
+}
+
+static void test_review_walk(void **state)
+{
+	char *dir = enter_project("review");
+	hx_golden_review_counts c;
+	char hn[HX_HASH_HEX_LEN], hp1[HX_HASH_HEX_LEN], hp2[HX_HASH_HEX_LEN], hg[HX_HASH_HEX_LEN];
+	char got[HX_HASH_HEX_LEN];
+	hx_buf want = HX_BUF_INIT;
+	char *text;
+	(void)state;
+
+	write_snapshot("golden/p1", "{\"tier\":\"fast\",\"v\":1}\n");
+	write_snapshot("snapshots/p1", "{\"tier\":\"fast\",\"v\":2}\n");
+	write_snapshot("golden/p2", "{\"tier\":\"fast\",\"v\":1}\n");
+	write_snapshot("snapshots/p2", "{\"tier\":\"fast\",\"v\":3}\n");
+	write_snapshot("snapshots/n1", "{\"tier\":\"slow\",\"v\":1}\n");
+	hash_of(hn, "{\"tier\":\"slow\",\"v\":1}\n");
+	hash_of(hp1, "{\"tier\":\"fast\",\"v\":2}\n");
+	hash_of(hp2, "{\"tier\":\"fast\",\"v\":3}\n");
+	hash_of(hg, "{\"tier\":\"fast\",\"v\":1}\n");
+
+	/* n1: a wrong key, then accept; p1: reject; p2: quit */
+	text = review(&c, "x a\nr\nq\n");
+	hx_buf_printf(&want,
+		      "new       n1  (no golden yet)\n"
+		      "  accepting creates golden/n1 with 2 records (%s)\n"
+		      "accept, reject, skip or quit? [a/r/s/q] ?\n"
+		      "  a = accept into golden, r = reject (delete the snapshot), s = skip, q = quit\n"
+		      "accept, reject, skip or quit? [a/r/s/q] accept\n"
+		      "  accepted: snapshots/n1 -> golden/n1\n"
+		      "pending   p1  (snapshot %s != golden %s)\n"
+		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  record 0 (tier=fast):\n"
+		      "    .v: 1 -> 2\n"
+		      "accept, reject, skip or quit? [a/r/s/q] reject\n"
+		      "  rejected: removed snapshots/p1 (golden/p1 unchanged)\n"
+		      "pending   p2  (snapshot %s != golden %s)\n"
+		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  record 0 (tier=fast):\n"
+		      "    .v: 1 -> 3\n"
+		      "accept, reject, skip or quit? [a/r/s/q] quit\n"
+		      "review: 1 accepted, 1 rejected, 1 skipped\n",
+		      hn, hp1, hg, hp2, hg);
+	assert_string_equal(text, want.ptr);
+	free(text);
+	assert_int_equal(c.accepted, 1);
+	assert_int_equal(c.rejected, 1);
+	assert_int_equal(c.skipped, 1);
+	assert_int_equal(c.failed, 0);
+	assert_int_equal(c.err, 0);
+	assert_int_equal(hx_snapshot_read_hash("golden/n1", got, NULL), 0);
+	assert_string_equal(got, hn);
+	assert_false(hx_path_exists("snapshots/p1"));
+	assert_int_equal(hx_snapshot_read_hash("golden/p1", got, NULL), 0);
+	assert_string_equal(got, hg);
+	assert_int_equal(hx_snapshot_read_hash("snapshots/p2", got, NULL), 0);
+	assert_string_equal(got, hp2);
+	assert_int_equal(hx_snapshot_read_hash("golden/p2", got, NULL), 0);
+	assert_string_equal(got, hg);
+
+	/* End of input quits; an edited snapshot is refused and the walk goes on. */
+	write_snapshot("snapshots/p0", "{\"v\":0}\n");
+	write_file("snapshots/p0/telemetry.jsonl", "{\"v\":9}\n");
+	text = review(&c, "A");
+	assert_non_null(strstr(text, "accept, reject, skip or quit? [a/r/s/q] accept\n  error: "
+				     "'snapshots/p0/telemetry.jsonl' does not hash to its manifest"));
+	assert_non_null(strstr(text, "[a/r/s/q] (end of input) quit\n"
+				     "review: 0 accepted, 0 rejected, 1 skipped, 1 failed\n"));
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(c.err, HX_EMISMATCH);
+	assert_false(hx_path_exists("golden/p0"));
+	free(text);
+
+	/* Nothing left to review. */
+	assert_int_equal(hx_golden_reject("snapshots/p0"), 0);
+	assert_int_equal(hx_golden_reject("snapshots/p2"), 0);
+	assert_int_equal(hx_golden_reject("snapshots/n1"), 0);
+	text = review(&c, "");
+	assert_string_equal(text, "nothing to review: no pending or new snapshots\n");
+	free(text);
+	hx_buf_release(&want);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +499,11 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_accept_refuses_edited_snapshot),
 		cmocka_unit_test(test_accept_without_snapshot),
+		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_specs_scan),
+		cmocka_unit_test(test_status_scan),
+		cmocka_unit_test(test_status_unreadable_manifests),
+		cmocka_unit_test(test_review_walk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

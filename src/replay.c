@@ -1,0 +1,525 @@
+#define _XOPEN_SOURCE 700 /* realpath, mkdtemp */
+#include "replay.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "archive.h"
+#include "canon.h"
+#include "error.h"
+#include "export.h"
+#include "fsutil.h"
+#include "json.h"
+#include "snapshot.h"
+#include "ydoc.h"
+
+/* ---- archiving a run ---- */
+
+char *hx_replay_archive_name(const char *dir, const char *experiment, const char *utc,
+			     const char *snapshot_hash)
+{
+	const char *hex = strchr(snapshot_hash, ':');
+	hx_buf b = HX_BUF_INIT;
+	int k;
+	hex = hex ? hex + 1 : snapshot_hash;
+	for (k = 1;; k++) {
+		hx_buf_reset(&b);
+		hx_buf_printf(&b, "%s/%s-%s-%.8s", dir, experiment, utc, hex);
+		if (k > 1)
+			hx_buf_printf(&b, "-%d", k);
+		hx_buf_puts(&b, ".tar.zst");
+		if (!hx_path_exists(b.ptr))
+			break;
+	}
+	return hx_buf_detach(&b, NULL);
+}
+
+/* Substitutions are small YAML documents, parsed and kept until the spec is
+ * written; strings go in as JSON strings (valid YAML double-quoted). */
+typedef struct {
+	hx_yaml_subst subst[8];
+	hx_ydoc *docs[8];
+	size_t n;
+} substs;
+
+static int add_subst(substs *s, const char *path, const char *yaml_text)
+{
+	int err;
+	if (s->n == sizeof(s->subst) / sizeof(s->subst[0])) {
+		hx_error_set("too many substitutions in a spec");
+		return HX_EINVALID;
+	}
+	if ((err = hx_ydoc_parse(&s->docs[s->n], path, yaml_text, strlen(yaml_text))) != 0)
+		return err;
+	s->subst[s->n].path = path;
+	s->subst[s->n].node = s->docs[s->n]->root;
+	s->n++;
+	return 0;
+}
+
+static void release_substs(substs *s)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		hx_ydoc_free(s->docs[i]);
+	s->n = 0;
+}
+
+static char *absolute(const char *path)
+{
+	char buf[PATH_MAX];
+	return hx_xstrdup(realpath(path, buf) ? buf : path);
+}
+
+/* The spec made self-contained (see replay.h). */
+static int resolved_spec(hx_buf *out, const hx_spec *spec, const char *text, size_t len,
+			 int has_profile_file)
+{
+	hx_ydoc *doc = NULL;
+	substs s;
+	hx_buf v = HX_BUF_INIT;
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	if ((err = hx_ydoc_parse(&doc, spec->path, text, len)) != 0)
+		goto done;
+	hx_buf_printf(&v, "%llu", (unsigned long long)spec->seed);
+	if ((err = add_subst(&s, "seed", v.ptr)) != 0)
+		goto done;
+	if (spec->models_path && (err = add_subst(&s, "models", "models.yaml")) != 0)
+		goto done;
+	if (has_profile_file && (err = add_subst(&s, "canonical.profile", "profile.yaml")) != 0)
+		goto done;
+	if (spec->corpus_path && strcmp(spec->corpus_kind, "list") == 0 &&
+	    (err = add_subst(&s, "corpus.list", "corpus.txt")) != 0)
+		goto done;
+	if (spec->corpus_path && strcmp(spec->corpus_kind, "dir") == 0) {
+		char *abs = absolute(spec->corpus_path);
+		hx_buf_reset(&v);
+		hx_canon_write_cstr(&v, abs);
+		free(abs);
+		if ((err = add_subst(&s, "corpus.dir", v.ptr)) != 0)
+			goto done;
+	}
+	if (spec->engine.root && strcmp(spec->engine_kind, "sim-verifier") != 0) {
+		char *abs = absolute(spec->engine.root);
+		hx_buf_reset(&v);
+		hx_canon_write_cstr(&v, abs);
+		free(abs);
+		if ((err = add_subst(&s, "engine.root", v.ptr)) != 0)
+			goto done;
+	}
+	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
+done:
+	release_substs(&s);
+	hx_ydoc_free(doc);
+	hx_buf_release(&v);
+	return err;
+}
+
+typedef struct {
+	hx_archive_member m[16];
+	hx_buf data[16];
+	char *names[16];
+	size_t n;
+} members;
+
+static void add_member(members *ms, const char *name, hx_buf *data)
+{
+	ms->names[ms->n] = hx_xstrdup(name);
+	ms->data[ms->n] = *data;
+	hx_buf_init(data);
+	ms->m[ms->n].name = ms->names[ms->n];
+	ms->m[ms->n].data = ms->data[ms->n].ptr ? ms->data[ms->n].ptr : "";
+	ms->m[ms->n].len = ms->data[ms->n].len;
+	ms->n++;
+}
+
+/* A file of a directory as a member, when it exists. */
+static int add_file(members *ms, const char *name, const char *dir, const char *file)
+{
+	char *path = dir ? hx_path_join(dir, file) : hx_xstrdup(file);
+	hx_buf b = HX_BUF_INIT;
+	int err = 0;
+	if (hx_path_exists(path)) {
+		if ((err = hx_file_read(&b, path)) == 0)
+			add_member(ms, name, &b);
+	}
+	hx_buf_release(&b);
+	free(path);
+	return err;
+}
+
+int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spec *spec,
+			  const char *spec_text, size_t spec_len, const char *started,
+			  const char *finished)
+{
+	static const char *const run_files[] = {"telemetry.jsonl", "labels.jsonl", "calibration.yaml",
+						"calibration.md", "noise_config.yaml", "summary.txt",
+						NULL};
+	members ms;
+	hx_buf b = HX_BUF_INIT;
+	hx_archive_meta meta;
+	char *dir = hx_path_dirname(path);
+	int has_profile = strcmp(spec->profile_ref, "telemetry") != 0 &&
+			  strcmp(spec->profile_ref, "none") != 0;
+	size_t i;
+	int err;
+
+	memset(&ms, 0, sizeof(ms));
+	if ((err = resolved_spec(&b, spec, spec_text, spec_len, has_profile)) != 0)
+		goto done;
+	add_member(&ms, "spec.yaml", &b);
+	if (spec->models_path && strcmp(spec->models_path, HX_MODELS_BUILTIN_NAME) == 0) {
+		size_t len;
+		const char *t = hx_models_builtin_text(&len);
+		hx_buf_put(&b, t, len);
+		add_member(&ms, "models.yaml", &b);
+	} else if (spec->models_path && (err = add_file(&ms, "models.yaml", NULL, spec->models_path)) != 0) {
+		goto done;
+	}
+	if (has_profile) {
+		char *sd = hx_path_dirname(spec->path), *p = hx_path_join(sd, spec->profile_ref);
+		err = add_file(&ms, "profile.yaml", NULL, p);
+		free(p);
+		free(sd);
+		if (err)
+			goto done;
+	}
+	if (spec->corpus_path && strcmp(spec->corpus_kind, "list") == 0 &&
+	    (err = add_file(&ms, "corpus.txt", NULL, spec->corpus_path)) != 0)
+		goto done;
+	for (i = 0; run_files[i]; i++)
+		if ((err = add_file(&ms, run_files[i], r->run_dir, run_files[i])) != 0)
+			goto done;
+	if ((err = add_file(&ms, "snapshot/" HX_SNAPSHOT_STREAM, r->snapshot_dir, HX_SNAPSHOT_STREAM)) != 0 ||
+	    (err = add_file(&ms, "snapshot/manifest.json", r->snapshot_dir, "manifest.json")) != 0)
+		goto done;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.experiment = r->experiment;
+	meta.seed = r->seed;
+	meta.spec_member = "spec.yaml";
+	meta.engine_kind = r->engine_kind;
+	meta.engine_version = r->engine_version;
+	meta.engine_path = r->engine_path;
+	meta.engine_hash = r->engine_hash;
+	meta.engine_toolchain = r->engine_toolchain;
+	meta.workers = r->workers;
+	meta.started = started;
+	meta.finished = finished;
+	meta.snapshot_hash = r->hash;
+	meta.golden = hx_golden_verdict_name(r->golden.verdict);
+	if ((err = hx_mkdirs(dir, 0777)) != 0)
+		goto done;
+	err = hx_archive_write(path, &meta, ms.m, ms.n, NULL);
+done:
+	for (i = 0; i < ms.n; i++) {
+		free(ms.names[i]);
+		hx_buf_release(&ms.data[i]);
+	}
+	hx_buf_release(&b);
+	free(dir);
+	return err;
+}
+
+/* ---- replaying an archive ---- */
+
+void hx_replay_result_init(hx_replay_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	hx_diff_result_init(&r->diff);
+	hx_buf_init(&r->models_report);
+	hx_buf_init(&r->rounded_fields);
+}
+
+void hx_replay_result_release(hx_replay_result *r)
+{
+	hx_diff_result_release(&r->diff);
+	hx_buf_release(&r->models_report);
+	hx_buf_release(&r->rounded_fields);
+	memset(r, 0, sizeof(*r));
+}
+
+static void copy_string(char *dst, size_t size, const hx_json *v)
+{
+	snprintf(dst, size, "%s", v && v->type == HX_JSON_STRING ? v->u.string.ptr : "");
+}
+
+/* The archived spec, with the engine overrides of the options. */
+static int replay_spec(hx_buf *out, const hx_buf *archived, const hx_replay_options *opt,
+		       const char *name)
+{
+	hx_ydoc *doc = NULL, *eng = NULL;
+	substs s;
+	hx_buf v = HX_BUF_INIT;
+	int err = 0;
+
+	memset(&s, 0, sizeof(s));
+	if (!opt->engine_file && !opt->engine_root) {
+		hx_buf_put(out, archived->ptr, archived->len);
+		return 0;
+	}
+	if ((err = hx_ydoc_parse(&doc, name, archived->ptr, archived->len)) != 0)
+		goto done;
+	if (opt->engine_file) {
+		if ((err = hx_ydoc_load(&eng, opt->engine_file)) != 0)
+			goto done;
+		if (!hx_ynode_get(eng->root, "engine")) {
+			err = hx_ydoc_error(eng, eng->root, "missing key 'engine' (the engine to replay on)");
+			goto done;
+		}
+		s.subst[s.n].path = "engine";
+		s.subst[s.n].node = hx_ynode_get(eng->root, "engine");
+		s.n++;
+	}
+	if (opt->engine_root) {
+		char *abs = absolute(opt->engine_root);
+		hx_canon_write_cstr(&v, abs);
+		free(abs);
+		if ((err = add_subst(&s, "engine.root", v.ptr)) != 0)
+			goto done;
+	}
+	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
+done:
+	release_substs(&s); /* docs[0] is NULL when the engine came from eng */
+	hx_ydoc_free(doc);
+	hx_ydoc_free(eng);
+	hx_buf_release(&v);
+	return err;
+}
+
+/* Lines of a text without '#' comment lines and those starting (after
+ * indentation) with one of `skip` (NULL-terminated, may be NULL). */
+static void strip_lines(hx_buf *out, const hx_buf *in, const char *const *skip)
+{
+	size_t start = 0;
+	while (in->ptr && start < in->len) {
+		const char *nl = memchr(in->ptr + start, '\n', in->len - start);
+		size_t end = nl ? (size_t)(nl - in->ptr) + 1 : in->len;
+		const char *line = in->ptr + start;
+		size_t i = 0;
+		const char *const *k;
+		int drop;
+		while (start + i < end && line[i] == ' ')
+			i++;
+		drop = start + i < end && line[i] == '#';
+		for (k = skip; k && *k && !drop; k++)
+			drop = strncmp(line + i, *k, strlen(*k)) == 0;
+		if (!drop)
+			hx_buf_put(out, line, end - start);
+		start = end;
+	}
+}
+
+/* Records whose raw telemetry differs (past what the profile strips) while
+ * the canonical records are equal: the differences lie within the
+ * profile's rounding (timings of real engines). Canonicalizing both
+ * streams with the strip rules alone and comparing lines is cheap; nothing
+ * is parsed twice. */
+static int rounded_differences(hx_replay_result *out, const hx_buf *archived, const char *run_dir,
+			       const char *spec_path)
+{
+	hx_spec *spec = NULL;
+	hx_canon_profile strip;
+	hx_buf now = HX_BUF_INIT, ca = HX_BUF_INIT, cb = HX_BUF_INIT;
+	hx_arena *arena = hx_arena_new();
+	char *path = hx_path_join(run_dir, "telemetry.jsonl");
+	size_t i, sa = 0, sb = 0, line = 0;
+	int err;
+
+	hx_canon_profile_init(&strip);
+	if (!archived)
+		goto done_ok;
+	if ((err = hx_spec_load(&spec, spec_path)) != 0 || (err = hx_file_read(&now, path)) != 0)
+		goto done;
+	for (i = 0; i < spec->profile.nstrip; i++)
+		hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
+	for (i = 0; i < spec->profile.nround; i++)
+		hx_buf_printf(&out->rounded_fields, "%s%s", i ? ", " : "", spec->profile.round[i].path);
+	while (sa < archived->len && sb < now.len) {
+		const char *na = memchr(archived->ptr + sa, '\n', archived->len - sa);
+		const char *nb = memchr(now.ptr + sb, '\n', now.len - sb);
+		size_t ea = na ? (size_t)(na - archived->ptr) : archived->len;
+		size_t eb = nb ? (size_t)(nb - now.ptr) : now.len;
+		line++;
+		hx_buf_reset(&ca);
+		hx_buf_reset(&cb);
+		hx_arena_reset(arena);
+		if ((err = hx_canon_line(&ca, arena, archived->ptr + sa, ea - sa, &strip,
+					 "archived telemetry", line)) != 0 ||
+		    (err = hx_canon_line(&cb, arena, now.ptr + sb, eb - sb, &strip, path, line)) != 0)
+			goto done;
+		out->raw_records_differing += ca.len != cb.len || memcmp(ca.ptr, cb.ptr, ca.len) != 0;
+		sa = ea + 1;
+		sb = eb + 1;
+	}
+done_ok:
+	err = 0;
+done:
+	hx_canon_profile_release(&strip);
+	hx_spec_free(spec);
+	hx_buf_release(&now);
+	hx_buf_release(&ca);
+	hx_buf_release(&cb);
+	hx_arena_free(arena);
+	free(path);
+	return err;
+}
+
+/* Compare a model file of the archive with the replay's. */
+static int same_model(hx_replay_result *out, const hx_archive_contents *c, const char *name,
+		      const char *run_dir, const char *const *skip)
+{
+	const hx_buf *a = hx_archive_member_data(c, name);
+	hx_buf b = HX_BUF_INIT, sa = HX_BUF_INIT, sb = HX_BUF_INIT;
+	char *path = hx_path_join(run_dir, name);
+	int have_b = hx_path_exists(path) && hx_file_read(&b, path) == 0, same;
+	free(path);
+	if (!a && !have_b) {
+		hx_buf_release(&b);
+		return 1;
+	}
+	if (a)
+		strip_lines(&sa, a, skip);
+	strip_lines(&sb, &b, skip);
+	same = a && have_b && sa.len == sb.len && memcmp(sa.ptr ? sa.ptr : "", sb.ptr ? sb.ptr : "", sa.len) == 0;
+	if (!same)
+		hx_buf_printf(&out->models_report, "  %s: %s\n", name,
+			      !a ? "not in the archive" : !have_b ? "not written by the replay" : "differs");
+	hx_buf_release(&b);
+	hx_buf_release(&sa);
+	hx_buf_release(&sb);
+	return same;
+}
+
+static int write_member(const hx_archive_contents *c, const char *name, const char *dir)
+{
+	const hx_buf *d = hx_archive_member_data(c, name);
+	char *path;
+	int err;
+	if (!d)
+		return 0;
+	path = hx_path_join(dir, name);
+	err = hx_file_write_atomic(path, d->ptr ? d->ptr : "", d->len);
+	free(path);
+	return err;
+}
+
+int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
+{
+	static const char *const volatile_keys[] = {"date:", "spec:", NULL};
+	hx_archive_contents c;
+	hx_arena *arena = hx_arena_new();
+	hx_json *man = NULL, *eng;
+	hx_json_error je;
+	hx_run_options ro;
+	hx_run_result rr;
+	hx_buf spec = HX_BUF_INIT;
+	char tmpl[] = "/tmp/harness-replay-XXXXXX";
+	char *work = NULL, *spec_path = NULL, *run_dir = NULL, *snaps = NULL, *snap = NULL;
+	const hx_buf *archived_spec, *archived_snap;
+	double workers = 0;
+	int err, temp = 0;
+
+	memset(&c, 0, sizeof(c));
+	hx_run_result_init(&rr);
+	if ((err = hx_archive_read(&c, opt->archive_path)) != 0)
+		goto done;
+	out->members = c.n;
+	if (hx_json_parse(&man, arena, c.manifest, c.manifest_len, &je) != 0) {
+		hx_error_set("'%s': %s:1:%zu: %s", opt->archive_path, HX_ARCHIVE_MANIFEST, je.column, je.msg);
+		err = HX_EINVALID;
+		goto done;
+	}
+	copy_string(out->experiment, sizeof(out->experiment), hx_json_get(man, "experiment"));
+	copy_string(out->seed, sizeof(out->seed), hx_json_get(man, "seed"));
+	copy_string(out->archived_hash, sizeof(out->archived_hash), hx_json_get(man, "snapshot_hash"));
+	eng = hx_json_get(man, "engine");
+	copy_string(out->engine_version, sizeof(out->engine_version), hx_json_get(eng, "version"));
+	if (hx_json_get(man, "workers") && hx_json_get(man, "workers")->type == HX_JSON_NUMBER)
+		workers = hx_json_get(man, "workers")->u.number;
+	if (!(archived_spec = hx_archive_member_data(&c, "spec.yaml")) ||
+	    !(archived_snap = hx_archive_member_data(&c, "snapshot/" HX_SNAPSHOT_STREAM))) {
+		hx_error_set("'%s' has no spec.yaml or snapshot to replay", opt->archive_path);
+		err = HX_EINVALID;
+		goto done;
+	}
+
+	/* The work directory: the spec and its inputs, then the run. */
+	if (opt->work_dir) {
+		work = hx_xstrdup(opt->work_dir);
+		if ((err = hx_mkdirs(work, 0777)) != 0)
+			goto done;
+	} else {
+		if (!mkdtemp(tmpl)) {
+			hx_error_set_errno(errno, "cannot create a directory in /tmp");
+			err = HX_ESYSTEM;
+			goto done;
+		}
+		work = hx_xstrdup(tmpl);
+		temp = 1;
+	}
+	spec_path = hx_path_join(work, "spec.yaml");
+	if ((err = replay_spec(&spec, archived_spec, opt, spec_path)) != 0 ||
+	    (err = hx_file_write_atomic(spec_path, spec.ptr, spec.len)) != 0 ||
+	    (err = write_member(&c, "models.yaml", work)) != 0 ||
+	    (err = write_member(&c, "profile.yaml", work)) != 0 ||
+	    (err = write_member(&c, "corpus.txt", work)) != 0)
+		goto done;
+	run_dir = hx_path_join(work, "run");
+	snaps = hx_path_join(work, "snapshots");
+	memset(&ro, 0, sizeof(ro));
+	ro.spec_path = spec_path;
+	ro.workers = opt->workers > 0 ? opt->workers : workers >= 1 ? (int)workers : 0;
+	ro.out_dir = run_dir;
+	ro.snapshots_dir = snaps;
+	ro.no_archive = 1;
+	ro.progress = opt->progress;
+	ro.label = "harness replay";
+	ro.cancel = opt->cancel;
+	if ((err = hx_run(&rr, &ro)) != 0)
+		goto done;
+	out->run_s = rr.elapsed_s;
+	snprintf(out->replay_engine, sizeof(out->replay_engine), "%s", rr.engine_version);
+	memcpy(out->replayed_hash, rr.hash, sizeof(out->replayed_hash));
+	out->snapshot_identical = strcmp(out->archived_hash, rr.hash) == 0;
+	if (!out->snapshot_identical) {
+		hx_buf now = HX_BUF_INIT;
+		hx_diff_options dopt;
+		snap = hx_path_join(rr.snapshot_dir, HX_SNAPSHOT_STREAM);
+		memset(&dopt, 0, sizeof(dopt));
+		dopt.key_fields = hx_telemetry_key_fields;
+		if ((err = hx_file_read(&now, snap)) == 0)
+			err = hx_diff_jsonl(&out->diff, archived_snap->ptr, archived_snap->len,
+					    "archived snapshot", now.ptr, now.len, "replayed snapshot", &dopt);
+		hx_buf_release(&now);
+		if (err)
+			goto done;
+	}
+	if (out->snapshot_identical &&
+	    (err = rounded_differences(out, hx_archive_member_data(&c, "telemetry.jsonl"), run_dir,
+				       spec_path)) != 0)
+		goto done;
+	/* calibration.yaml names its date and spec path, which a replay changes */
+	out->models_identical = same_model(out, &c, "calibration.yaml", run_dir, volatile_keys);
+	out->models_identical &= same_model(out, &c, "noise_config.yaml", run_dir, NULL);
+	out->models_identical &= same_model(out, &c, "labels.jsonl", run_dir, NULL);
+done:
+	if (temp && work)
+		hx_remove_tree(work);
+	hx_run_result_release(&rr);
+	hx_archive_contents_release(&c);
+	hx_arena_free(arena);
+	hx_buf_release(&spec);
+	free(work);
+	free(spec_path);
+	free(run_dir);
+	free(snaps);
+	free(snap);
+	return err;
+}

@@ -1,0 +1,81 @@
+/* replay.h - a run's archive, and replaying it.
+ *
+ * Archiving (hx_run calls hx_replay_archive_run after a run): the members
+ *   spec.yaml            the resolved spec: the run's spec with its seed,
+ *                        and references made self-contained: models:
+ *                        models.yaml, canonical profile: profile.yaml (when a
+ *                        file), corpus list: corpus.txt, a corpus dir and a
+ *                        real engine's root as absolute paths
+ *   models.yaml          the models the engine ran with (the file, or the
+ *                        built-in text; absent when inline in the spec)
+ *   profile.yaml, corpus.txt   when the spec used them
+ *   telemetry.jsonl, labels.jsonl, calibration.yaml, calibration.md,
+ *   noise_config.yaml, summary.txt     the run directory's files
+ *   snapshot/telemetry.jsonl, snapshot/manifest.json   the snapshot
+ * go to ARCHIVE_DIR/<experiment>-<utc>-<hash8>.tar.zst (archive.h).
+ *
+ * Replaying: verify every member against the manifest, write the spec and
+ * its inputs to a work directory, run them there (same seed, same models,
+ * the archived worker count unless told otherwise), then compare the
+ * canonical snapshot hash and the fitted models (calibration.yaml without
+ * its date, noise_config.yaml without its comment header, labels.jsonl).
+ */
+#ifndef HX_REPLAY_H
+#define HX_REPLAY_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "diff.h"
+#include "hash.h"
+#include "run.h"
+#include "spec.h"
+
+/* DIR/<experiment>-<utc>-<first 8 hex of the hash>.tar.zst (caller frees);
+ * "-2", "-3", ... before the extension when that exists. */
+char *hx_replay_archive_name(const char *dir, const char *experiment, const char *utc,
+			     const char *snapshot_hash);
+
+/* Write the archive of a finished run to path (r: its result, spec and
+ * spec_text: what ran; started/finished: UTC ISO 8601). */
+int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spec *spec,
+			  const char *spec_text, size_t spec_len, const char *started,
+			  const char *finished);
+
+typedef struct {
+	const char *archive_path;
+	const char *work_dir;     /* created; NULL: a temporary directory, removed after */
+	int workers;              /* 0: the archived worker count */
+	const char *engine_file;  /* YAML file whose `engine:` replaces the archived one */
+	const char *engine_root;  /* replaces engine.root */
+	hx_progress_mode progress;
+	const atomic_int *cancel;
+} hx_replay_options;
+
+typedef struct {
+	char experiment[128];
+	char seed[24];
+	char engine_version[256];   /* archived */
+	char replay_engine[256];    /* what ran now */
+	size_t members;             /* verified */
+	char archived_hash[HX_HASH_HEX_LEN], replayed_hash[HX_HASH_HEX_LEN];
+	int snapshot_identical;
+	hx_diff_result diff;        /* canonical snapshots, when they differ */
+	int models_identical;
+	hx_buf models_report;       /* which model file differs, line by line */
+	size_t raw_records_differing; /* raw records that differ (beyond what
+				       * the profile strips) while the canonical
+				       * ones match: within the profile's rounding */
+	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ..." */
+	double run_s;               /* the replay's run */
+} hx_replay_result;
+
+void hx_replay_result_init(hx_replay_result *r);
+void hx_replay_result_release(hx_replay_result *r);
+
+/* 0 when it ran (identical or not: see the result), or an error: the
+ * archive's (archive.h: HX_EMISMATCH names the member), the run's. */
+int hx_replay(hx_replay_result *out, const hx_replay_options *opt);
+
+#endif

@@ -1,0 +1,199 @@
+/* test_replay.c - a run's archive replays bit for bit; a changed model
+ * parameter shows up as a diff; a damaged archive is refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "buf.h"
+#include "error.h"
+#include "fsutil.h"
+#include "replay.h"
+#include "run.h"
+#include "testutil.h"
+
+HX_TEST_TMPDIR_FIXTURE("replay")
+
+static const char spec_text[] =
+	"experiment: rp\nseed: 11\nengine: {kind: sim-verifier}\n"
+	"models: models/noise.yaml\n"
+	"corpus: {kind: synthetic, modules: 300}\n"
+	"tiers: {FAST: , BALANCED: }\nsamples: 150\n"
+	"label: {sample: 60, consensus: [{tier: BALANCED}, {tier: BALANCED}, {tier: BALANCED}]}\n";
+
+static const char models_text[] =
+	"tiers:\n"
+	"  fast_noisy: {timeout_rate: 0.10, spurious_fail_rate: 0.05, spurious_pass_rate: 0.02,"
+	" base_timeout_s: 30, timeout_distribution: {type: uniform, min_ms: 500, max_ms: 1500}}\n"
+	"  balanced: {timeout_rate: 0.05, spurious_fail_rate: 0.02, spurious_pass_rate: 0.01,"
+	" base_timeout_s: 60, timeout_distribution: {type: uniform, min_ms: 1000, max_ms: 2000}}\n";
+
+static char archive_path[256];
+
+static void run_and_archive(void)
+{
+	hx_run_options opt;
+	hx_run_result r;
+	FILE *fp;
+	assert_int_equal(hx_mkdirs("spec/models", 0777), 0);
+	fp = fopen("spec/models/noise.yaml", "w");
+	fputs(models_text, fp);
+	fclose(fp);
+	fp = fopen("spec/rp.yaml", "w");
+	fputs(spec_text, fp);
+	fclose(fp);
+	memset(&opt, 0, sizeof(opt));
+	opt.spec_path = "spec/rp.yaml";
+	opt.out_dir = "run1";
+	opt.workers = 3;
+	opt.archive_dir = "arch";
+	hx_run_result_init(&r);
+	assert_int_equal(hx_run(&r, &opt), 0);
+	assert_non_null(r.archive_path);
+	assert_true(strncmp(r.archive_path, "arch/rp-", 8) == 0);
+	assert_non_null(strstr(r.archive_path, ".tar.zst"));
+	snprintf(archive_path, sizeof(archive_path), "%s", r.archive_path);
+	hx_run_result_release(&r);
+}
+
+static void test_replay_identical(void **state)
+{
+	hx_replay_options opt;
+	hx_replay_result r;
+	hx_archive_contents c;
+	const hx_buf *spec;
+	(void)state;
+	run_and_archive();
+
+	/* The archive holds the resolved spec (seed, models by member name)
+	 * and the models the run used. */
+	assert_int_equal(hx_archive_read(&c, archive_path), 0);
+	spec = hx_archive_member_data(&c, "spec.yaml");
+	assert_non_null(spec);
+	assert_non_null(strstr(spec->ptr, "models: models.yaml"));
+	assert_non_null(strstr(spec->ptr, "seed: 11"));
+	assert_non_null(hx_archive_member_data(&c, "models.yaml"));
+	assert_int_equal(hx_archive_member_data(&c, "models.yaml")->len, strlen(models_text));
+	assert_non_null(hx_archive_member_data(&c, "labels.jsonl"));
+	assert_non_null(hx_archive_member_data(&c, "snapshot/telemetry.jsonl"));
+	hx_archive_contents_release(&c);
+
+	/* From another directory, with another worker count: identical. */
+	memset(&opt, 0, sizeof(opt));
+	opt.archive_path = archive_path;
+	opt.workers = 1;
+	opt.work_dir = "w1";
+	hx_replay_result_init(&r);
+	assert_int_equal(hx_replay(&r, &opt), 0);
+	assert_true(r.snapshot_identical);
+	assert_true(r.models_identical);
+	assert_string_equal(r.archived_hash, r.replayed_hash);
+	assert_string_equal(r.experiment, "rp");
+	assert_string_equal(r.seed, "11");
+	assert_true(r.members >= 10);
+	hx_replay_result_release(&r);
+}
+
+/* An archive whose models say 0.30 where the run had 0.05 (a consistent
+ * archive, not a damaged one): the replay differs and says where. */
+static void test_replay_changed_model(void **state)
+{
+	hx_archive_contents c;
+	hx_archive_member m[32];
+	hx_archive_meta meta;
+	hx_replay_options opt;
+	hx_replay_result r;
+	hx_buf models = HX_BUF_INIT;
+	const char *at;
+	size_t i;
+	(void)state;
+	assert_int_equal(hx_archive_read(&c, archive_path), 0);
+	assert_true(c.n <= 32);
+	for (i = 0; i < c.n; i++) {
+		m[i].name = c.names[i];
+		m[i].data = c.data[i].ptr ? c.data[i].ptr : "";
+		m[i].len = c.data[i].len;
+		if (strcmp(c.names[i], "models.yaml") == 0) {
+			at = strstr(c.data[i].ptr, "balanced: {timeout_rate: 0.05");
+			assert_non_null(at);
+			hx_buf_put(&models, c.data[i].ptr, c.data[i].len);
+			memcpy(models.ptr + (at - c.data[i].ptr) + strlen("balanced: {timeout_rate: "),
+			       "0.30", 4);
+			m[i].data = models.ptr;
+		}
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.experiment = "rp";
+	meta.seed = 11;
+	meta.spec_member = "spec.yaml";
+	meta.engine_kind = "sim-verifier";
+	meta.engine_version = "sim-verifier/1";
+	meta.workers = 2;
+	meta.started = meta.finished = "2026-11-22T00:00:00Z";
+	meta.snapshot_hash = "xxh3-128:00000000000000000000000000000000";
+	meta.golden = "missing";
+	{
+		/* keep the archived snapshot hash: that is what a replay checks */
+		hx_replay_result probe;
+		hx_replay_options po;
+		memset(&po, 0, sizeof(po));
+		po.archive_path = archive_path;
+		hx_replay_result_init(&probe);
+		assert_int_equal(hx_replay(&probe, &po), 0);
+		meta.snapshot_hash = hx_xstrdup(probe.archived_hash);
+		hx_replay_result_release(&probe);
+	}
+	assert_int_equal(hx_archive_write("changed.tar.zst", &meta, m, c.n, NULL), 0);
+	free((char *)meta.snapshot_hash);
+
+	memset(&opt, 0, sizeof(opt));
+	opt.archive_path = "changed.tar.zst";
+	hx_replay_result_init(&r);
+	assert_int_equal(hx_replay(&r, &opt), 0);
+	assert_false(r.snapshot_identical);
+	assert_true(r.diff.changed > 0);
+	assert_non_null(strstr(r.diff.text.ptr, "outcome"));
+	assert_false(r.models_identical);
+	assert_non_null(strstr(r.models_report.ptr, "noise_config.yaml: differs"));
+	hx_replay_result_release(&r);
+	hx_buf_release(&models);
+	hx_archive_contents_release(&c);
+}
+
+/* Damage: a truncated archive is refused with a clear error, before any run. */
+static void test_replay_damaged(void **state)
+{
+	hx_buf b = HX_BUF_INIT;
+	hx_replay_options opt;
+	hx_replay_result r;
+	int err;
+	(void)state;
+	assert_int_equal(hx_file_read(&b, archive_path), 0);
+	assert_int_equal(hx_file_write_atomic("half.tar.zst", b.ptr, b.len / 2), 0);
+	memset(&opt, 0, sizeof(opt));
+	opt.archive_path = "half.tar.zst";
+	opt.work_dir = "never";
+	hx_replay_result_init(&r);
+	err = hx_replay(&r, &opt);
+	assert_true(err == HX_EINVALID || err == HX_EMISMATCH);
+	assert_non_null(strstr(hx_error_last(), "half.tar.zst"));
+	assert_false(hx_path_exists("never/run"));
+	hx_replay_result_release(&r);
+	hx_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_identical),
+		cmocka_unit_test(test_replay_changed_model),
+		cmocka_unit_test(test_replay_damaged),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
