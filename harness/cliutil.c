@@ -54,6 +54,14 @@ int hx_cli_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+int hx_cli_parse_workers(const char *cmd, const char *v, int *out)
+{
+	if (hx_cli_parse_int(v, 1, 1024, out) == 0)
+		return 0;
+	hx_cli_error(cmd, "'--workers' needs a number from 1 to 1024, not '%s'", v);
+	return -1;
+}
+
 int hx_cli_in_ci(void)
 {
 	const char *ci = getenv("CI");

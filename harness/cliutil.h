@@ -13,6 +13,10 @@ int hx_cli_parse_int(const char *s, int min, int max, int *out);
 /* A whole-string finite decimal number in [min, max]; 0 or -1. */
 int hx_cli_parse_double(const char *s, double min, double max, double *out);
 
+/* The value of --workers (1..1024) into *out; on a bad value print the
+ * error for `cmd` and return -1. */
+int hx_cli_parse_workers(const char *cmd, const char *v, int *out);
+
 /* CI is set and is not "", "0" or "false". */
 int hx_cli_in_ci(void);
 

@@ -117,10 +117,8 @@ int cmd_calibrate(int argc, char **argv)
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--models"))) {
 			models = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
-			if (hx_cli_parse_int(v, 1, 1024, &workers) != 0) {
-				hx_cli_error("calibrate", "'--workers' needs a number from 1 to 1024, not '%s'", v);
+			if (hx_cli_parse_workers("calibrate", v, &workers) != 0)
 				return 2;
-			}
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--seed"))) {
 			if (hx_cli_parse_u64(v, &seed) != 0) {
 				hx_cli_error("calibrate", "'--seed' needs a number from 0 to 18446744073709551615, not '%s'", v);

@@ -74,11 +74,8 @@ static int parse_args(nightly_args *a, int argc, char **argv)
 			}
 			a->reports = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
-			if (hx_cli_parse_int(v, 1, 1024, &a->workers) != 0) {
-				hx_cli_error("nightly", "'--workers' needs a number from 1 to 1024, not '%s'",
-					     v);
+			if (hx_cli_parse_workers("nightly", v, &a->workers) != 0)
 				return 2;
-			}
 		} else {
 			hx_cli_error("nightly", "unknown argument '%s' (see 'harness nightly --help')",
 				     argv[i]);

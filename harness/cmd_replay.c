@@ -95,10 +95,8 @@ int cmd_replay(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
-			if (hx_cli_parse_int(v, 1, 1024, &opt.workers) != 0) {
-				hx_cli_error("replay", "'--workers' needs a number from 1 to 1024, not '%s'", v);
+			if (hx_cli_parse_workers("replay", v, &opt.workers) != 0)
 				return 2;
-			}
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--work"))) {
 			opt.work_dir = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--engine-root"))) {

@@ -51,10 +51,8 @@ int cmd_run(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
-			if (hx_cli_parse_int(v, 1, 1024, &opt.workers) != 0) {
-				hx_cli_error("run", "'--workers' needs a number from 1 to 1024, not '%s'", v);
+			if (hx_cli_parse_workers("run", v, &opt.workers) != 0)
 				return 2;
-			}
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--seed"))) {
 			if (hx_cli_parse_u64(v, &opt.seed) != 0) {
 				hx_cli_error("run", "'--seed' needs a number from 0 to 18446744073709551615, not '%s'", v);

@@ -69,10 +69,16 @@ static void release_substs(substs *s)
 	s->n = 0;
 }
 
-static char *absolute(const char *path)
+/* A substitution of `key` by the absolute form of a path. */
+static int add_path_subst(substs *s, const char *key, const char *path)
 {
 	char buf[PATH_MAX];
-	return hx_xstrdup(realpath(path, buf) ? buf : path);
+	hx_buf v = HX_BUF_INIT;
+	int err;
+	hx_canon_write_cstr(&v, realpath(path, buf) ? buf : path);
+	err = add_subst(s, key, v.ptr);
+	hx_buf_release(&v);
+	return err;
 }
 
 /* The spec made self-contained (see replay.h). */
@@ -97,22 +103,12 @@ static int resolved_spec(hx_buf *out, const hx_spec *spec, const char *text, siz
 	if (spec->corpus_path && strcmp(spec->corpus_kind, "list") == 0 &&
 	    (err = add_subst(&s, "corpus.list", "corpus.txt")) != 0)
 		goto done;
-	if (spec->corpus_path && strcmp(spec->corpus_kind, "dir") == 0) {
-		char *abs = absolute(spec->corpus_path);
-		hx_buf_reset(&v);
-		hx_canon_write_cstr(&v, abs);
-		free(abs);
-		if ((err = add_subst(&s, "corpus.dir", v.ptr)) != 0)
-			goto done;
-	}
-	if (spec->engine.root && strcmp(spec->engine_kind, "sim-verifier") != 0) {
-		char *abs = absolute(spec->engine.root);
-		hx_buf_reset(&v);
-		hx_canon_write_cstr(&v, abs);
-		free(abs);
-		if ((err = add_subst(&s, "engine.root", v.ptr)) != 0)
-			goto done;
-	}
+	if (spec->corpus_path && strcmp(spec->corpus_kind, "dir") == 0 &&
+	    (err = add_path_subst(&s, "corpus.dir", spec->corpus_path)) != 0)
+		goto done;
+	if (spec->engine.root && strcmp(spec->engine_kind, "sim-verifier") != 0 &&
+	    (err = add_path_subst(&s, "engine.root", spec->engine.root)) != 0)
+		goto done;
 	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
 done:
 	release_substs(&s);
@@ -277,13 +273,8 @@ static int replay_spec(hx_buf *out, const hx_buf *archived, const hx_replay_opti
 		s.subst[s.n].node = hx_ynode_get(eng->root, "engine");
 		s.n++;
 	}
-	if (opt->engine_root) {
-		char *abs = absolute(opt->engine_root);
-		hx_canon_write_cstr(&v, abs);
-		free(abs);
-		if ((err = add_subst(&s, "engine.root", v.ptr)) != 0)
-			goto done;
-	}
+	if (opt->engine_root && (err = add_path_subst(&s, "engine.root", opt->engine_root)) != 0)
+		goto done;
 	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
 done:
 	release_substs(&s); /* docs[0] is NULL when the engine came from eng */

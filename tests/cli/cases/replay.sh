@@ -22,3 +22,8 @@ t harness replay missing.tar.zst
 t harness replay
 t harness run experiments/smoke.yaml --out r2 --no-archive --workers 2
 t sh -c 'ls runs | wc -l'
+# Another engine section (here the same simulator): what a Lean upgrade uses.
+printf 'engine: {kind: sim-verifier}\n' > same-engine.yaml
+t harness replay smoke.tar.zst --engine same-engine.yaml
+printf 'engin: {kind: sim-verifier}\n' > bad-engine.yaml
+t harness replay smoke.tar.zst --engine bad-engine.yaml
