@@ -322,7 +322,8 @@ static int read_data(struct archive *a, const char *path, const char *name, hx_b
 {
 	for (;;) {
 		la_ssize_t r;
-		hx_buf_grow(out, 65536);
+		if (out->cap - out->len < 2)
+			hx_buf_grow(out, 65536);
 		r = archive_read_data(a, out->ptr + out->len, out->cap - out->len - 1);
 		if (r < 0)
 			return corrupt(a, path);
@@ -378,6 +379,11 @@ static int read_entries(struct archive *a, const char *path, hx_archive_contents
 				hx_error_set("'%s': member '%s' appears twice", path, name);
 				return HX_EMISMATCH;
 			}
+		/* Room for the whole member, its NUL and the read that sees the
+		 * end: no regrowing (and copying) of large members. */
+		if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
+		    (uint64_t)archive_entry_size(e) <= (uint64_t)MEMBER_MAX)
+			hx_buf_grow(&data, (size_t)archive_entry_size(e) + 2);
 		if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)MEMBER_MAX) {
 			hx_error_set("'%s': member '%s' is larger than 1 GiB", path, name);
 			return HX_EINVALID;

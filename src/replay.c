@@ -1,4 +1,4 @@
-#define _XOPEN_SOURCE 700 /* realpath, mkdtemp */
+#define _GNU_SOURCE /* memmem; realpath, mkdtemp */
 #include "replay.h"
 
 #include <errno.h>
@@ -307,11 +307,66 @@ static void strip_lines(hx_buf *out, const hx_buf *in, const char *const *skip)
 	}
 }
 
+/* The text of the number after the only "key": in a line; 0 when found,
+ * 1 when absent, -1 when it cannot be read that way (twice, or not a plain
+ * scalar): the caller then canonicalizes. */
+static int number_text(const char *line, size_t len, const char *key, const char **v, size_t *vlen)
+{
+	char pat[80];
+	const char *at, *again, *end = line + len, *p;
+	int n = snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if (n <= 0 || (size_t)n >= sizeof(pat))
+		return -1;
+	if (!(at = memmem(line, len, pat, (size_t)n)))
+		return 1;
+	at += n;
+	again = memmem(at, (size_t)(end - at), pat, (size_t)n);
+	if (again || at >= end || *at == '{' || *at == '[' || *at == '"')
+		return -1;
+	for (p = at; p < end && *p != ',' && *p != '}'; p++)
+		;
+	*v = at;
+	*vlen = (size_t)(p - at);
+	return 0;
+}
+
+/* Whether two raw records differ, given that their canonical forms are
+ * equal: then only the profile's rounded fields can differ. For top-level
+ * rounded keys their number texts are compared directly; anything else
+ * (nested paths, a key met twice) canonicalizes both with the strip rules. */
+static int raw_differs(const char *a, size_t la, const char *b, size_t lb,
+		       const hx_canon_profile *profile, const hx_canon_profile *strip, hx_buf *ca,
+		       hx_buf *cb, hx_arena *arena, size_t line, int *err)
+{
+	size_t i;
+	for (i = 0; i < profile->nround; i++) {
+		const char *path = profile->round[i].path, *va = NULL, *vb = NULL;
+		size_t na = 0, nb = 0;
+		int ra, rb;
+		if (strchr(path, '.') || strchr(path, '*'))
+			goto canonical;
+		ra = number_text(a, la, path, &va, &na);
+		rb = number_text(b, lb, path, &vb, &nb);
+		if (ra < 0 || rb < 0)
+			goto canonical;
+		if (ra != rb || na != nb || (na && memcmp(va, vb, na) != 0))
+			return 1;
+	}
+	return 0;
+canonical:
+	hx_buf_reset(ca);
+	hx_buf_reset(cb);
+	hx_arena_reset(arena);
+	if ((*err = hx_canon_line(ca, arena, a, la, strip, "archived telemetry", line)) != 0 ||
+	    (*err = hx_canon_line(cb, arena, b, lb, strip, "replayed telemetry", line)) != 0)
+		return 0;
+	return ca->len != cb->len || memcmp(ca->ptr, cb->ptr, ca->len) != 0;
+}
+
 /* Records whose raw telemetry differs (past what the profile strips) while
- * the canonical records are equal: the differences lie within the
- * profile's rounding (timings of real engines). Canonicalizing both
- * streams with the strip rules alone and comparing lines is cheap; nothing
- * is parsed twice. */
+ * the canonical records are equal (the caller checked the snapshot hash):
+ * the differences lie within the profile's rounding (timings of real
+ * engines). */
 static int rounded_differences(hx_replay_result *out, const hx_buf *archived, const char *run_dir,
 			       const char *spec_path)
 {
@@ -321,36 +376,29 @@ static int rounded_differences(hx_replay_result *out, const hx_buf *archived, co
 	hx_arena *arena = hx_arena_new();
 	char *path = hx_path_join(run_dir, "telemetry.jsonl");
 	size_t i, sa = 0, sb = 0, line = 0;
-	int err;
+	int err = 0;
 
 	hx_canon_profile_init(&strip);
-	if (!archived)
-		goto done_ok;
+	if (!archived || !archived->ptr)
+		goto done;
 	if ((err = hx_spec_load(&spec, spec_path)) != 0 || (err = hx_file_read(&now, path)) != 0)
 		goto done;
 	for (i = 0; i < spec->profile.nstrip; i++)
 		hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
 	for (i = 0; i < spec->profile.nround; i++)
 		hx_buf_printf(&out->rounded_fields, "%s%s", i ? ", " : "", spec->profile.round[i].path);
-	while (sa < archived->len && sb < now.len) {
+	while (sa < archived->len && sb < now.len && !err) {
 		const char *na = memchr(archived->ptr + sa, '\n', archived->len - sa);
 		const char *nb = memchr(now.ptr + sb, '\n', now.len - sb);
 		size_t ea = na ? (size_t)(na - archived->ptr) : archived->len;
 		size_t eb = nb ? (size_t)(nb - now.ptr) : now.len;
 		line++;
-		hx_buf_reset(&ca);
-		hx_buf_reset(&cb);
-		hx_arena_reset(arena);
-		if ((err = hx_canon_line(&ca, arena, archived->ptr + sa, ea - sa, &strip,
-					 "archived telemetry", line)) != 0 ||
-		    (err = hx_canon_line(&cb, arena, now.ptr + sb, eb - sb, &strip, path, line)) != 0)
-			goto done;
-		out->raw_records_differing += ca.len != cb.len || memcmp(ca.ptr, cb.ptr, ca.len) != 0;
+		out->raw_records_differing +=
+			(size_t)raw_differs(archived->ptr + sa, ea - sa, now.ptr + sb, eb - sb,
+					    &spec->profile, &strip, &ca, &cb, arena, line, &err);
 		sa = ea + 1;
 		sb = eb + 1;
 	}
-done_ok:
-	err = 0;
 done:
 	hx_canon_profile_release(&strip);
 	hx_spec_free(spec);

@@ -166,6 +166,85 @@ static void test_replay_changed_model(void **state)
 	hx_archive_contents_release(&c);
 }
 
+/* Rewrite member `name` of the test archive with `fix` applied to a copy of
+ * its bytes, into a consistent archive at `out_path` (a new manifest). */
+static void rewrite_member(const char *out_path, const char *name, void (*fix)(hx_buf *))
+{
+	hx_archive_contents c;
+	hx_archive_member m[32];
+	hx_archive_meta meta;
+	hx_replay_result probe;
+	hx_replay_options po;
+	hx_buf copy = HX_BUF_INIT;
+	size_t i;
+	assert_int_equal(hx_archive_read(&c, archive_path), 0);
+	for (i = 0; i < c.n; i++) {
+		m[i].name = c.names[i];
+		m[i].data = c.data[i].ptr ? c.data[i].ptr : "";
+		m[i].len = c.data[i].len;
+		if (strcmp(c.names[i], name) == 0) {
+			hx_buf_put(&copy, c.data[i].ptr, c.data[i].len);
+			fix(&copy);
+			m[i].data = copy.ptr;
+			m[i].len = copy.len;
+		}
+	}
+	memset(&po, 0, sizeof(po));
+	po.archive_path = archive_path;
+	hx_replay_result_init(&probe);
+	assert_int_equal(hx_replay(&probe, &po), 0);
+	memset(&meta, 0, sizeof(meta));
+	meta.experiment = "rp";
+	meta.seed = 11;
+	meta.spec_member = "spec.yaml";
+	meta.engine_kind = "sim-verifier";
+	meta.engine_version = "sim-verifier/1";
+	meta.workers = 2;
+	meta.started = meta.finished = "2026-11-22T00:00:00Z";
+	meta.snapshot_hash = probe.archived_hash;
+	meta.golden = "missing";
+	assert_int_equal(hx_archive_write(out_path, &meta, m, c.n, NULL), 0);
+	hx_replay_result_release(&probe);
+	hx_buf_release(&copy);
+	hx_archive_contents_release(&c);
+}
+
+/* One more digit on the first record's duration_ms: the same value at the
+ * profile's 2 decimals. */
+static void nudge_duration(hx_buf *b)
+{
+	char *at = strstr(b->ptr, "\"duration_ms\":"), *end;
+	hx_buf out = HX_BUF_INIT;
+	assert_non_null(at);
+	at += strlen("\"duration_ms\":");
+	end = at + strcspn(at, ",}");
+	hx_buf_put(&out, b->ptr, (size_t)(end - b->ptr));
+	hx_buf_puts(&out, memchr(at, '.', (size_t)(end - at)) ? "0001" : ".0001");
+	hx_buf_put(&out, end, b->len - (size_t)(end - b->ptr));
+	hx_buf_release(b);
+	*b = out;
+}
+
+/* A raw timing that differs within the canonical profile's rounding: the
+ * replay is identical (the canonical form decides) and the report counts
+ * the record. */
+static void test_replay_within_rounding(void **state)
+{
+	hx_replay_options opt;
+	hx_replay_result r;
+	(void)state;
+	rewrite_member("rounded.tar.zst", "telemetry.jsonl", nudge_duration);
+	memset(&opt, 0, sizeof(opt));
+	opt.archive_path = "rounded.tar.zst";
+	hx_replay_result_init(&r);
+	assert_int_equal(hx_replay(&r, &opt), 0);
+	assert_true(r.snapshot_identical);
+	assert_true(r.models_identical);
+	assert_int_equal(r.raw_records_differing, 1);
+	assert_non_null(strstr(r.rounded_fields.ptr, "duration_ms"));
+	hx_replay_result_release(&r);
+}
+
 /* Damage: a truncated archive is refused with a clear error, before any run. */
 static void test_replay_damaged(void **state)
 {
@@ -193,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_identical),
 		cmocka_unit_test(test_replay_changed_model),
+		cmocka_unit_test(test_replay_within_rounding),
 		cmocka_unit_test(test_replay_damaged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
