@@ -60,12 +60,18 @@ typedef struct {
 	size_t n;
 } label_map;
 
+/* What one part of a split (all, training, held out) gathers. */
 typedef struct {
 	acc accs[HX_TIER_COUNT];
 	hx_buf gts; /* gt_rec */
+	hx_calib_data *out;
+} part;
+
+/* One pass over the file feeds every part asked for. */
+typedef struct {
+	part parts[3]; /* HX_PART_ALL, HX_PART_TRAIN, HX_PART_HOLDOUT; out NULL: not asked */
 	label_map labels;
 	const hx_calib_read_options *opt;
-	hx_calib_data *out;
 } reader;
 
 static int field_error(const char *path, size_t lineno, const char *what)
@@ -95,64 +101,86 @@ static int held_out(const hx_calib_read_options *o, uint64_t key)
 	return (double)(hx_hash64(b, sizeof(b), o->split_seed) >> 11) * 0x1p-53 < o->split;
 }
 
+/* A checked record, as the parts need it. */
+typedef struct {
+	hx_tier tier;
+	hx_outcome outcome;
+	double duration_ms, timeout_s;
+	int valid; /* ground truth: -1 none, 0 invalid, 1 valid */
+} rec_view;
+
+static int add_to_part(part *pt, const rec_view *r, const char *path, size_t lineno)
+{
+	acc *a = &pt->accs[r->tier];
+	if (a->seen && a->timeout_s != r->timeout_s) {
+		hx_error_set("%s:%zu: tier '%s' has two timeouts (%g s and %g s)", path, lineno,
+			     hx_tier_name(r->tier), a->timeout_s, r->timeout_s);
+		return HX_EINVALID;
+	}
+	a->seen = 1;
+	a->timeout_s = r->timeout_s;
+	a->n++;
+	a->outcomes[r->outcome]++;
+	if (r->outcome == HX_OUT_VERIFIER_TIMEOUT) {
+		a->timeouts++;
+		hx_buf_put(&a->timeout_durations, &r->duration_ms, sizeof(double));
+	} else if (r->outcome != HX_OUT_MODULE_NOT_FOUND && r->outcome != HX_OUT_ENGINE_ERROR) {
+		/* No duration for runs that never verified anything. */
+		hx_buf_put(&a->durations, &r->duration_ms, sizeof(double));
+	}
+	if (r->valid >= 0) {
+		gt_rec g = {(unsigned char)r->tier, (unsigned char)r->outcome, (unsigned char)r->valid};
+		hx_buf_put(&pt->gts, &g, sizeof(g));
+	}
+	return 0;
+}
+
 static int take(reader *rd, const hx_json *rec, const char *path, size_t lineno)
 {
 	const hx_json *tier = hx_json_get(rec, "tier"), *outc = hx_json_get(rec, "outcome");
 	const hx_json *dur = hx_json_get(rec, "duration_ms"), *tmo = hx_json_get(rec, "timeout_s");
 	const hx_json *meta = hx_json_get(rec, "metadata");
 	const hx_json *gt = hx_json_get(meta, "ground_truth");
-	hx_tier t;
-	hx_outcome o;
-	acc *a;
+	int labels = rd->opt && rd->opt->labels_path, held, p, err;
+	rec_view r;
 	size_t key;
-	int valid = -1;
 
 	if (!rec || rec->type != HX_JSON_OBJECT)
 		return field_error(path, lineno, "a record must be a JSON object");
-	if (!tier || tier->type != HX_JSON_STRING || hx_tier_parse(tier->u.string.ptr, &t) != 0)
+	if (!tier || tier->type != HX_JSON_STRING || hx_tier_parse(tier->u.string.ptr, &r.tier) != 0)
 		return field_error(path, lineno, "missing or unknown 'tier'");
-	if (!outc || outc->type != HX_JSON_STRING || hx_outcome_parse(outc->u.string.ptr, &o) != 0)
+	if (!outc || outc->type != HX_JSON_STRING ||
+	    hx_outcome_parse(outc->u.string.ptr, &r.outcome) != 0)
 		return field_error(path, lineno, "missing or unknown 'outcome'");
 	if (!dur || dur->type != HX_JSON_NUMBER || !(dur->u.number >= 0))
 		return field_error(path, lineno, "missing or negative 'duration_ms'");
 	if (!tmo || tmo->type != HX_JSON_NUMBER || !(tmo->u.number > 0))
 		return field_error(path, lineno, "missing or nonpositive 'timeout_s'");
 	if (json_index(hx_json_get(meta, "task_index"), &key) != 0) {
-		if (rd->opt && rd->opt->labels_path)
+		if (labels)
 			return field_error(path, lineno, "labels need 'metadata.task_index'");
 		key = lineno - 1;
 	}
-	if (held_out(rd->opt, key) != (rd->opt && rd->opt->part == HX_PART_HOLDOUT) &&
-	    rd->opt && rd->opt->part != HX_PART_ALL) {
-		rd->out->skipped++;
-		return 0;
-	}
-	a = &rd->accs[t];
-	if (a->seen && a->timeout_s != tmo->u.number) {
-		hx_error_set("%s:%zu: tier '%s' has two timeouts (%g s and %g s)", path, lineno,
-			     hx_tier_name(t), a->timeout_s, tmo->u.number);
-		return HX_EINVALID;
-	}
-	a->seen = 1;
-	a->timeout_s = tmo->u.number;
-	a->n++;
-	a->outcomes[o]++;
-	if (o == HX_OUT_VERIFIER_TIMEOUT) {
-		a->timeouts++;
-		hx_buf_put(&a->timeout_durations, &dur->u.number, sizeof(double));
-	} else if (o != HX_OUT_MODULE_NOT_FOUND && o != HX_OUT_ENGINE_ERROR) {
-		/* No duration for runs that never verified anything. */
-		hx_buf_put(&a->durations, &dur->u.number, sizeof(double));
-	}
-	if (rd->opt && rd->opt->labels_path)
-		valid = key < rd->labels.n ? rd->labels.gt[key] : -1;
+	r.duration_ms = dur->u.number;
+	r.timeout_s = tmo->u.number;
+	r.valid = -1;
+	if (labels)
+		r.valid = key < rd->labels.n ? rd->labels.gt[key] : -1;
 	else if (gt && gt->type == HX_JSON_STRING)
-		valid = strcmp(gt->u.string.ptr, "valid") == 0	    ? 1
-			: strcmp(gt->u.string.ptr, "invalid") == 0 ? 0
-								   : -1;
-	if (valid >= 0) {
-		gt_rec g = {(unsigned char)t, (unsigned char)o, (unsigned char)valid};
-		hx_buf_put(&rd->gts, &g, sizeof(g));
+		r.valid = strcmp(gt->u.string.ptr, "valid") == 0     ? 1
+			  : strcmp(gt->u.string.ptr, "invalid") == 0 ? 0
+								     : -1;
+	held = held_out(rd->opt, key);
+	for (p = 0; p < 3; p++) {
+		part *pt = &rd->parts[p];
+		if (!pt->out)
+			continue;
+		if (p != HX_PART_ALL && held != (p == HX_PART_HOLDOUT)) {
+			pt->out->skipped++;
+			continue;
+		}
+		if ((err = add_to_part(pt, &r, path, lineno)) != 0)
+			return err;
 	}
 	return 0;
 }
@@ -325,26 +353,50 @@ static void finish_tier(hx_tier_data *d, acc *a, hx_tier t, const gt_rec *g, siz
 
 int hx_calib_read(hx_calib_data *out, const char *path)
 {
-	return hx_calib_read_ex(out, path, NULL);
+	return hx_calib_read_split(out, NULL, NULL, path, NULL);
 }
 
 int hx_calib_read_ex(hx_calib_data *out, const char *path, const hx_calib_read_options *opt)
 {
+	hx_split_part p = opt ? opt->part : HX_PART_ALL;
+	return hx_calib_read_split(p == HX_PART_ALL ? out : NULL, p == HX_PART_TRAIN ? out : NULL,
+				   p == HX_PART_HOLDOUT ? out : NULL, path, opt);
+}
+
+static void finish_part(part *pt, const hx_calib_read_options *opt, unsigned long nlines)
+{
+	hx_calib_data *out = pt->out;
+	const gt_rec *g = (const gt_rec *)pt->gts.ptr;
+	size_t ng = pt->gts.len / sizeof(gt_rec);
+	int t;
+	out->records = nlines - out->skipped;
+	out->gt_source = !ng ? HX_GT_NONE : opt && opt->labels_path ? HX_GT_LABELS : HX_GT_METADATA;
+	out->labels_used = opt && opt->labels_path ? (unsigned long)ng : 0;
+	for (t = 0; t < HX_TIER_COUNT; t++)
+		if (pt->accs[t].n)
+			finish_tier(&out->tiers[out->ntiers++], &pt->accs[t], (hx_tier)t, g, ng);
+}
+
+int hx_calib_read_split(hx_calib_data *all, hx_calib_data *train, hx_calib_data *holdout,
+			const char *path, const hx_calib_read_options *opt)
+{
 	reader rd;
 	take_ctx tc = {&rd, path};
+	hx_calib_data *outs[3] = {all, train, holdout};
 	unsigned long nlines = 0, nlabels = 0;
-	const gt_rec *g;
-	size_t ng;
-	int t, err = 0;
+	int p, t, err = 0;
 
-	memset(out, 0, sizeof(*out));
 	memset(&rd, 0, sizeof(rd));
 	rd.opt = opt;
-	rd.out = out;
-	hx_buf_init(&rd.gts);
-	for (t = 0; t < HX_TIER_COUNT; t++) {
-		hx_buf_init(&rd.accs[t].durations);
-		hx_buf_init(&rd.accs[t].timeout_durations);
+	for (p = 0; p < 3; p++) {
+		rd.parts[p].out = outs[p];
+		if (outs[p])
+			memset(outs[p], 0, sizeof(*outs[p]));
+		hx_buf_init(&rd.parts[p].gts);
+		for (t = 0; t < HX_TIER_COUNT; t++) {
+			hx_buf_init(&rd.parts[p].accs[t].durations);
+			hx_buf_init(&rd.parts[p].accs[t].timeout_durations);
+		}
 	}
 	if (opt && !(opt->split >= 0 && opt->split < 1)) {
 		hx_error_set("validation split %g is outside [0, 1)", opt->split);
@@ -363,23 +415,20 @@ int hx_calib_read_ex(hx_calib_data *out, const char *path, const hx_calib_read_o
 		err = HX_EINVALID;
 		goto done;
 	}
-	out->records = nlines - out->skipped;
-	g = (const gt_rec *)rd.gts.ptr;
-	ng = rd.gts.len / sizeof(gt_rec);
-	out->gt_source = !ng ? HX_GT_NONE : opt && opt->labels_path ? HX_GT_LABELS : HX_GT_METADATA;
-	out->labels_used = opt && opt->labels_path ? (unsigned long)ng : 0;
-	for (t = 0; t < HX_TIER_COUNT; t++)
-		if (rd.accs[t].n)
-			finish_tier(&out->tiers[out->ntiers++], &rd.accs[t], (hx_tier)t, g, ng);
+	for (p = 0; p < 3; p++)
+		if (outs[p])
+			finish_part(&rd.parts[p], opt, nlines);
 done:
-	for (t = 0; t < HX_TIER_COUNT; t++) {
-		hx_buf_release(&rd.accs[t].durations);
-		hx_buf_release(&rd.accs[t].timeout_durations);
+	for (p = 0; p < 3; p++) {
+		for (t = 0; t < HX_TIER_COUNT; t++) {
+			hx_buf_release(&rd.parts[p].accs[t].durations);
+			hx_buf_release(&rd.parts[p].accs[t].timeout_durations);
+		}
+		hx_buf_release(&rd.parts[p].gts);
+		if (err && outs[p])
+			hx_calib_release(outs[p]);
 	}
-	hx_buf_release(&rd.gts);
 	free(rd.labels.gt);
-	if (err)
-		hx_calib_release(out);
 	return err;
 }
 

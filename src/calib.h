@@ -90,6 +90,12 @@ typedef struct {
  * tier). */
 int hx_calib_read(hx_calib_data *out, const char *path);
 int hx_calib_read_ex(hx_calib_data *out, const char *path, const hx_calib_read_options *opt);
+/* The same for several parts in one pass over the file (opt->part is not
+ * used): every record into *all, the training ones into *train, the held
+ * out ones into *holdout; any of the three may be NULL. On an error none
+ * is left filled. */
+int hx_calib_read_split(hx_calib_data *all, hx_calib_data *train, hx_calib_data *holdout,
+			const char *path, const hx_calib_read_options *opt);
 void hx_calib_release(hx_calib_data *d);
 
 /* Fit the four duration families for every tier (completed durations,

@@ -53,16 +53,9 @@ int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 	ro.labels_path = opt->labels_path;
 	ro.split = split ? sv->split : 0;
 	ro.split_seed = spec->seed ^ 0x76616c6964617465ULL; /* "validate" */
-	if ((err = hx_calib_read_ex(&all, opt->telemetry_path, &ro)) != 0)
+	if ((err = hx_calib_read_split(&all, &train, split ? &holdout : NULL, opt->telemetry_path,
+				       &ro)) != 0)
 		goto done;
-	ro.part = HX_PART_TRAIN;
-	if ((err = hx_calib_read_ex(&train, opt->telemetry_path, &ro)) != 0)
-		goto done;
-	if (split) {
-		ro.part = HX_PART_HOLDOUT;
-		if ((err = hx_calib_read_ex(&holdout, opt->telemetry_path, &ro)) != 0)
-			goto done;
-	}
 	if (spec->fit)
 		hx_calib_fit(&train);
 	if (sv->enabled) {
