@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fsutil.h"
+#include "json.h"
 #include "replay.h"
 #include "run.h"
 #include "testutil.h"
@@ -100,72 +101,6 @@ static void test_replay_identical(void **state)
 	hx_replay_result_release(&r);
 }
 
-/* An archive whose models say 0.30 where the run had 0.05 (a consistent
- * archive, not a damaged one): the replay differs and says where. */
-static void test_replay_changed_model(void **state)
-{
-	hx_archive_contents c;
-	hx_archive_member m[32];
-	hx_archive_meta meta;
-	hx_replay_options opt;
-	hx_replay_result r;
-	hx_buf models = HX_BUF_INIT;
-	const char *at;
-	size_t i;
-	(void)state;
-	assert_int_equal(hx_archive_read(&c, archive_path), 0);
-	assert_true(c.n <= 32);
-	for (i = 0; i < c.n; i++) {
-		m[i].name = c.names[i];
-		m[i].data = c.data[i].ptr ? c.data[i].ptr : "";
-		m[i].len = c.data[i].len;
-		if (strcmp(c.names[i], "models.yaml") == 0) {
-			at = strstr(c.data[i].ptr, "balanced: {timeout_rate: 0.05");
-			assert_non_null(at);
-			hx_buf_put(&models, c.data[i].ptr, c.data[i].len);
-			memcpy(models.ptr + (at - c.data[i].ptr) + strlen("balanced: {timeout_rate: "),
-			       "0.30", 4);
-			m[i].data = models.ptr;
-		}
-	}
-	memset(&meta, 0, sizeof(meta));
-	meta.experiment = "rp";
-	meta.seed = 11;
-	meta.spec_member = "spec.yaml";
-	meta.engine_kind = "sim-verifier";
-	meta.engine_version = "sim-verifier/1";
-	meta.workers = 2;
-	meta.started = meta.finished = "2026-11-22T00:00:00Z";
-	meta.snapshot_hash = "xxh3-128:00000000000000000000000000000000";
-	meta.golden = "missing";
-	{
-		/* keep the archived snapshot hash: that is what a replay checks */
-		hx_replay_result probe;
-		hx_replay_options po;
-		memset(&po, 0, sizeof(po));
-		po.archive_path = archive_path;
-		hx_replay_result_init(&probe);
-		assert_int_equal(hx_replay(&probe, &po), 0);
-		meta.snapshot_hash = hx_xstrdup(probe.archived_hash);
-		hx_replay_result_release(&probe);
-	}
-	assert_int_equal(hx_archive_write("changed.tar.zst", &meta, m, c.n, NULL), 0);
-	free((char *)meta.snapshot_hash);
-
-	memset(&opt, 0, sizeof(opt));
-	opt.archive_path = "changed.tar.zst";
-	hx_replay_result_init(&r);
-	assert_int_equal(hx_replay(&r, &opt), 0);
-	assert_false(r.snapshot_identical);
-	assert_true(r.diff.changed > 0);
-	assert_non_null(strstr(r.diff.text.ptr, "outcome"));
-	assert_false(r.models_identical);
-	assert_non_null(strstr(r.models_report.ptr, "noise_config.yaml: differs"));
-	hx_replay_result_release(&r);
-	hx_buf_release(&models);
-	hx_archive_contents_release(&c);
-}
-
 /* Rewrite member `name` of the test archive with `fix` applied to a copy of
  * its bytes, into a consistent archive at `out_path` (a new manifest). */
 static void rewrite_member(const char *out_path, const char *name, void (*fix)(hx_buf *))
@@ -173,8 +108,9 @@ static void rewrite_member(const char *out_path, const char *name, void (*fix)(h
 	hx_archive_contents c;
 	hx_archive_member m[32];
 	hx_archive_meta meta;
-	hx_replay_result probe;
-	hx_replay_options po;
+	hx_arena *arena = hx_arena_new();
+	hx_json *man;
+	hx_json_error je;
 	hx_buf copy = HX_BUF_INIT;
 	size_t i;
 	assert_int_equal(hx_archive_read(&c, archive_path), 0);
@@ -189,10 +125,8 @@ static void rewrite_member(const char *out_path, const char *name, void (*fix)(h
 			m[i].len = copy.len;
 		}
 	}
-	memset(&po, 0, sizeof(po));
-	po.archive_path = archive_path;
-	hx_replay_result_init(&probe);
-	assert_int_equal(hx_replay(&probe, &po), 0);
+	/* keep the archived snapshot hash: that is what a replay checks */
+	assert_int_equal(hx_json_parse(&man, arena, c.manifest, c.manifest_len, &je), 0);
 	memset(&meta, 0, sizeof(meta));
 	meta.experiment = "rp";
 	meta.seed = 11;
@@ -201,12 +135,40 @@ static void rewrite_member(const char *out_path, const char *name, void (*fix)(h
 	meta.engine_version = "sim-verifier/1";
 	meta.workers = 2;
 	meta.started = meta.finished = "2026-11-22T00:00:00Z";
-	meta.snapshot_hash = probe.archived_hash;
+	meta.snapshot_hash = hx_json_get(man, "snapshot_hash")->u.string.ptr;
 	meta.golden = "missing";
 	assert_int_equal(hx_archive_write(out_path, &meta, m, c.n, NULL), 0);
-	hx_replay_result_release(&probe);
+	hx_arena_free(arena);
 	hx_buf_release(&copy);
 	hx_archive_contents_release(&c);
+}
+
+/* balanced's timeout_rate 0.05 -> 0.30. */
+static void raise_timeout_rate(hx_buf *b)
+{
+	char *at = strstr(b->ptr, "balanced: {timeout_rate: 0.05");
+	assert_non_null(at);
+	memcpy(at + strlen("balanced: {timeout_rate: "), "0.30", 4);
+}
+
+/* An archive whose models say 0.30 where the run had 0.05 (a consistent
+ * archive, not a damaged one): the replay differs and says where. */
+static void test_replay_changed_model(void **state)
+{
+	hx_replay_options opt;
+	hx_replay_result r;
+	(void)state;
+	rewrite_member("changed.tar.zst", "models.yaml", raise_timeout_rate);
+	memset(&opt, 0, sizeof(opt));
+	opt.archive_path = "changed.tar.zst";
+	hx_replay_result_init(&r);
+	assert_int_equal(hx_replay(&r, &opt), 0);
+	assert_false(r.snapshot_identical);
+	assert_true(r.diff.changed > 0);
+	assert_non_null(strstr(r.diff.text.ptr, "outcome"));
+	assert_false(r.models_identical);
+	assert_non_null(strstr(r.models_report.ptr, "noise_config.yaml: differs"));
+	hx_replay_result_release(&r);
 }
 
 /* One more digit on the first record's duration_ms: the same value at the
