@@ -915,6 +915,27 @@ static int check_duplicates(parser *ps, size_t base)
 	return rc;
 }
 
+/* After an object member or array item: 1 when a ',' says another follows,
+ * 0 when `close` ends the container (consumed), or an error (a trailing
+ * comma, anything else). */
+static int after_item(parser *ps, char close)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		skip_ws(ps);
+		if (ps->p < ps->end && *ps->p == (unsigned char)close)
+			return fail(ps, ps->p, "trailing comma");
+		return 1;
+	}
+	if (ps->p < ps->end && *ps->p == (unsigned char)close) {
+		ps->p++;
+		return 0;
+	}
+	return close == '}' ? fail_unexpected(ps, ps->p, " (expected ',' or '}')")
+			    : fail_unexpected(ps, ps->p, " (expected ',' or ']')");
+}
+
 static int parse_object(parser *ps, hx_json **out)
 {
 	const unsigned char *open = ps->p;
@@ -958,19 +979,11 @@ static int parse_object(parser *ps, hx_json **out)
 			return rc;
 		}
 		mstack_push(ps, key, key_len, val, off);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == '}')
-				return fail(ps, ps->p, "trailing comma");
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
+		if ((rc = after_item(ps, '}')) <= 0) {
+			if (rc < 0)
+				return rc;
 			break;
 		}
-		return fail_unexpected(ps, ps->p, " (expected ',' or '}')");
 	}
 build:
 	n = ps->msp - base;
@@ -1009,19 +1022,11 @@ static int parse_array(parser *ps, hx_json **out)
 		if ((rc = parse_value(ps, &item)) < 0)
 			return rc;
 		vstack_push(ps, item);
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == ']')
-				return fail(ps, ps->p, "trailing comma");
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
+		if ((rc = after_item(ps, ']')) <= 0) {
+			if (rc < 0)
+				return rc;
 			break;
 		}
-		return fail_unexpected(ps, ps->p, " (expected ',' or ']')");
 	}
 build:
 	n = ps->vsp - base;
