@@ -442,20 +442,69 @@ void hx_calib_release(hx_calib_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
+double hx_tier_noise_timeout_rate(const hx_tier_data *t)
+{
+	if (t->has_fit && t->fits[t->best].stall_model)
+		return t->fits[t->best].stall;
+	return t->timeout.rate;
+}
+
+/* Every tier at once (hx_fit_joint): one duration law, a stall fraction
+ * per tier. Left as the per-tier fits when it cannot run. */
+static void fit_joint(hx_calib_data *d)
+{
+	static const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
+	hx_fit_sample in[HX_TIER_COUNT];
+	hx_fit_result *rows[HX_TIER_COUNT];
+	hx_fit_result out[HX_TIER_COUNT][HX_FIT_NFAMILIES];
+	hx_fit_family best;
+	size_t i;
+	int adequate = 0;
+
+	for (i = 0; i < d->ntiers; i++) {
+		const hx_tier_data *t = &d->tiers[i];
+		if (!t->ndurations || !(t->timeout_ms > 0.0))
+			return;
+		in[i].durations = t->durations;
+		in[i].n = t->ndurations;
+		in[i].n_censored = t->ncensored;
+		in[i].T = t->timeout_ms;
+		rows[i] = out[i];
+	}
+	if (hx_fit_joint(rows, in, d->ntiers, &opt, &best, &adequate) < 0)
+		return;
+	for (i = 0; i < d->ntiers; i++) {
+		hx_tier_data *t = &d->tiers[i];
+		memcpy(t->fits, out[i], sizeof(t->fits));
+		t->fitted = 1;
+		t->has_fit = adequate;
+		t->best = best;
+		t->joint = 1;
+		t->no_fit[0] = '\0';
+		if (!adequate)
+			snprintf(t->no_fit, sizeof(t->no_fit), "%s", hx_error_last());
+	}
+}
+
 void hx_calib_fit(hx_calib_data *d)
 {
 	size_t i;
 	for (i = 0; i < d->ntiers; i++) {
 		hx_tier_data *t = &d->tiers[i];
-		int err = hx_fit_all(t->fits, t->durations, t->ndurations, t->ncensored,
-				     t->ncensored ? t->timeout_ms : 0, &t->best);
-		t->has_fit = err == 0;
-		if (err)
+		static const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
+		int adequate = 0;
+		int err = hx_fit_all_opt(t->fits, t->durations, t->ndurations, t->ncensored,
+					 t->ncensored ? t->timeout_ms : 0, &opt, &t->best, &adequate);
+		t->fitted = err == 0;
+		t->has_fit = t->fitted && adequate;
+		if (!t->has_fit)
 			snprintf(t->no_fit, sizeof(t->no_fit), "%s", hx_error_last());
 	}
+	if (d->ntiers > 1)
+		fit_joint(d);
 }
 
-static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
+static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES],
 			  hx_fit_family best)
 {
 	int f, i;
@@ -488,31 +537,46 @@ static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES
 		hx_buf_puts(out, ",\"bic\":");
 		hx_canon_write_number(out, r->bic);
 		hx_buf_puts(out, ",\"delta_aic\":");
-		hx_canon_write_number(out, has_fit ? r->aic - fits[best].aic : NAN);
+		hx_canon_write_number(out, r->aic - fits[best].aic);
 		hx_buf_puts(out, ",\"ks_d\":");
 		hx_canon_write_number(out, r->ks_d);
 		hx_buf_puts(out, ",\"ks_p\":");
 		hx_canon_write_number(out, r->ks_p);
+		if (r->stall_model) {
+			hx_buf_puts(out, ",\"stall_fraction\":");
+			hx_canon_write_number(out, r->stall);
+			hx_buf_puts(out, ",\"stall_fraction_se\":");
+			hx_canon_write_number(out, r->stall_se);
+		}
 		hx_buf_putc(out, '}');
 	}
 	hx_buf_putc(out, '}');
 }
 
-void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
-			hx_fit_family best, const char *no_fit, size_t n, size_t ncensored,
-			double censor_at)
+/* "best": name, or null and "error". */
+static void json_best(hx_buf *out, int has_best, hx_fit_family best, const char *no_fit)
 {
-	hx_buf_printf(out, "{\"n_completed\":%zu,\"n_censored\":%zu,\"censor_at\":", n, ncensored);
-	hx_canon_write_number(out, censor_at > 0 ? censor_at : NAN);
-	hx_buf_puts(out, ",\"best\":");
-	if (has_fit) {
+	hx_buf_puts(out, "\"best\":");
+	if (has_best) {
 		const char *b = hx_fit_family_name(best);
 		hx_canon_write_string(out, b, strlen(b));
-		hx_buf_putc(out, ',');
-		json_families(out, fits, has_fit, best);
 	} else {
 		hx_buf_puts(out, "null,\"error\":");
 		hx_canon_write_string(out, no_fit, strlen(no_fit));
+	}
+}
+
+void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int fitted,
+			int has_best, hx_fit_family best, const char *no_fit, size_t n,
+			size_t ncensored, double censor_at)
+{
+	hx_buf_printf(out, "{\"n_completed\":%zu,\"n_censored\":%zu,\"censor_at\":", n, ncensored);
+	hx_canon_write_number(out, censor_at > 0 ? censor_at : NAN);
+	hx_buf_putc(out, ',');
+	json_best(out, has_best, best, no_fit);
+	if (fitted) {
+		hx_buf_putc(out, ',');
+		json_families(out, fits, best);
 	}
 	hx_buf_puts(out, "}\n");
 }
@@ -530,21 +594,15 @@ void hx_calib_format_json(hx_buf *out, const hx_calib_data *d)
 				    t->spurious_fail.hi);
 		hx_canon_write_rate(out, "spurious_pass_rate", t->spurious_pass.rate, t->spurious_pass.lo,
 				    t->spurious_pass.hi);
-		hx_buf_puts(out, ",\"duration_fit\":{\"best\":");
-		if (t->has_fit) {
-			const char *b = hx_fit_family_name(t->best);
-			hx_canon_write_string(out, b, strlen(b));
-		} else {
-			hx_buf_puts(out, "null,\"error\":");
-			hx_canon_write_string(out, t->no_fit, strlen(t->no_fit));
-		}
+		hx_buf_puts(out, ",\"duration_fit\":{");
+		json_best(out, t->has_fit, t->best, t->no_fit);
 		hx_buf_puts(out, ",\"censor_at_ms\":");
 		hx_canon_write_number(out, t->timeout_ms);
 		hx_buf_printf(out, ",\"n_completed\":%zu,\"n_censored\":%zu", t->ndurations,
 			      t->ncensored);
-		if (t->has_fit) {
+		if (t->fitted) {
 			hx_buf_putc(out, ',');
-			json_families(out, t->fits, t->has_fit, t->best);
+			json_families(out, t->fits, t->best);
 		}
 		hx_buf_puts(out, "}}");
 	}
@@ -559,11 +617,11 @@ static void text_rate(hx_buf *out, const hx_rate *r)
 		hx_buf_puts(out, "  n/a (no ground truth)");
 }
 
-void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
-			hx_fit_family best, const char *no_fit)
+void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int fitted,
+			int has_best, hx_fit_family best, const char *no_fit)
 {
 	int f, i;
-	if (!has_fit) {
+	if (!fitted) {
 		hx_buf_printf(out, "  no duration fit: %s\n", no_fit);
 		return;
 	}
@@ -580,11 +638,16 @@ void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES],
 		for (i = 0; i < r->k; i++)
 			hx_buf_printf(&params, "%s%s=%.6g+-%.2g", i ? " " : "",
 				      hx_fit_param_name((hx_fit_family)f, i), r->p[i], r->se[i]);
+		if (r->stall_model)
+			hx_buf_printf(&params, " stall=%.4g+-%.2g", r->stall, r->stall_se);
 		hx_buf_printf(out, "  %-12s%c %-46s %12.3f %11.3f %8.3f  %.4f  %.4f\n",
-			      hx_fit_family_name((hx_fit_family)f), f == (int)best ? '*' : ' ',
-			      params.ptr, r->loglik, r->aic, r->aic - fits[best].aic, r->ks_d, r->ks_p);
+			      hx_fit_family_name((hx_fit_family)f),
+			      has_best && f == (int)best ? '*' : ' ', params.ptr, r->loglik, r->aic,
+			      r->aic - fits[best].aic, r->ks_d, r->ks_p);
 		hx_buf_release(&params);
 	}
+	if (!has_best)
+		hx_buf_printf(out, "  %s\n", no_fit);
 }
 
 void hx_calib_format_text(hx_buf *out, const hx_calib_data *d)
@@ -601,6 +664,6 @@ void hx_calib_format_text(hx_buf *out, const hx_calib_data *d)
 		text_rate(out, &t->spurious_pass);
 		hx_buf_printf(out, "\n  durations: %zu completed, %zu censored at %g ms (* = best by AIC)\n",
 			      t->ndurations, t->ncensored, t->timeout_ms);
-		hx_fit_format_text(out, t->fits, t->has_fit, t->best, t->no_fit);
+		hx_fit_format_text(out, t->fits, t->fitted, t->has_fit, t->best, t->no_fit);
 	}
 }

@@ -47,11 +47,16 @@ typedef struct {
 	size_t ncensored;    /* verifier_timeout runs */
 	double *timeout_durations; /* how long each verifier_timeout run lasted
 				    * (duration_ms; owned; ncensored of them) */
-	/* filled by hx_calib_fit */
+	/* filled by hx_calib_fit (stall model, fit.h) */
 	hx_fit_result fits[HX_FIT_NFAMILIES];
-	int has_fit;         /* some family fitted; best is set */
-	hx_fit_family best;
-	char no_fit[128];    /* why none did, when !has_fit */
+	int fitted;          /* some family fitted: fits[] hold results */
+	int has_fit;         /* some family fits (KS p >= HX_FIT_MIN_KS_P):
+			      * best is it */
+	hx_fit_family best;  /* when fitted: the best that fits, else the
+			      * smallest AIC (the reference of delta AIC) */
+	int joint;           /* the fits are one law shared by every tier,
+			      * with this tier's stall fraction (hx_fit_joint) */
+	char no_fit[256];    /* why no family fits, when !has_fit */
 } hx_tier_data;
 
 typedef enum {
@@ -99,25 +104,30 @@ int hx_calib_read_split(hx_calib_data *all, hx_calib_data *train, hx_calib_data 
 void hx_calib_release(hx_calib_data *d);
 
 /* Fit the four duration families for every tier (completed durations,
- * timeouts censored at the tier timeout). A tier where nothing fits keeps
- * the reason in no_fit; that is not an error. */
+ * timeouts censored at the tier timeout, with the stall model of fit.h);
+ * with two tiers or more, jointly (hx_fit_joint: one duration law, a
+ * stall fraction per tier), else per tier.
+ * A tier where no family fits (none fitted, or every KS p below
+ * HX_FIT_MIN_KS_P) keeps the reason in no_fit; that is not an error. */
 void hx_calib_fit(hx_calib_data *d);
 
 /* Reports. JSON names are pinned: per tier "n", "timeout_rate",
  * "timeout_rate_ci", "spurious_fail_rate", "spurious_fail_rate_ci",
- * "spurious_pass_rate", "spurious_pass_rate_ci", "duration_fit" {"best",
+ * "spurious_pass_rate", "spurious_pass_rate_ci", "duration_fit" {"best" (null and "error" when no family fits),
  * "censor_at_ms", "n_completed", "n_censored", "families" {name: {"params"
  * {...}, "se" {...}, "loglik", "aic", "bic", "delta_aic", "ks_d", "ks_p"}}}
  * ("best": null and "error" when nothing fits). */
 void hx_calib_format_json(hx_buf *out, const hx_calib_data *d);
 void hx_calib_format_text(hx_buf *out, const hx_calib_data *d);
 
-/* One fit report of plain durations (harness fit --durations). */
-void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
-			hx_fit_family best, const char *no_fit, size_t n, size_t ncensored,
-			double censor_at);
-void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int has_fit,
-			hx_fit_family best, const char *no_fit);
+/* One fit report of plain durations (harness fit --durations). fitted:
+ * fits[] hold results; has_best: best fits (else no_fit says why no
+ * family does, and best is only the reference of delta AIC). */
+void hx_fit_format_json(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int fitted,
+			int has_best, hx_fit_family best, const char *no_fit, size_t n,
+			size_t ncensored, double censor_at);
+void hx_fit_format_text(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES], int fitted,
+			int has_best, hx_fit_family best, const char *no_fit);
 
 /* "none", "simulator", "labels". */
 const char *hx_gt_source_name(hx_gt_source s);
@@ -126,6 +136,13 @@ const char *hx_gt_source_name(hx_gt_source s);
 const hx_tier_data *hx_calib_tier(const hx_calib_data *d, hx_tier t);
 /* Rate i of a tier: 0 timeout, 1 spurious fail, 2 spurious pass. */
 const hx_rate *hx_tier_rate(const hx_tier_data *t, int i);
+
+/* The timeout rate a verifier noise configuration holds for tier t: the
+ * injected (stall) timeouts, i.e. the stall fraction of the tier's best
+ * duration fit when it has one (fit.h, stall model: the other timeouts
+ * are runs that outlast the timeout, which the verifier does by itself),
+ * else the observed timeout rate. */
+double hx_tier_noise_timeout_rate(const hx_tier_data *t);
 
 /* k of n with its Wilson 95% interval. */
 void hx_rate_set(hx_rate *r, unsigned long k, unsigned long n);

@@ -343,7 +343,8 @@ static void emit_dist(emitter *e, const hx_timeout_dist *d)
 	coll_end(e, 0);
 }
 
-/* params: {name: value}, se: {name: value}, loglik, aic, bic. */
+/* params: {name: value}, se: {name: value}, stall_fraction and its se
+ * (the stall model, fit.h), loglik, aic, bic. */
 static void emit_fit_figures(emitter *e, const hx_fit_result *r, hx_fit_family f)
 {
 	int i, which;
@@ -353,6 +354,10 @@ static void emit_fit_figures(emitter *e, const hx_fit_result *r, hx_fit_family f
 		for (i = 0; i < r->k; i++)
 			kv_num(e, hx_fit_param_name(f, i), which ? r->se[i] : r->p[i]);
 		coll_end(e, 0);
+	}
+	if (r->stall_model) {
+		kv_num(e, "stall_fraction", r->stall);
+		kv_num(e, "stall_fraction_se", r->stall_se);
 	}
 	kv_num(e, "loglik", r->loglik);
 	kv_num(e, "aic", r->aic);
@@ -376,7 +381,7 @@ static void emit_duration_fit(emitter *e, const hx_tier_data *t)
 	kv_num(e, "censor_at_ms", t->timeout_ms);
 	kv_int(e, "n_completed", t->ndurations);
 	kv_int(e, "n_censored", t->ncensored);
-	if (t->has_fit) {
+	if (t->fitted) {
 		kv_map(e, "families", 0);
 		for (f = 0; f < HX_FIT_NFAMILIES; f++) {
 			const hx_fit_result *r = &t->fits[f];
@@ -441,32 +446,42 @@ int hx_export_calibration(const char *path, const hx_calib_meta *m, const hx_cal
 void hx_export_timeout_dist(const hx_tier_data *t, hx_timeout_dist *out)
 {
 	/* Without the timed-out runs' durations (none, or data read back from
-	 * calibration.yaml) the verifier's own choice is the timeout itself. */
-	size_t n = t->timeout_durations ? t->ncensored : 0, i;
+	 * calibration.yaml) the verifier's own choice is the timeout itself.
+	 * Runs killed at the timeout last the timeout or longer; stalls that
+	 * ended before it are what the distribution describes, so when there
+	 * are such, they alone are fitted. */
+	size_t n = t->timeout_durations ? t->ncensored : 0, i, m = 0;
 	const double *x = t->timeout_durations;
-	double sum = 0, mean, lo, hi, ll_uniform, ll_exponential;
-	int all_close = 1;
+	double sum = 0, mean, lo = HUGE_VAL, hi = -HUGE_VAL, ll_uniform, ll_exponential;
+	double cut = t->timeout_ms;
+	int all_close = 1, stalls_only = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = HX_DIST_FIXED;
 	out->fixed_ms = t->timeout_ms;
 	if (!n)
 		return;
-	lo = hi = x[0];
+	for (i = 0; i < n; i++)
+		stalls_only |= x[i] < cut;
 	for (i = 0; i < n; i++) {
+		if (stalls_only && !(x[i] < cut))
+			continue;
+		m++;
 		sum += x[i];
 		lo = x[i] < lo ? x[i] : lo;
 		hi = x[i] > hi ? x[i] : hi;
 	}
-	mean = sum / (double)n;
+	mean = sum / (double)m;
 	for (i = 0; i < n && all_close; i++)
-		all_close = fabs(x[i] - mean) <= 0.01 * mean;
+		if (!stalls_only || x[i] < cut)
+			all_close = fabs(x[i] - mean) <= 0.01 * mean;
 	/* All within 1% (which includes a single run, and mean 0): fixed. So
 	 * below, hi > lo and mean > 0, and both logarithms are finite. */
 	if (all_close || !(mean > 0) || !(hi > lo)) {
 		out->fixed_ms = mean;
 		return;
 	}
+	n = m;
 	ll_uniform = -(double)n * log(hi - lo);
 	ll_exponential = -(double)n * log(mean) - (double)n;
 	/* Ties go to uniform: the reference file's own choice. */
@@ -497,7 +512,10 @@ static void noise_header(hx_buf *b, const hx_calib_meta *m, const hx_calib_data 
 	hx_buf_puts(b, "'\n# on ");
 	comment_text(b, m->date_utc);
 	hx_buf_puts(b, ". Each rate is a point estimate from the training samples;\n"
-		       "# its 95% confidence interval and counts are in calibration.yaml.\n");
+		       "# its 95% confidence interval and counts are in calibration.yaml.\n"
+		       "# timeout_rate is the injected (stall) timeouts: the fitted stall fraction,\n"
+		       "# without the runs that outlast base_timeout_s (the verifier times those\n"
+		       "# out by itself); the observed timeout rate is in calibration.yaml.\n");
 	for (i = 0; i < train->ntiers; i++)
 		gaps |= !train->tiers[i].spurious_fail.n || !train->tiers[i].spurious_pass.n;
 	if (gaps)
@@ -544,7 +562,8 @@ int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_ca
 		const hx_tier_data *t = &train->tiers[i];
 		hx_timeout_dist d;
 		kv_map(&e, hx_tier_model_name(t->tier), 0);
-		for (r = 0; r < 3; r++)
+		kv_num(&e, hx_rate_name(0), hx_tier_noise_timeout_rate(t));
+		for (r = 1; r < 3; r++)
 			kv_num(&e, hx_rate_name(r), hx_tier_rate(t, r)->n ? hx_tier_rate(t, r)->rate : 0);
 		kv_num(&e, "base_timeout_s", t->timeout_ms / 1000.0);
 		hx_export_timeout_dist(t, &d);

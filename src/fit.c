@@ -16,25 +16,12 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "buf.h"
 #include "error.h"
+#include "fit_internal.h"
 #include "stats.h"
 
 #define HX_LN_2PI 1.837877066409345483560659472811
-
-/* The data of one fit: sorted completed durations and the sufficient
- * statistics that make the gamma and lognormal likelihoods O(1). */
-struct fit_data {
-	const double *t; /* completed durations, ascending */
-	double *lt;	 /* ln t, same order */
-	size_t d;	 /* completed */
-	size_t c;	 /* censored at T */
-	double T, lnT;	 /* T > 0 when truncated/censored, else 0 */
-	double s1;	 /* sum t */
-	double mlt;	 /* mean ln t */
-	double sslt;	 /* sum (ln t - mlt)^2 */
-	int distinct;	 /* at least 2 distinct completed durations */
-};
-
 static const char *const family_names[HX_FIT_NFAMILIES] = {"exponential", "gamma",
 							     "lognormal", "weibull"};
 static const char *const param_names[HX_FIT_NFAMILIES][2] = {
@@ -52,7 +39,7 @@ const char *hx_fit_param_name(hx_fit_family f, int i)
 	return param_names[f][i];
 }
 
-static double cdf_of(hx_fit_family f, const double p[2], double x)
+double hx_fit__cdf(hx_fit_family f, const double p[2], double x)
 {
 	if (x <= 0.0)
 		return 0.0;
@@ -75,7 +62,7 @@ double hx_fit_cdf(const hx_fit_result *r, double x)
 	if (!r->ok)
 		return NAN;
 	gsl_set_error_handler_off();
-	return cdf_of(r->family, r->p, x);
+	return hx_fit__cdf(r->family, r->p, x);
 }
 
 /* ---- log-likelihoods in the reported parameters ------------------------ */
@@ -129,7 +116,7 @@ static double ll_weibull(const struct fit_data *D, double k, double lam)
 	return dd * log(k) - dd * k * lnl + (k - 1.0) * D->mlt * dd - s;
 }
 
-static double ll_of(hx_fit_family f, const struct fit_data *D, const double p[2])
+double hx_fit__ll(hx_fit_family f, const struct fit_data *D, const double p[2])
 {
 	switch (f) {
 	case HX_FIT_EXPONENTIAL: {
@@ -147,12 +134,10 @@ static double ll_of(hx_fit_family f, const struct fit_data *D, const double p[2]
 	}
 }
 
-/* Standard errors from central differences of the log-likelihood: the
- * inverse of the observed information -H. h[i] is the step for p[i]. */
 /* Standard errors from a 2x2 observed information I = [[a, b], [b, c]]:
  * the square roots of the diagonal of I^-1; NaN when I is not positive
  * definite. */
-static void se_from_information(double a, double b, double c, double se[2])
+void hx_fit__se_from_information(double a, double b, double c, double se[2])
 {
 	double det = a * c - b * b;
 	if (!(a > 0.0) || !(c > 0.0) || !(det > 0.0) || !isfinite(det)) {
@@ -163,65 +148,80 @@ static void se_from_information(double a, double b, double c, double se[2])
 	se[1] = sqrt(a / det);
 }
 
+void hx_fit__information(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D,
+			 const double p[2], const double h[2], double info[3])
+{
+	double f0 = ll(f, D, p), q[2], H00, H11, H01, fpp, fpm, fmp, fmm;
+
+	q[0] = p[0] + h[0], q[1] = p[1];
+	H00 = ll(f, D, q);
+	q[0] = p[0] - h[0];
+	H00 = (H00 - 2.0 * f0 + ll(f, D, q)) / (h[0] * h[0]);
+	q[0] = p[0], q[1] = p[1] + h[1];
+	H11 = ll(f, D, q);
+	q[1] = p[1] - h[1];
+	H11 = (H11 - 2.0 * f0 + ll(f, D, q)) / (h[1] * h[1]);
+	q[0] = p[0] + h[0], q[1] = p[1] + h[1];
+	fpp = ll(f, D, q);
+	q[1] = p[1] - h[1];
+	fpm = ll(f, D, q);
+	q[0] = p[0] - h[0];
+	fmm = ll(f, D, q);
+	q[1] = p[1] + h[1];
+	fmp = ll(f, D, q);
+	H01 = (fpp - fpm - fmp + fmm) / (4.0 * h[0] * h[1]);
+	/* information I = -H = [[a, b], [b, c]]; Var = I^-1 */
+	info[0] = -H00, info[1] = -H01, info[2] = -H11;
+}
+
 static void numeric_se(hx_fit_family f, const struct fit_data *D, const double p[2],
 		       const double h[2], double se[2])
 {
-	double f0 = ll_of(f, D, p), q[2], H00, H11, H01, fpp, fpm, fmp, fmm, a, b, c;
+	double info[3];
 
-	q[0] = p[0] + h[0], q[1] = p[1];
-	H00 = ll_of(f, D, q);
-	q[0] = p[0] - h[0];
-	H00 = (H00 - 2.0 * f0 + ll_of(f, D, q)) / (h[0] * h[0]);
-	q[0] = p[0], q[1] = p[1] + h[1];
-	H11 = ll_of(f, D, q);
-	q[1] = p[1] - h[1];
-	H11 = (H11 - 2.0 * f0 + ll_of(f, D, q)) / (h[1] * h[1]);
-	q[0] = p[0] + h[0], q[1] = p[1] + h[1];
-	fpp = ll_of(f, D, q);
-	q[1] = p[1] - h[1];
-	fpm = ll_of(f, D, q);
-	q[0] = p[0] - h[0];
-	fmm = ll_of(f, D, q);
-	q[1] = p[1] + h[1];
-	fmp = ll_of(f, D, q);
-	H01 = (fpp - fpm - fmp + fmm) / (4.0 * h[0] * h[1]);
-	/* information I = -H = [[a, b], [b, c]]; Var = I^-1 */
-	a = -H00, b = -H01, c = -H11;
-	se_from_information(a, b, c, se);
+	hx_fit__information(hx_fit__ll, f, D, p, h, info);
+	hx_fit__se_from_information(info[0], info[1], info[2], se);
 }
 
 /* ---- optimizer --------------------------------------------------------- */
 
 struct min_ctx {
+	hx_fit__llfn ll;
 	hx_fit_family f;
 	const struct fit_data *D;
 };
 
-/* -loglik / N over the unconstrained parameters: gamma (ln a, ln scale),
- * lognormal (mu, ln sigma). Dividing by N keeps the simplex's function
- * scale independent of the sample size. */
+void hx_fit__from_free(hx_fit_family f, const double x[2], double p[2])
+{
+	p[0] = f == HX_FIT_LOGNORMAL ? x[0] : exp(x[0]);
+	p[1] = exp(x[1]);
+}
+
+void hx_fit__to_free(hx_fit_family f, const double p[2], double x[2])
+{
+	x[0] = f == HX_FIT_LOGNORMAL ? p[0] : log(p[0]);
+	x[1] = log(p[1]);
+}
+
+/* -loglik / N over the unconstrained parameters: gamma and weibull (ln
+ * shape, ln scale), lognormal (mu, ln sigma). Dividing by N keeps the
+ * simplex's function scale independent of the sample size. */
 static double neg_ll(const gsl_vector *x, void *vctx)
 {
 	const struct min_ctx *m = vctx;
-	double p[2], ll;
+	double p[2], ll, xv[2] = {gsl_vector_get(x, 0), gsl_vector_get(x, 1)};
 
-	if (m->f == HX_FIT_GAMMA)
-		p[0] = exp(gsl_vector_get(x, 0)), p[1] = exp(gsl_vector_get(x, 1));
-	else
-		p[0] = gsl_vector_get(x, 0), p[1] = exp(gsl_vector_get(x, 1));
-	ll = ll_of(m->f, m->D, p);
+	hx_fit__from_free(m->f, xv, p);
+	ll = m->ll(m->f, m->D, p);
 	/* nmsimplex2 needs finite values; a huge one rejects the point */
 	if (!isfinite(ll))
 		return 1e300;
 	return -ll / (double)(m->D->d + m->D->c);
 }
 
-/* Minimize from x (updated in place); two passes, the second restarting
- * the simplex at the first's minimum (Nelder-Mead can stall on a
- * collapsed simplex). 0 on convergence. */
-static int minimize2(hx_fit_family f, const struct fit_data *D, double x[2])
+int hx_fit__minimize(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D, double x[2])
 {
-	struct min_ctx ctx = {f, D};
+	struct min_ctx ctx = {ll, f, D};
 	gsl_multimin_function fn = {neg_ll, 2, &ctx};
 	gsl_multimin_fminimizer *s = NULL;
 	gsl_vector *x0 = NULL, *step = NULL;
@@ -282,6 +282,11 @@ static int fail(hx_fit_result *out, const char *fmt, ...)
 	return HX_EINVALID;
 }
 
+int hx_fit__fail(hx_fit_result *out, const char *msg)
+{
+	return fail(out, "%s", msg);
+}
+
 /* Minka (2002), "Estimating a gamma distribution": generalized Newton on
  * the shape, from the closed-form start a0. */
 static double minka_shape(double s)
@@ -320,7 +325,7 @@ static int fit_gamma(hx_fit_result *out, const struct fit_data *D)
 	}
 	x[0] = log(out->p[0]);
 	x[1] = log(out->p[1]);
-	if (minimize2(HX_FIT_GAMMA, D, x) < 0)
+	if (hx_fit__minimize(hx_fit__ll, HX_FIT_GAMMA, D, x) < 0)
 		return fail(out, "gamma: censored fit did not converge");
 	out->p[0] = exp(x[0]);
 	out->p[1] = exp(x[1]);
@@ -343,7 +348,7 @@ static int fit_lognormal(hx_fit_result *out, const struct fit_data *D)
 	}
 	x[0] = out->p[0];
 	x[1] = log(out->p[1]);
-	if (minimize2(HX_FIT_LOGNORMAL, D, x) < 0)
+	if (hx_fit__minimize(hx_fit__ll, HX_FIT_LOGNORMAL, D, x) < 0)
 		return fail(out, "lognormal: censored fit did not converge");
 	out->p[0] = x[0];
 	out->p[1] = exp(x[1]);
@@ -411,7 +416,7 @@ static void weibull_se(const struct fit_data *D, double k, double lam, double se
 	a = dd / (k * k) + szu2;
 	c = (k * (k + 1.0) * sz - dd * k) / (lam * lam);
 	b = (dd - sz - k * szu) / lam;
-	se_from_information(a, b, c, se);
+	hx_fit__se_from_information(a, b, c, se);
 	/* the expression of ll_weibull, for the same bits */
 	*ll = k > 0.0 && lam > 0.0 ? dd * log(k) - dd * k * lnl + (k - 1.0) * D->mlt * dd - sz
 				   : -HUGE_VAL;
@@ -496,13 +501,36 @@ struct ks_ctx {
 static double ks_cdf(double x, void *vctx)
 {
 	const struct ks_ctx *c = vctx;
-	return fmin(1.0, cdf_of(c->f, c->p, x) / c->FT);
+	return fmin(1.0, hx_fit__cdf(c->f, c->p, x) / c->FT);
 }
 
+int hx_fit__finish(hx_fit_result *out, const struct fit_data *D)
+{
+	hx_fit_family f = out->family;
+	double N = (double)(D->d + D->c);
+	int k = out->k + (out->stall_model ? 1 : 0), rc;
+	struct ks_ctx kc;
+
+	if (!isfinite(out->loglik))
+		return fail(out, "%s: log-likelihood is not finite at the fit", family_names[f]);
+	out->aic = 2.0 * k - 2.0 * out->loglik;
+	out->bic = k * log(N) - 2.0 * out->loglik;
+	kc.f = f;
+	kc.p = out->p;
+	kc.FT = D->T > 0.0 ? hx_fit__cdf(f, out->p, D->T) : 1.0;
+	if (!(kc.FT > 0.0))
+		return fail(out, "%s: fitted F(T) is 0", family_names[f]);
+	rc = hx_stats_ks_1(D->t, D->d, ks_cdf, &kc, &out->ks_d);
+	if (rc < 0)
+		return fail(out, "%s: %s", family_names[f], hx_error_last());
+	out->ks_p = hx_stats_kolmogorov_p(D->d, out->ks_d);
+	out->ok = 1;
+	return 0;
+}
+
+/* The censored fit of family f (fit.h), without the stall model. */
 static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D)
 {
-	double N = (double)(D->d + D->c);
-	struct ks_ctx kc;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -510,6 +538,7 @@ static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D
 	out->n = D->d;
 	out->n_censored = D->c;
 	out->p[1] = out->se[1] = NAN;
+	out->stall_se = NAN;
 	out->k = f == HX_FIT_EXPONENTIAL ? 1 : 2;
 	if ((unsigned)f >= HX_FIT_NFAMILIES)
 		return fail(out, "fit: unknown family %d", (int)f);
@@ -535,22 +564,13 @@ static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D
 	if (rc < 0)
 		return rc;
 	if (f != HX_FIT_WEIBULL) /* fit_weibull set it */
-		out->loglik = ll_of(f, D, out->p);
-	if (!isfinite(out->loglik))
-		return fail(out, "%s: log-likelihood is not finite at the fit", family_names[f]);
-	out->aic = 2.0 * out->k - 2.0 * out->loglik;
-	out->bic = out->k * log(N) - 2.0 * out->loglik;
-	kc.f = f;
-	kc.p = out->p;
-	kc.FT = D->T > 0.0 ? cdf_of(f, out->p, D->T) : 1.0;
-	if (!(kc.FT > 0.0))
-		return fail(out, "%s: fitted F(T) is 0", family_names[f]);
-	rc = hx_stats_ks_1(D->t, D->d, ks_cdf, &kc, &out->ks_d);
-	if (rc < 0)
-		return fail(out, "%s: %s", family_names[f], hx_error_last());
-	out->ks_p = hx_stats_kolmogorov_p(D->d, out->ks_d);
-	out->ok = 1;
-	return 0;
+		out->loglik = hx_fit__ll(f, D, out->p);
+	return hx_fit__finish(out, D);
+}
+
+int hx_fit__censored(hx_fit_result *out, hx_fit_family f, const struct fit_data *D)
+{
+	return fit_one(out, f, D);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -635,8 +655,8 @@ static void bucket_sort(double *x, const double *t, size_t n, uint64_t lo, uint6
 
 /* Check the input and build the fit data; *work (the sorted durations,
  * ln t and scratch in one block) is the caller's to free. */
-static int prepare(struct fit_data *D, double **work, const double *t, size_t n,
-		   size_t nc, double T)
+int hx_fit__prepare(struct fit_data *D, double **work, const double *t, size_t n, size_t nc,
+		    double T)
 {
 	size_t i;
 	double *x = NULL, *lt = NULL, s1 = 0.0, sl = 0.0, ss = 0.0, m;
@@ -712,7 +732,7 @@ int hx_fit(hx_fit_result *out, hx_fit_family f, const double *durations, size_t 
 	double *sorted = NULL;
 	int rc;
 
-	rc = prepare(&D, &sorted, durations, n, n_censored, T);
+	rc = hx_fit__prepare(&D, &sorted, durations, n, n_censored, T);
 	if (rc < 0) {
 		memset(out, 0, sizeof(*out));
 		out->family = f;
@@ -727,26 +747,64 @@ done:
 	return rc;
 }
 
+static const hx_fit_options plain_options = {0, 0.0};
+
 int hx_fit_all(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations, size_t n,
 	       size_t n_censored, double T, hx_fit_family *best)
 {
+	return hx_fit_all_opt(out, durations, n, n_censored, T, &plain_options, best, NULL);
+}
+
+/* "no family fits: ..." into the error slot, with every family's KS p
+ * and the AIC-best b. */
+static void no_family_fits(const hx_fit_result out[HX_FIT_NFAMILIES], int b, double min_p)
+{
+	hx_buf why = HX_BUF_INIT;
+	int f, first = 1;
+
+	hx_buf_printf(&why, "no family fits: KS p < %g for every family (", min_p);
+	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+		if (!out[f].ok)
+			continue;
+		hx_buf_printf(&why, "%s%s %.2g", first ? "" : ", ", family_names[f], out[f].ks_p);
+		first = 0;
+	}
+	hx_buf_printf(&why, "; smallest AIC: %s)", family_names[b]);
+	hx_error_set("%s", why.ptr);
+	hx_buf_release(&why);
+}
+
+int hx_fit_all_opt(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations, size_t n,
+		   size_t n_censored, double T, const hx_fit_options *opt, hx_fit_family *best,
+		   int *adequate)
+{
 	struct fit_data D;
 	double *sorted = NULL;
-	int rc, f, b = -1;
+	int rc, f, b = -1, ba = -1;
 
-	rc = prepare(&D, &sorted, durations, n, n_censored, T);
+	if (!opt)
+		opt = &plain_options;
+	if (adequate)
+		*adequate = 0;
+	rc = hx_fit__prepare(&D, &sorted, durations, n, n_censored, T);
 	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
 		if (rc < 0) {
 			memset(&out[f], 0, sizeof(out[f]));
 			out[f].family = (hx_fit_family)f;
 			out[f].n = n;
 			out[f].n_censored = n_censored;
+			out[f].stall_se = NAN;
 			snprintf(out[f].msg, sizeof(out[f].msg), "%s", hx_error_last());
 			continue;
 		}
-		if (fit_one(&out[f], (hx_fit_family)f, &D) == 0 &&
-		    (b < 0 || out[f].aic < out[b].aic))
+		if (fit_one(&out[f], (hx_fit_family)f, &D) < 0)
+			continue;
+		if (opt->stalls && hx_fit__stall(&out[f], &D) < 0)
+			continue;
+		if (b < 0 || out[f].aic < out[b].aic)
 			b = f;
+		if (!(out[f].ks_p < opt->min_ks_p) && (ba < 0 || out[f].aic < out[ba].aic))
+			ba = f;
 	}
 	if (rc < 0)
 		goto done;
@@ -756,8 +814,12 @@ int hx_fit_all(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations, siz
 		goto done;
 	}
 	hx_error_clear();
+	if (ba < 0)
+		no_family_fits(out, b, opt->min_ks_p);
+	if (adequate)
+		*adequate = ba >= 0;
 	if (best)
-		*best = (hx_fit_family)b;
+		*best = (hx_fit_family)(ba >= 0 ? ba : b);
 done:
 	free(sorted);
 	return rc;

@@ -25,6 +25,23 @@
  * Kolmogorov p-value (hx_stats_kolmogorov_p with n = completed count; the
  * parameters were estimated from the same data, so this p is optimistic, as
  * in the reference tools).
+ *
+ * Stall model (hx_fit_options.stalls; fit_stall.c): a timeout is either a
+ * stall (probability pi, whatever the run's length: the verifier's injected
+ * timeouts, a hung process) or a run whose duration D reached T. Then
+ *   loglik = sum_completed ln f(t_i) + n_completed ln(1 - pi)
+ *            + n_censored ln(pi + (1 - pi) S(T)).
+ * In (theta, q = pi + (1 - pi) S(T)) it splits into the likelihood of the
+ * completed durations truncated at T (sum ln f(t_i) - n_completed ln F(T))
+ * and a binomial in q, so the MLE is the truncated fit with
+ * pi = (q - S(T)) / (1 - S(T)), q = n_censored / n, when that is >= 0; when
+ * it is not (fewer timeouts than long runs explain), pi = 0 and the fit is
+ * the censored one above; of the two candidates (truncated fit with its
+ * pi, censored fit with pi = 0) the higher likelihood wins.
+ * Standard errors: theta's from the truncated likelihood's observed
+ * information, pi's by the delta method (q and theta are asymptotically
+ * independent, the likelihood factorizing). AIC and BIC count pi as a
+ * parameter of every family alike.
  */
 #ifndef HX_FIT_H
 #define HX_FIT_H
@@ -54,6 +71,10 @@ typedef struct {
 	double ks_p;	  /* its Kolmogorov p-value */
 	size_t n;	  /* completed durations used */
 	size_t n_censored; /* runs censored at the timeout */
+	int stall_model;  /* fitted with the stall model (options.stalls) */
+	double stall;	  /* its stall fraction pi (0 without the model) */
+	double stall_se;  /* pi's standard error (NaN when pi = 0, the
+			   * boundary, or without the model) */
 	char msg[128];	  /* "" when ok, else the reason (as in hx_error_last) */
 } hx_fit_result;
 
@@ -68,7 +89,55 @@ typedef struct {
 int hx_fit(hx_fit_result *out, hx_fit_family f, const double *durations, size_t n,
 	   size_t n_censored, double T);
 
-/* Fit every family (sorting the durations once). out[f] holds family f's
+/* Options of hx_fit_all_opt. */
+typedef struct {
+	int stalls;	  /* 1: the stall model (above) for censored data */
+	double min_ks_p;  /* a family whose KS p is below this is not
+			   * called best (HX_FIT_MIN_KS_P; 0: any) */
+} hx_fit_options;
+
+#define HX_FIT_MIN_KS_P 0.01
+
+/* Fit every family (sorting the durations once), with options (NULL:
+ * hx_fit_all's). Returns as hx_fit_all. *best (may be NULL) is the
+ * smallest-AIC family among those whose KS p is at least opt->min_ks_p;
+ * when no family reaches it, *adequate (may be NULL) is 0, *best is the
+ * smallest-AIC family all the same (for its AIC differences) and the
+ * error slot says "no family fits: ..." with each family's KS p. */
+int hx_fit_all_opt(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations, size_t n,
+		   size_t n_censored, double T, const hx_fit_options *opt, hx_fit_family *best,
+		   int *adequate);
+
+/* One sample of a joint fit: completed durations (as hx_fit's) and the
+ * n_censored runs that timed out at T. */
+typedef struct {
+	const double *durations;
+	size_t n;
+	size_t n_censored;
+	double T;
+} hx_fit_sample;
+
+#define HX_FIT_MAX_SAMPLES 8
+
+/* The stall model over n <= HX_FIT_MAX_SAMPLES samples at once (the tiers
+ * of one verifier, with different timeouts): the duration law's
+ * parameters are shared, each sample has its own stall fraction. One
+ * tier's timeouts alone tell stalls from long runs only through the shape
+ * of its truncated durations; tiers with other timeouts pin the law down.
+ * out[i][f] is family f seen from sample i: the shared parameters and
+ * their standard errors (from the joint profile likelihood), sample i's
+ * stall fraction with its standard error, its log-likelihood term, AIC
+ * and BIC from that term (parameters counted per sample: k + 1), and the
+ * KS test of its completed durations against the law truncated at its T.
+ * *best: the smallest total AIC among the families whose KS p is at least
+ * opt->min_ks_p in every sample (*adequate = 1); when there is none, the
+ * smallest total AIC, *adequate = 0 and "no family fits: ..." in the
+ * error slot. Returns 0 when some family fitted, else as hx_fit_all. */
+int hx_fit_joint(hx_fit_result *const *out, const hx_fit_sample *in, size_t n,
+		 const hx_fit_options *opt, hx_fit_family *best, int *adequate);
+
+/* Fit every family (sorting the durations once), without the stall model
+ * and whatever the KS p. out[f] holds family f's
  * result, ok or not; *best (may be NULL) is the ok family of smallest AIC
  * (ties: the lower enum value). Returns 0 when at least one family fitted;
  * otherwise the error of the input check (HX_EINVALID, e.g. "no fit exists:

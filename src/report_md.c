@@ -89,10 +89,11 @@ static void md_fits(hx_buf *b, const hx_tier_data *t)
 {
 	int f, i;
 
-	hx_buf_printf(b, "Durations: %zu completed, %zu censored at %g ms (timed-out runs enter "
-			 "the likelihood as right-censored at the timeout).\n\n",
+	hx_buf_printf(b, "Durations: %zu completed, %zu timed out at %g ms (a timed-out run is "
+			 "a stall, with the fitted stall fraction, or a run right-censored at "
+			 "the timeout).\n\n",
 		      t->ndurations, t->ncensored, t->timeout_ms);
-	if (!t->has_fit) {
+	if (!t->fitted) {
 		hx_buf_puts(b, "No duration fit: ");
 		md_text(b, t->no_fit);
 		hx_buf_puts(b, "\n");
@@ -103,7 +104,7 @@ static void md_fits(hx_buf *b, const hx_tier_data *t)
 	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
 		const hx_fit_result *r = &t->fits[f];
 		const char *name = hx_fit_family_name((hx_fit_family)f);
-		if (f == (int)t->best)
+		if (t->has_fit && f == (int)t->best)
 			hx_buf_printf(b, "| **%s** (best) | ", name);
 		else
 			hx_buf_printf(b, "| %s | ", name);
@@ -118,11 +119,21 @@ static void md_fits(hx_buf *b, const hx_tier_data *t)
 				hx_buf_puts(b, ", ");
 			md_param(b, hx_fit_param_name((hx_fit_family)f, i), r->p[i], r->se[i]);
 		}
+		if (r->stall_model) {
+			hx_buf_puts(b, ", ");
+			md_param(b, "stall", r->stall, r->stall_se);
+		}
 		hx_buf_printf(b, " | %.3f | %.3f | %.3f | %.3f | %.4f | %.4g |\n", r->loglik, r->aic,
 			      r->bic, r->aic - t->fits[t->best].aic, r->ks_d, r->ks_p);
 	}
-	hx_buf_puts(b, "\nBest: the smallest AIC. The KS p-value is optimistic: the parameters "
-		       "were estimated from the same durations.\n");
+	hx_buf_puts(b, "\nBest: the smallest AIC among the families whose KS p is at least 0.01. "
+		       "The KS p-value is optimistic: the parameters were estimated from the same "
+		       "durations.\n");
+	if (!t->has_fit) {
+		hx_buf_puts(b, "\n**No family fits**: ");
+		md_text(b, t->no_fit);
+		hx_buf_puts(b, "\n");
+	}
 }
 
 static void md_tier(hx_buf *b, const hx_tier_data *t, const hx_calib_data *all)

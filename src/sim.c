@@ -6,20 +6,31 @@
  *   corpus module m (fixed per master seed): ground truth valid with
  *     probability 1 - invalid_fraction, difficulty ~ lognormal(0, sigma),
  *     slice drawn by the simulator's slice_weights (or none);
- *   task: with timeout_rate -> verifier_timeout, lasting a draw from the
- *     tier's (or slice's) timeout_distribution; otherwise a valid proof fails
- *     with spurious_fail_rate and an invalid one passes with
- *     spurious_pass_rate; a completed run takes lognormal(median *
- *     difficulty, sigma) ms, redrawn so that it never reaches the tier
- *     timeout.
+ *   task: a latent verification time D ~ lognormal(median * difficulty,
+ *     sigma), drawn for every task; with timeout_rate the call stalls (the
+ *     noise model's injected timeout: outcome verifier_timeout, lasting a
+ *     draw from the tier's or slice's timeout_distribution); otherwise, when
+ *     D reaches the task's timeout the harness kills the run at the timeout
+ *     (verifier_timeout, lasting exactly the timeout: D is right-censored
+ *     there, as with a real verifier); otherwise the run completes after D
+ *     and a valid proof fails with spurious_fail_rate, an invalid one passes
+ *     with spurious_pass_rate.
+ *
+ * So the observed timeout rate of a tier with timeout T is
+ * timeout_rate + (1 - timeout_rate) P(D >= T), and the completed durations
+ * are D truncated at T: the story the duration fit (fit.h, stall model)
+ * tells. Without module difficulty spread D is lognormal(ln median, sigma);
+ * with it, lognormal(ln median, sqrt(sigma^2 + difficulty_sigma^2)) over a
+ * large corpus.
  *
  * A task run with a longer timeout than its tier's (ground-truth labeling
- * runs timed-out tasks again with timeout x multiplier) times out with
+ * runs timed-out tasks again with timeout x multiplier) stalls with
  * probability timeout_rate^(timeout / tier timeout): a stall that outlasts
  * the tier timeout with probability p outlasts m times it with p^m when
- * stalls are memoryless (exponential). At the tier's own timeout nothing
- * changes. Tasks may name any tier the models have, not only the spec's
- * (consensus voters on another tier).
+ * stalls are memoryless (exponential); its latent time D is the same, so a
+ * run that only outlasted the tier timeout completes. At the tier's own
+ * timeout nothing changes. Tasks may name any tier the models have, not
+ * only the spec's (consensus voters on another tier).
  *
  * Every task draws the same sequence of random numbers whatever its branch,
  * so changing one rate moves only the outcomes it should.
@@ -35,7 +46,7 @@
 #include "error.h"
 #include "rng.h"
 
-#define SIM_VERSION "sim-verifier/1"
+#define SIM_VERSION "sim-verifier/2"
 
 typedef struct {
 	unsigned char valid;
@@ -97,8 +108,8 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 	const hx_tier_model *tm = &s->params[param_slot(s, task->tier, m->slice)];
 	int noise = s->noise[param_slot(s, task->tier, m->slice)];
 	double timeout_ms = task->timeout_s * 1000.0;
-	double u_timeout, u_spurious, duration = 0, z, timeout_rate = tm->timeout_rate;
-	int timed_out, i;
+	double u_timeout, u_spurious, duration, latent, z, timeout_rate = tm->timeout_rate;
+	int timed_out, stalled;
 	size_t k;
 	hx_rng r;
 	hx_buf tail = HX_BUF_INIT;
@@ -115,25 +126,26 @@ static int sim_run_task(hx_engine *e, const hx_task *task, hx_record *out)
 	hx_rng_init(&r, task->seed);
 	u_timeout = hx_rng_uniform(&r);
 	u_spurious = hx_rng_uniform(&r);
-	timed_out = noise && u_timeout < timeout_rate;
 
-	/* Completed duration: lognormal, redrawn below the timeout. The first
-	 * draw is always made so the stream stays aligned across branches. */
-	for (i = 0; i < 64; i++) {
-		z = hx_rng_normal(&r);
-		duration = s->models->sim.duration_median_ms * m->difficulty *
-			   exp(s->models->sim.duration_sigma * z);
-		if (duration < timeout_ms)
-			break;
-	}
-	if (duration >= timeout_ms)
-		duration = timeout_ms * 0.999;
+	/* The latent verification time, drawn whatever the branch so the
+	 * stream stays aligned; a run the harness kills at the timeout lasts
+	 * the timeout. */
+	z = hx_rng_normal(&r);
+	latent = s->models->sim.duration_median_ms * m->difficulty *
+		 exp(s->models->sim.duration_sigma * z);
+	stalled = noise && u_timeout < timeout_rate;
+	timed_out = stalled || latent >= timeout_ms;
 
-	if (timed_out) {
+	if (stalled) {
 		out->outcome = HX_OUT_VERIFIER_TIMEOUT;
 		duration = draw_timeout_ms(&r, &tm->timeout_distribution);
-	} else {
+	} else if (timed_out) {
 		(void)hx_rng_uniform(&r); /* keep the stream aligned */
+		out->outcome = HX_OUT_VERIFIER_TIMEOUT;
+		duration = timeout_ms;
+	} else {
+		(void)hx_rng_uniform(&r);
+		duration = latent;
 		if (m->valid)
 			out->outcome = noise && u_spurious < tm->spurious_fail_rate
 					       ? HX_OUT_PROOF_INVALID

@@ -305,54 +305,96 @@ static void run_holdout(hx_validation *v, const hx_calib_data *train,
 	check_coverage(v, ran, covered, alpha);
 }
 
-/* The slowest tier's best fit predicts t's timeout rate as S(t's timeout). */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* An ascending copy of t's completed durations below limit (all when
+ * limit <= 0); *n gets their count. The caller frees. */
+static double *sorted_below(const hx_tier_data *t, double limit, size_t *n)
+{
+	double *x = hx_xcalloc(t->ndurations ? t->ndurations : 1, sizeof(*x));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < t->ndurations; i++)
+		if (!(limit > 0.0) || t->durations[i] < limit)
+			x[(*n)++] = t->durations[i];
+	qsort(x, *n, sizeof(*x), cmp_double);
+	return x;
+}
+
+/* One duration model across tiers (validate.h): t's completed durations
+ * against the slowest tier's below t's timeout (two-sample KS, family-wise
+ * level alpha / m over the m cross-tier checks), and t's timeouts against
+ * the slowest tier's fit, whose S(t's timeout) is the share of runs that
+ * outlast it: t cannot time out less often than that. */
 static void check_cross_tier(hx_validation *v, const hx_tier_data *t, const hx_tier_data *slow,
-			     double alpha)
+			     double alpha, size_t m)
 {
 	hx_check *c = add_check(v, "cross_tier", hx_tier_lower(t->tier), NULL);
 	const hx_rate *r = &t->timeout;
 	const hx_fit_result *f = slow->has_fit ? &slow->fits[slow->best] : NULL;
-	double s, se;
-	int in;
+	double *a = NULL, *b = NULL, level = alpha / (double)m, s, pi;
+	size_t na, nb;
+	char pk[24];
+	int ks_ok, rate_ok;
 
-	if (!f || !f->ok) {
-		decide(c, HX_CHECK_SKIP, "slowest tier (%s) has no duration fit",
-		       hx_tier_lower(slow->tier));
+	if (!f) {
+		decide(c, HX_CHECK_SKIP, "slowest tier (%s) has no duration fit: %s",
+		       hx_tier_lower(slow->tier), slow->no_fit);
 		return;
 	}
 	if (!(t->timeout_ms > 0.0) || !r->n) {
 		decide(c, HX_CHECK_SKIP, "%s", r->n ? "no timeout known" : "no records");
 		return;
 	}
+	a = sorted_below(t, 0.0, &na);
+	b = sorted_below(slow, t->timeout_ms, &nb);
+	if (!na || !nb) {
+		decide(c, HX_CHECK_SKIP, "no completed durations below %.0f ms in %s",
+		       t->timeout_ms, na ? hx_tier_lower(slow->tier) : hx_tier_lower(t->tier));
+		goto done;
+	}
+	(void)hx_stats_ks_2(a, na, b, nb, &c->statistic, &c->p_value);
 	s = 1.0 - hx_fit_cdf(f, t->timeout_ms);
 	hx_stats_wilson(r->k, r->n, 1.0 - alpha, &c->lo, &c->hi);
 	c->observed = r->rate;
 	c->expected = s;
-	/* the score statistic: |z| <= z(1 - alpha/2) exactly when s lies in
-	 * the Wilson interval */
-	se = sqrt(s * (1.0 - s) / (double)r->n);
-	if (se > 0.0)
-		c->statistic = (r->rate - s) / se;
-	in = c->lo <= s && s <= c->hi;
-	decide(c, in ? HX_CHECK_PASS : HX_CHECK_FAIL,
-	       "%s fit of %s predicts S(%.0f ms)=%.4f; observed %.4f (%lu/%lu), "
-	       "%g%% ci [%.4f, %.4f] %s it",
-	       hx_fit_family_name(f->family), hx_tier_lower(slow->tier), t->timeout_ms, s,
-	       r->rate, r->k, r->n, 100.0 * (1.0 - alpha), c->lo, c->hi,
-	       in ? "contains" : "excludes");
+	ks_ok = !(c->p_value < level);
+	rate_ok = !(c->hi < s);
+	pi = s < 1.0 ? fmax((r->rate - s) / (1.0 - s), 0.0) : NAN;
+	decide(c, ks_ok && rate_ok ? HX_CHECK_PASS : HX_CHECK_FAIL,
+	       "durations below %.0f ms %s %s's (KS D=%.4f %s, level %.3g); timeouts %.4f "
+	       "[%.4f, %.4f] %s %.4f past %.0f ms by %s's %s fit%s",
+	       t->timeout_ms, ks_ok ? "match" : "differ from", hx_tier_lower(slow->tier),
+	       c->statistic, fmt_p(pk, c->p_value), level, r->rate, c->lo, c->hi,
+	       rate_ok ? ">=" : "<", s, t->timeout_ms, hx_tier_lower(slow->tier),
+	       hx_fit_family_name(f->family), rate_ok ? "" : " (too few timeouts)");
+	if (rate_ok && c->reason[0] && strlen(c->reason) + 40 < sizeof(c->reason))
+		snprintf(c->reason + strlen(c->reason), sizeof(c->reason) - strlen(c->reason),
+			 ": stall fraction %.4f", pi);
+done:
+	free(a);
+	free(b);
 }
 
 static void run_cross_tier(hx_validation *v, const hx_calib_data *d, double alpha)
 {
 	const hx_tier_data *slow = NULL;
+	size_t m = 0;
 	int t;
 
 	for (t = HX_TIER_COUNT - 1; t >= 0 && !slow; t--)
 		slow = hx_calib_tier(d, (hx_tier)t);
+	for (t = 0; slow && t < (int)slow->tier; t++)
+		m += hx_calib_tier(d, (hx_tier)t) != NULL;
 	for (t = 0; slow && t < (int)slow->tier; t++) {
 		const hx_tier_data *td = hx_calib_tier(d, (hx_tier)t);
 		if (td)
-			check_cross_tier(v, td, slow, alpha);
+			check_cross_tier(v, td, slow, alpha, m);
 	}
 }
 

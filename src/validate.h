@@ -38,12 +38,23 @@
  *                         P(X >= misses), X ~ Binomial(checks, 0.05), the
  *                         checks taken as independent, < alpha. A FAIL
  *                         from max_calibration_error alone is no miss.
- *   cross_tier.<tier>     the slowest tier's best duration fit predicts the
- *                         timeout rate of each faster tier as S(timeout of
- *                         that tier); PASS when the prediction lies in the
- *                         observed timeout rate's Wilson (1 - alpha)
- *                         interval (the score test does not reject it).
- *                         statistic: the score z. None with one tier.
+ *   cross_tier.<tier>     one duration model across the tiers (a timeout
+ *                         is a stall or a run that outlasted the limit;
+ *                         fit.h, stall model): for each faster tier, (1)
+ *                         its completed durations against the slowest
+ *                         tier's completed durations below its timeout,
+ *                         two-sample KS at the family-wise level alpha / m
+ *                         (Bonferroni over the m cross-tier checks): both
+ *                         are the same law truncated there; (2) its timeout
+ *                         rate's Wilson (1 - alpha) interval must reach
+ *                         S(its timeout) of the slowest tier's best fit,
+ *                         the share of runs that outlast that timeout
+ *                         (fewer timeouts than that cannot be). FAIL when
+ *                         either fails; the reason gives the implied stall
+ *                         fraction. observed/expected: timeout rate and S;
+ *                         lo, hi: its interval; statistic, p_value: the KS
+ *                         D and p. SKIP when the slowest tier has no fit
+ *                         that fits. None with one tier.
  *   envelope.<tier>.<rate> a user's acceptance range [min, max]: PASS when
  *                         the rate's 95% interval overlaps it (the reason
  *                         says whether it lies inside), FAIL when the

@@ -388,6 +388,9 @@ static void test_noise_config(void **state)
 	head = "# Verifier noise configuration calibrated by harness from experiment 'smoke'\n"
 	       "# on 2026-11-22T10:00:00Z. Each rate is a point estimate from the training samples;\n"
 	       "# its 95% confidence interval and counts are in calibration.yaml.\n"
+	       "# timeout_rate is the injected (stall) timeouts: the fitted stall fraction,\n"
+	       "# without the runs that outlast base_timeout_s (the verifier times those\n"
+	       "# out by itself); the observed timeout rate is in calibration.yaml.\n"
 	       "# A spurious rate without ground truth is written as 0 here (null in "
 	       "calibration.yaml).\nglobal:\n";
 	assert_true(strncmp(text, head, strlen(head)) == 0);
@@ -398,7 +401,7 @@ static void test_noise_config(void **state)
 	assert_string_equal(m->default_tier, "balanced");
 	assert_true(m->has_tier[HX_TIER_FAST] && m->has_tier[HX_TIER_BALANCED]);
 	assert_false(m->has_tier[HX_TIER_SLOW]);
-	assert_true(m->tiers[HX_TIER_FAST].timeout_rate == train.tiers[0].timeout.rate);
+	assert_true(m->tiers[HX_TIER_FAST].timeout_rate == hx_tier_noise_timeout_rate(&train.tiers[0]));
 	assert_true(m->tiers[HX_TIER_FAST].spurious_fail_rate == train.tiers[0].spurious_fail.rate);
 	assert_true(m->tiers[HX_TIER_FAST].spurious_pass_rate == train.tiers[0].spurious_pass.rate);
 	assert_true(m->tiers[HX_TIER_FAST].base_timeout_s == 30);
@@ -465,21 +468,34 @@ static void test_timeout_dist(void **state)
 	/* all equal: fixed at that value */
 	for (i = 0; i < 50; i++)
 		x[i] = 60000;
-	d = dist_of(x, 50, 60000);
+	d = dist_of(x, 50, 120000);
 	assert_int_equal(d.kind, HX_DIST_FIXED);
 	assert_true(d.fixed_ms == 60000);
 	/* within 1% of the mean: fixed at the mean */
 	x[0] = 59500;
 	x[1] = 60500;
-	d = dist_of(x, 50, 60000);
+	d = dist_of(x, 50, 120000);
 	assert_int_equal(d.kind, HX_DIST_FIXED);
 	assert_true(d.fixed_ms == 60000);
 	/* just beyond 1%: no longer fixed (range 1300 < e * mean: uniform) */
 	x[0] = 59350;
 	x[1] = 60650;
-	d = dist_of(x, 50, 60000);
+	d = dist_of(x, 50, 120000);
 	assert_int_equal(d.kind, HX_DIST_UNIFORM);
 	assert_true(d.min_ms == 59350 && d.max_ms == 60650);
+	/* runs killed at the timeout (at or past it) next to stalls that
+	 * ended before it: the stalls alone (uniform 1000..2000 above) */
+	for (i = 0; i < 101; i++)
+		x[i] = i < 80 ? 1000 + 1000 * (double)i / 79 : 60000 + (double)i;
+	d = dist_of(x, 101, 60000);
+	assert_int_equal(d.kind, HX_DIST_UNIFORM);
+	assert_true(d.min_ms == 1000 && d.max_ms == 2000);
+	/* killed runs alone: fixed at their mean */
+	for (i = 0; i < 10; i++)
+		x[i] = 60000 + (double)i;
+	d = dist_of(x, 10, 60000);
+	assert_int_equal(d.kind, HX_DIST_FIXED);
+	assert_true(d.fixed_ms == 60004.5);
 	/* no timeouts, or no durations for them: fixed at the timeout */
 	d = dist_of(x, 0, 30000);
 	assert_int_equal(d.kind, HX_DIST_FIXED);
@@ -514,7 +530,7 @@ static void test_report_md(void **state)
 				     "KS p |\n|---|---|---:|---:|---:|---:|---:|---:|\n"));
 	snprintf(best, sizeof(best), "| **%s** (best) | ", hx_fit_family_name(train.tiers[0].best));
 	assert_non_null(strstr(text, best));
-	assert_non_null(strstr(text, "Durations: 200 completed, 20 censored at 30000 ms"));
+	assert_non_null(strstr(text, "Durations: 200 completed, 20 timed out at 30000 ms"));
 	assert_non_null(strstr(text, "No duration fit: no fit exists: every run timed out"));
 	assert_non_null(strstr(text, "| status | check | reason |\n|---|---|---|\n"));
 	/* a '|' in a reason must not split the cell */
@@ -605,9 +621,16 @@ static void test_noise_config_round_trip(void **state)
 					 t, k, r[k]->k, r[k]->n, r[k]->rate, r[k]->lo, r[k]->hi,
 					 rates[t][k]);
 			assert_true(r[k]->n > 0);
-			assert_true(loaded[k] == r[k]->rate);
+			/* the noise configuration's timeout_rate is the injected
+			 * stalls: the fitted stall fraction */
+			assert_true(loaded[k] == (k ? r[k]->rate : hx_tier_noise_timeout_rate(td)));
 		}
 		assert_true(tm->base_timeout_s == timeouts[t]);
+		/* the stall fraction's 95% interval holds the simulated rate */
+		assert_true(td->has_fit && td->fits[td->best].stall_model);
+		if (fabs(td->fits[td->best].stall - rates[t][0]) > 1.96 * td->fits[td->best].stall_se)
+			fail_msg("tier %zu: stall fraction %.4f +- %.4f misses %.4f", t,
+				 td->fits[td->best].stall, td->fits[td->best].stall_se, rates[t][0]);
 		/* the timed-out runs' durations came from the uniform configured */
 		if (td->timeout_durations && td->ncensored) {
 			assert_int_equal(tm->timeout_distribution.kind, HX_DIST_UNIFORM);

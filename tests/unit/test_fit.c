@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "error.h"
 #include "fit.h"
 
@@ -307,9 +309,87 @@ static void test_million(void **state)
 	free(x);
 }
 
+/* A sample from no family: half lognormal(ln 1000, 0.3), half
+ * lognormal(ln 30000, 0.3), 4000 values by quantiles. Every family has KS p
+ * far below 0.01: fitted, but none is called best. */
+static void test_no_family_fits(void **state)
+{
+	enum { N = 4000 };
+	static double x[N];
+	hx_fit_result r[HX_FIT_NFAMILIES];
+	const hx_fit_options opt = {0, HX_FIT_MIN_KS_P};
+	hx_fit_family best;
+	size_t i;
+	int f, adequate = 1;
+	(void)state;
+	for (i = 0; i < N; i++) {
+		double u = ((double)(i / 2) + 0.5) / (N / 2);
+		double z = gsl_cdf_ugaussian_Pinv(u);
+		x[i] = exp((i % 2 ? log(30000.0) : log(1000.0)) + 0.3 * z);
+	}
+	assert_int_equal(hx_fit_all_opt(r, x, N, 0, 0.0, &opt, &best, &adequate), 0);
+	assert_false(adequate);
+	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+		assert_true(r[f].ok);
+		assert_true(r[f].ks_p < 1e-6);
+	}
+	assert_non_null(strstr(hx_error_last(), "no family fits: KS p < 0.01 for every family ("));
+	/* a sample from one family is fitted and called best */
+	for (i = 0; i < N; i++)
+		x[i] = exp(log(1000.0) + 0.3 * gsl_cdf_ugaussian_Pinv(((double)i + 0.5) / N));
+	assert_int_equal(hx_fit_all_opt(r, x, N, 0, 0.0, &opt, &best, &adequate), 0);
+	assert_true(adequate);
+	assert_int_equal(best, HX_FIT_LOGNORMAL);
+}
+
+/* The stall model on one sample: lognormal(ln 2000, 0.8) durations by
+ * quantiles, 30% of them past T = 3000 ms, and 500 stalls on top of 4000
+ * runs. The truncated fit recovers mu and sigma, and pi = 500 / 4500 (the
+ * stalls among all 4500 calls); the censored fit alone takes every
+ * timeout for a long run and stretches the law. */
+static void test_stall_model(void **state)
+{
+	enum { N = 4000, STALLS = 500 };
+	static double x[N];
+	hx_fit_result r[HX_FIT_NFAMILIES], plain[HX_FIT_NFAMILIES];
+	const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
+	hx_fit_family best;
+	size_t i, d = 0, c = STALLS;
+	const double T = 3000.0;
+	int adequate;
+	(void)state;
+	for (i = 0; i < N; i++) {
+		double t = exp(log(2000.0) + 0.8 * gsl_cdf_ugaussian_Pinv(((double)i + 0.5) / N));
+		if (t < T)
+			x[d++] = t;
+		else
+			c++;
+	}
+	assert_int_equal(hx_fit_all_opt(r, x, d, c, T, &opt, &best, &adequate), 0);
+	assert_true(adequate);
+	assert_int_equal(best, HX_FIT_LOGNORMAL);
+	assert_true(r[HX_FIT_LOGNORMAL].stall_model);
+	if (fabs(r[HX_FIT_LOGNORMAL].p[0] - log(2000.0)) > 0.01 ||
+	    fabs(r[HX_FIT_LOGNORMAL].p[1] - 0.8) > 0.01 ||
+	    fabs(r[HX_FIT_LOGNORMAL].stall - (double)STALLS / (N + STALLS)) > 0.005)
+		fail_msg("mu %.4f sigma %.4f stall %.4f", r[HX_FIT_LOGNORMAL].p[0],
+			 r[HX_FIT_LOGNORMAL].p[1], r[HX_FIT_LOGNORMAL].stall);
+	assert_true(r[HX_FIT_LOGNORMAL].stall_se > 0.005 && r[HX_FIT_LOGNORMAL].stall_se < 0.05);
+	/* without the model the timeouts stretch the law */
+	assert_int_equal(hx_fit_all(plain, x, d, c, T, &best), 0);
+	assert_false(plain[HX_FIT_LOGNORMAL].stall_model);
+	if (!(plain[HX_FIT_LOGNORMAL].p[0] > log(2000.0) + 0.05))
+		fail_msg("plain mu %.4f sigma %.4f", plain[HX_FIT_LOGNORMAL].p[0], plain[HX_FIT_LOGNORMAL].p[1]);
+	/* no timeouts at all: pi = 0 and the plain fit */
+	assert_int_equal(hx_fit_all_opt(r, x, d, 0, 0.0, &opt, &best, &adequate), 0);
+	assert_true(r[HX_FIT_LOGNORMAL].stall_model && r[HX_FIT_LOGNORMAL].stall == 0.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_family_fits),
+		cmocka_unit_test(test_stall_model),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_uncensored_vectors),
 		cmocka_unit_test(test_censored_vectors),

@@ -345,36 +345,51 @@ static void test_holdout_family_wise(void **state)
 
 static const hx_validate_options cross_only = {0, 0, 0, 1, 0.0, NULL, 0};
 
+/* Exp(mean) quantiles (i + 0.5) / n below limit into x; their count. */
+static size_t exp_quantiles(double *x, size_t n, double mean, double limit)
+{
+	size_t i, m = 0;
+	for (i = 0; i < n; i++) {
+		double t = -mean * log(1.0 - ((double)i + 0.5) / (double)n);
+		if (t <= limit)
+			x[m++] = t;
+	}
+	return m;
+}
+
 static void test_cross_tier(void **state)
 {
-	enum { N = 2000 };
-	static double dur[N];
+	enum { N = 2000, NF = 5000 };
+	static double dur[N], fdur[NF];
 	const double mean = 2000.0, slow_T = 6000.0, fast_T = 1000.0;
+	const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
 	hx_calib_data d;
 	hx_tier_data *fast, *slow;
 	hx_validation v;
 	const hx_check *c;
-	size_t i, nd = 0;
+	size_t nd;
+	int adequate;
 	(void)state;
-	/* Exp(mean 2000 ms) quantiles, right-censored at 6000 ms */
-	for (i = 0; i < N; i++) {
-		double t = -mean * log(1.0 - ((double)i + 0.5) / N);
-		if (t <= slow_T)
-			dur[nd++] = t;
-	}
+	/* slow: Exp(mean 2000 ms) quantiles, right-censored at 6000 ms */
+	nd = exp_quantiles(dur, N, mean, slow_T);
 	memset(&d, 0, sizeof(d));
-	fast = add_tier(&d, HX_TIER_FAST, 0, 5000);
+	fast = add_tier(&d, HX_TIER_FAST, 0, NF);
 	slow = add_tier(&d, HX_TIER_SLOW, (unsigned long)(N - nd), N);
 	fast->timeout_ms = fast_T;
 	slow->timeout_ms = slow_T;
 	slow->durations = dur;
 	slow->ndurations = nd;
 	slow->ncensored = N - nd;
-	assert_int_equal(hx_fit_all(slow->fits, dur, nd, N - nd, slow_T, &slow->best), 0);
+	assert_int_equal(hx_fit_all_opt(slow->fits, dur, nd, N - nd, slow_T, &opt, &slow->best,
+					&adequate),
+			 0);
+	assert_true(adequate);
 	slow->has_fit = 1;
-
-	/* observed: 5000 S(1000) = 5000 exp(-0.5) = 3032.65 */
-	hx_rate_set(&fast->timeout, 3033, 5000);
+	/* fast: the same law below 1000 ms; 5000 S(1000) = 3032.65 timed out */
+	fast->durations = fdur;
+	fast->ndurations = exp_quantiles(fdur, NF, mean, fast_T);
+	fast->ncensored = NF - fast->ndurations;
+	hx_rate_set(&fast->timeout, 3033, NF);
 	assert_int_equal(hx_validate(&v, &d, NULL, &cross_only), 0);
 	assert_int_equal(v.n, 1);
 	c = get(&v, "cross_tier.fast");
@@ -383,25 +398,45 @@ static void test_cross_tier(void **state)
 		fail_msg("predicted %.6f, want about %.6f", c->expected, exp(-0.5));
 	rel_to(c->observed, 0.6066, 1e-12, "observed");
 	assert_true(c->lo < c->expected && c->expected < c->hi);
-	assert_true(fabs(c->statistic) < 1.959963984540054);
-	assert_non_null(strstr(c->reason, "fit of slow predicts S(1000 ms)=0.60"));
-	assert_non_null(strstr(c->reason, "contains it"));
+	assert_true(c->statistic < 0.02 && c->p_value > 0.5);
+	assert_non_null(strstr(c->reason, "durations below 1000 ms match slow's"));
+	assert_non_null(strstr(c->reason, "by slow's "));
+	assert_non_null(strstr(c->reason, ": stall fraction 0.00"));
 	hx_validation_release(&v);
 
-	/* far off: 0.20 observed */
-	hx_rate_set(&fast->timeout, 1000, 5000);
+	/* stalls on top: 70% timed out, so (0.7 - 0.6065) / 0.3935 = 0.238 stall */
+	hx_rate_set(&fast->timeout, 3500, NF);
+	assert_int_equal(hx_validate(&v, &d, NULL, &cross_only), 0);
+	c = get(&v, "cross_tier.fast");
+	assert_int_equal(c->status, HX_CHECK_PASS);
+	assert_non_null(strstr(c->reason, ": stall fraction 0.23"));
+	hx_validation_release(&v);
+
+	/* too few timeouts: 20% where the durations alone put 60.65% past 1000 */
+	hx_rate_set(&fast->timeout, 1000, NF);
 	assert_int_equal(hx_validate(&v, &d, NULL, &cross_only), 0);
 	c = get(&v, "cross_tier.fast");
 	assert_int_equal(c->status, HX_CHECK_FAIL);
 	assert_true(c->hi < c->expected);
-	assert_true(c->statistic < -50.0);
-	assert_non_null(strstr(c->reason, "excludes it"));
+	assert_non_null(strstr(c->reason, "(too few timeouts)"));
+	hx_validation_release(&v);
+
+	/* another duration law in fast (mean 500 ms): the KS part fails */
+	hx_rate_set(&fast->timeout, 3033, NF);
+	fast->ndurations = exp_quantiles(fdur, NF, 500.0, fast_T);
+	assert_int_equal(hx_validate(&v, &d, NULL, &cross_only), 0);
+	c = get(&v, "cross_tier.fast");
+	assert_int_equal(c->status, HX_CHECK_FAIL);
+	assert_true(c->p_value < 1e-6);
+	assert_non_null(strstr(c->reason, "differ from slow's"));
 	hx_validation_release(&v);
 
 	/* no fit */
 	slow->has_fit = 0;
+	snprintf(slow->no_fit, sizeof(slow->no_fit), "no family fits: test");
 	assert_int_equal(hx_validate(&v, &d, NULL, &cross_only), 0);
-	assert_check(&v, "cross_tier.fast", HX_CHECK_SKIP, "slowest tier (slow) has no duration fit");
+	assert_check(&v, "cross_tier.fast", HX_CHECK_SKIP,
+		     "slowest tier (slow) has no duration fit: no family fits: test");
 	assert_true(v.passed);
 	hx_validation_release(&v);
 }
