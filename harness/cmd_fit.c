@@ -15,18 +15,21 @@
 
 static const char usage[] =
 	"usage: harness fit TELEMETRY.jsonl [--json]\n"
-	"       harness fit --durations FILE [--censor-at T] [--json]\n"
+	"       harness fit --durations FILE [--censor-at T [--stalls]] [--json]\n"
 	"\n"
 	"Fit noise models per tier from telemetry: timeout, spurious-fail and\n"
 	"spurious-pass rates with Wilson 95% intervals, and the duration of\n"
 	"completed runs by maximum likelihood for the exponential, gamma,\n"
-	"lognormal and Weibull families, with timed-out runs right-censored at\n"
-	"the tier timeout (never dropped, never fitted as durations): parameters\n"
-	"with standard errors, log-likelihood, AIC, BIC, KS D and p, the best\n"
-	"family by AIC.\n"
+	"lognormal and Weibull families. A timed-out run is a stall (the stall\n"
+	"fraction is fitted too) or a run that outlasted the tier timeout\n"
+	"(right-censored there): never dropped, never fitted as a duration.\n"
+	"Parameters with standard errors, log-likelihood, AIC, BIC, KS D and p;\n"
+	"the best family is the smallest AIC among those whose KS p is at least\n"
+	"0.01, and when none is, the report says that no family fits.\n"
 	"\n"
 	"  --durations FILE  fit plain numbers instead, one per line ('-' is stdin)\n"
 	"  --censor-at T     with --durations: values >= T are runs censored at T\n"
+	"  --stalls          with --censor-at: fit the stall fraction too\n"
 	"  --json            machine-readable output\n"
 	"\n"
 	"exit status: 0 ok, 2 bad usage or input, 3 system failure\n";
@@ -76,15 +79,16 @@ static int read_numbers(const char *path, double **out, size_t *n)
 	return 0;
 }
 
-static int fit_durations(const char *path, double censor_at, int json)
+static int fit_durations(const char *path, double censor_at, int stalls, int json)
 {
+	hx_fit_options opt = {0, HX_FIT_MIN_KS_P};
 	hx_fit_result fits[HX_FIT_NFAMILIES];
 	hx_fit_family best = HX_FIT_EXPONENTIAL;
 	hx_buf out = HX_BUF_INIT;
 	double *v = NULL;
 	size_t n = 0, i, kept = 0, censored = 0;
-	char no_fit[128] = "";
-	int err, has_fit;
+	char no_fit[256] = "";
+	int err, fitted, adequate = 0;
 
 	if ((err = read_numbers(path, &v, &n)) != 0) {
 		hx_cli_error("fit", "%s", hx_error_last());
@@ -96,23 +100,26 @@ static int fit_durations(const char *path, double censor_at, int json)
 		else
 			v[kept++] = v[i];
 	}
-	err = hx_fit_all(fits, v, kept, censored, censored ? censor_at : 0, &best);
-	has_fit = err == 0;
+	opt.stalls = stalls;
+	err = hx_fit_all_opt(fits, v, kept, censored, censored ? censor_at : 0, &opt, &best,
+			     &adequate);
+	fitted = err == 0;
 	if (err == HX_ESYSTEM) {
 		hx_cli_error("fit", "%s", hx_error_last());
 		free(v);
 		return 3;
 	}
-	if (!has_fit)
+	if (!adequate)
 		snprintf(no_fit, sizeof(no_fit), "%s", hx_error_last());
 	if (json) {
-		hx_fit_format_json(&out, fits, has_fit, best, no_fit, kept, censored, censor_at);
+		hx_fit_format_json(&out, fits, fitted, adequate, best, no_fit, kept, censored,
+				   censor_at);
 	} else {
 		hx_buf_printf(&out, "%zu durations: %zu completed, %zu censored", n, kept, censored);
 		if (censor_at > 0)
 			hx_buf_printf(&out, " at %g", censor_at);
 		hx_buf_puts(&out, " (* = best by AIC)\n");
-		hx_fit_format_text(&out, fits, has_fit, best, no_fit);
+		hx_fit_format_text(&out, fits, fitted, adequate, best, no_fit);
 	}
 	fwrite(out.ptr, 1, out.len, stdout);
 	hx_buf_release(&out);
@@ -124,7 +131,7 @@ int cmd_fit(int argc, char **argv)
 {
 	const char *durations = NULL, *file = NULL;
 	double censor_at = 0;
-	int i, json = 0, err;
+	int i, json = 0, stalls = 0, err;
 	hx_calib_data d;
 	hx_buf out = HX_BUF_INIT;
 
@@ -134,6 +141,8 @@ int cmd_fit(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--stalls") == 0) {
+			stalls = 1;
 		} else if (strcmp(argv[i], "--durations") == 0 && i + 1 < argc) {
 			durations = argv[++i];
 		} else if (strcmp(argv[i], "--censor-at") == 0 && i + 1 < argc) {
@@ -162,8 +171,12 @@ int cmd_fit(int argc, char **argv)
 		hx_cli_error("fit", "'--censor-at' goes with '--durations' (telemetry is censored at each tier's timeout)");
 		return 2;
 	}
+	if (stalls && !(censor_at > 0)) {
+		hx_cli_error("fit", "'--stalls' goes with '--censor-at' (a stall is a timeout)");
+		return 2;
+	}
 	if (durations)
-		return fit_durations(durations, censor_at, json);
+		return fit_durations(durations, censor_at, stalls, json);
 	if (!file) {
 		fputs(usage, stderr);
 		return 2;
