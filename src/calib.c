@@ -450,8 +450,9 @@ double hx_tier_noise_timeout_rate(const hx_tier_data *t)
 }
 
 /* Every tier at once (hx_fit_joint): one duration law, a stall fraction
- * per tier. Left as the per-tier fits when it cannot run. */
-static void fit_joint(hx_calib_data *d)
+ * per tier. -1 when it cannot run (a tier without completed durations or
+ * a timeout, or no family fitted): then each tier is fitted alone. */
+static int fit_joint(hx_calib_data *d)
 {
 	static const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
 	hx_fit_sample in[HX_TIER_COUNT];
@@ -464,7 +465,7 @@ static void fit_joint(hx_calib_data *d)
 	for (i = 0; i < d->ntiers; i++) {
 		const hx_tier_data *t = &d->tiers[i];
 		if (!t->ndurations || !(t->timeout_ms > 0.0))
-			return;
+			return -1;
 		in[i].durations = t->durations;
 		in[i].n = t->ndurations;
 		in[i].n_censored = t->ncensored;
@@ -472,7 +473,7 @@ static void fit_joint(hx_calib_data *d)
 		rows[i] = out[i];
 	}
 	if (hx_fit_joint(rows, in, d->ntiers, &opt, &best, &adequate) < 0)
-		return;
+		return -1;
 	for (i = 0; i < d->ntiers; i++) {
 		hx_tier_data *t = &d->tiers[i];
 		memcpy(t->fits, out[i], sizeof(t->fits));
@@ -484,11 +485,14 @@ static void fit_joint(hx_calib_data *d)
 		if (!adequate)
 			snprintf(t->no_fit, sizeof(t->no_fit), "%s", hx_error_last());
 	}
+	return 0;
 }
 
 void hx_calib_fit(hx_calib_data *d)
 {
 	size_t i;
+	if (d->ntiers > 1 && fit_joint(d) == 0)
+		return;
 	for (i = 0; i < d->ntiers; i++) {
 		hx_tier_data *t = &d->tiers[i];
 		static const hx_fit_options opt = {1, HX_FIT_MIN_KS_P};
@@ -500,8 +504,6 @@ void hx_calib_fit(hx_calib_data *d)
 		if (!t->has_fit)
 			snprintf(t->no_fit, sizeof(t->no_fit), "%s", hx_error_last());
 	}
-	if (d->ntiers > 1)
-		fit_joint(d);
 }
 
 static void json_families(hx_buf *out, const hx_fit_result fits[HX_FIT_NFAMILIES],
