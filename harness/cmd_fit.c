@@ -118,7 +118,7 @@ static int fit_durations(const char *path, double censor_at, int stalls, int jso
 		hx_buf_printf(&out, "%zu durations: %zu completed, %zu censored", n, kept, censored);
 		if (censor_at > 0)
 			hx_buf_printf(&out, " at %g", censor_at);
-		hx_buf_puts(&out, " (* = best by AIC)\n");
+		hx_buf_puts(&out, " (* = best: the smallest AIC among the families that fit)\n");
 		hx_fit_format_text(&out, fits, fitted, adequate, best, no_fit);
 	}
 	fwrite(out.ptr, 1, out.len, stdout);

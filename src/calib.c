@@ -664,7 +664,8 @@ void hx_calib_format_text(hx_buf *out, const hx_calib_data *d)
 		text_rate(out, &t->spurious_fail);
 		hx_buf_puts(out, "\n  spurious pass rate");
 		text_rate(out, &t->spurious_pass);
-		hx_buf_printf(out, "\n  durations: %zu completed, %zu censored at %g ms (* = best by AIC)\n",
+		hx_buf_printf(out, "\n  durations: %zu completed, %zu timed out at %g ms (* = best: the "
+				 "smallest AIC among the families that fit)\n",
 			      t->ndurations, t->ncensored, t->timeout_ms);
 		hx_fit_format_text(out, t->fits, t->fitted, t->has_fit, t->best, t->no_fit);
 	}

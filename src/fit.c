@@ -221,6 +221,12 @@ static double neg_ll(const gsl_vector *x, void *vctx)
 
 int hx_fit__minimize(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D, double x[2])
 {
+	return hx_fit__minimize_tol(ll, f, D, x, 1e-9);
+}
+
+int hx_fit__minimize_tol(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D, double x[2],
+			 double tol)
+{
 	struct min_ctx ctx = {ll, f, D};
 	gsl_multimin_function fn = {neg_ll, 2, &ctx};
 	gsl_multimin_fminimizer *s = NULL;
@@ -242,7 +248,7 @@ int hx_fit__minimize(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D,
 		for (it = 0; it < 2000 && status == GSL_CONTINUE; it++) {
 			if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS)
 				break;
-			status = gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-9);
+			status = gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), tol);
 		}
 		/* near the minimum f is flat to rounding: a simplex of size 1e-9
 		 * (relative error ~1e-9 in the parameters) is as far as it can

@@ -37,6 +37,11 @@ void hx_fit__from_free(hx_fit_family f, const double x[2], double p[2]);
 /* Maximize ll over a 2-parameter family from x (free coordinates, updated
  * in place) by Nelder-Mead; 0 on convergence. */
 int hx_fit__minimize(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D, double x[2]);
+/* The same to a simplex of size tol (hx_fit__minimize: 1e-9, below which
+ * a sum over many runs is flat to rounding and the simplex only wanders
+ * until its iteration cap). */
+int hx_fit__minimize_tol(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D, double x[2],
+			 double tol);
 /* The observed information [[i0, i1], [i1, i2]] of ll at p by central
  * differences with steps h. */
 void hx_fit__information(hx_fit__llfn ll, hx_fit_family f, const struct fit_data *D,

@@ -17,6 +17,12 @@
 #include "error.h"
 #include "fit_internal.h"
 
+/* The simplex size at which the truncated and joint fits stop, in the
+ * free coordinates (fit_internal.h): relative 1e-7 in the parameters, far
+ * below their standard errors; smaller sizes are below the rounding of a
+ * sum over thousands of runs, and Nelder-Mead would only wander there. */
+#define STALL_TOL 1e-7
+
 /* sum ln f(t_i) over the completed durations alone. */
 static double ll_completed(hx_fit_family f, const struct fit_data *D, const double p[2])
 {
@@ -164,7 +170,7 @@ int hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
 	} else {
 		double x[2];
 		hx_fit__to_free(t.family, t.p, x);
-		if (hx_fit__minimize(ll_truncated, t.family, D, x) < 0)
+		if (hx_fit__minimize_tol(ll_truncated, t.family, D, x, STALL_TOL) < 0)
 			return hx_fit__finish(out, D);
 		hx_fit__from_free(t.family, x, t.p);
 	}
@@ -289,7 +295,7 @@ static int joint_family(hx_fit_result *const *out, hx_fit_family f, const struct
 	} else {
 		double x[2];
 		hx_fit__to_free(f, p, x);
-		if (hx_fit__minimize(ll_joint, f, &D[0], x) < 0) {
+		if (hx_fit__minimize_tol(ll_joint, f, &D[0], x, STALL_TOL) < 0) {
 			snprintf(start.msg, sizeof(start.msg), "%s: joint fit did not converge",
 				 hx_fit_family_name(f));
 			goto failed;
