@@ -11,7 +11,7 @@
 #include "rng.h"
 #include "stats.h"
 
-static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb)
+static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb, double conf)
 {
 	double z, pg, p2;
 	c->is_rate = 1;
@@ -30,7 +30,7 @@ static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb)
 		snprintf(c->note, sizeof(c->note), "no observations on one side");
 		return;
 	}
-	hx_stats_newcombe(rb->k, rb->n, ra->k, ra->n, 0.95, &c->diff, &c->lo, &c->hi);
+	hx_stats_newcombe(rb->k, rb->n, ra->k, ra->n, conf, &c->diff, &c->lo, &c->hi);
 	if (hx_stats_two_prop_z(rb->k, rb->n, ra->k, ra->n, &z, &pg, &p2) != 0) {
 		snprintf(c->note, sizeof(c->note), "no variance (%s on both sides)",
 			 ra->k == 0 ? "no events" : "all events");
@@ -91,7 +91,7 @@ static int cmp_double(const void *x, const void *y)
 }
 
 static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx_tier_data *tb,
-			      const hx_compare_options *opt)
+			      const hx_compare_options *opt, double conf)
 {
 	size_t na = ta->ndurations, nb = tb->ndurations, i;
 	double *sa, *sb, *ra = NULL, *rb = NULL, *ratios = NULL, d, p;
@@ -136,8 +136,8 @@ static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx
 		ratios[r] = hx_median(rb, nb) / hx_median(ra, na);
 	}
 	qsort(ratios, nboot, sizeof(double), cmp_double);
-	c->lo = ratios[(size_t)floor(0.025 * (nboot - 1))];
-	c->hi = ratios[(size_t)ceil(0.975 * (nboot - 1))];
+	c->lo = ratios[(size_t)floor((1.0 - conf) / 2.0 * (nboot - 1))];
+	c->hi = ratios[(size_t)ceil((1.0 + conf) / 2.0 * (nboot - 1))];
 	free(sa);
 	free(sb);
 	free(ra);
@@ -160,11 +160,11 @@ static void compare_tier(hx_compare_result *out, hx_tier t, const hx_tier_data *
 		c = &out->items[out->n++];
 		c->tier = t;
 		c->metric = metrics[m];
-		compare_rate(c, rates_a[m], rates_b[m]);
+		compare_rate(c, rates_a[m], rates_b[m], out->confidence);
 	}
 	c = &out->items[out->n++];
 	c->tier = t;
-	compare_durations(c, ta, tb, opt);
+	compare_durations(c, ta, tb, opt, out->confidence);
 }
 
 int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_data *b,
@@ -178,6 +178,7 @@ int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_da
 
 	memset(out, 0, sizeof(*out));
 	out->alpha = opt->alpha > 0 ? opt->alpha : 0.05;
+	out->confidence = 1.0 - out->alpha;
 	out->items = hx_xcalloc(cap, sizeof(hx_comparison));
 	if (ta && tb && hx_compare_same_plan(ta, tb, why, sizeof(why))) {
 		snprintf(out->pairing, sizeof(out->pairing),

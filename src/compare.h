@@ -35,8 +35,11 @@
  *
  * Either way the p-values of all tests are Holm-adjusted together and a
  * comparison is significant when its adjusted p is below alpha; the
- * intervals are unadjusted 95% intervals (the reports say so, and mark a
- * row whose interval and verdict disagree). A comparison without
+ * intervals are at confidence 1 - alpha (95% by default) and not adjusted
+ * for multiplicity (the reports say so, and mark a row whose interval and
+ * verdict disagree: an interval that excludes no change beside "not
+ * significant" after Holm, or the reverse where the interval's method
+ * differs from the test's). A comparison without
  * information (no observations on a side, no variance, no discordant pair,
  * no duration that changed) is not tested (p 1, left out of Holm).
  */
@@ -93,7 +96,7 @@ typedef struct {
 				       * A only, in B only */
 	double a, b;        /* rates; or medians (ms) */
 	double diff;        /* b - a; or the median ratio b / a */
-	double lo, hi;      /* its 95% interval (unadjusted) */
+	double lo, hi;      /* its interval at the result's confidence (unadjusted) */
 	double stat;        /* z; KS D; McNemar: min(a_only, b_only); signed-rank V */
 	double p, p_adjusted;
 	int tested, significant;
@@ -114,6 +117,7 @@ typedef struct {
 	size_t n;
 	size_t tested;
 	double alpha;
+	double confidence;  /* of the intervals: 1 - alpha, unadjusted */
 	int any_significant;
 	int paired;
 	char pairing[224]; /* paired: what was paired; else why not */
@@ -137,7 +141,7 @@ int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_da
 	       const hx_compare_options *opt);
 void hx_compare_release(hx_compare_result *r);
 
-/* JSON (pinned): {"a", "b", "alpha", "tests", "significant", "paired",
+/* JSON (pinned): {"a", "b", "alpha", "confidence", "tests", "significant", "paired",
  * "pairing", "comparisons": [{"tier", "metric", "method", "interval", "a",
  * "b", "diff" and "diff_ci" (durations: "ratio" and "ratio_ci"),
  * "a_count" and "b_count" [k, n] (rates) or "n_a" and "n_b" (durations),

@@ -85,6 +85,8 @@ void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char 
 	hx_canon_write_cstr(out, name_b);
 	hx_buf_puts(out, ",\"alpha\":");
 	hx_canon_write_number(out, r->alpha);
+	hx_buf_puts(out, ",\"confidence\":");
+	hx_canon_write_number(out, r->confidence);
 	hx_buf_printf(out, ",\"tests\":%zu,\"significant\":%s,\"paired\":%s,\"pairing\":", r->tested,
 		      r->any_significant ? "true" : "false", r->paired ? "true" : "false");
 	hx_canon_write_cstr(out, r->pairing);
@@ -145,12 +147,16 @@ static void format_row(hx_buf *out, const hx_comparison *c)
 	hx_buf_printf(out, "%-9s %-19s %-19s %-19s %-26s %-13s", hx_tier_name(c->tier), c->metric, a, b,
 		      d, disc);
 	if (c->tested)
-		hx_buf_printf(out, " %-8s %-8s%s%s\n", hx_stats_format_p(p, c->p),
+		hx_buf_printf(out, " %-8s %-8s%s%s", hx_stats_format_p(p, c->p),
 			      hx_stats_format_p(padj, c->p_adjusted),
 			      c->significant ? " significant" : "",
 			      why == 1 ? " [1]" : why == 2 ? " [2]" : "");
 	else
-		hx_buf_printf(out, " not tested: %s\n", c->note);
+		hx_buf_printf(out, " not tested: %s", c->note);
+	/* no trailing blanks where the last column is short */
+	while (out->len && out->ptr[out->len - 1] == ' ')
+		out->len--;
+	hx_buf_putc(out, '\n');
 }
 
 static void format_flips(hx_buf *out, const hx_compare_result *r, size_t max_flips)
@@ -195,14 +201,16 @@ void hx_compare_format_text(hx_buf *out, const hx_compare_result *r, const char 
 			    const char *name_b, size_t max_flips)
 {
 	int used[3] = {0, 0, 0};
+	char ci[32];
 	size_t i;
 
 	hx_buf_printf(out, "A  %s\nB  %s\n", name_a, name_b);
 	hx_buf_printf(out, "%s: %s\n", r->paired ? "paired" : "unpaired", r->pairing);
-	hx_buf_printf(out, "alpha %g, Holm-adjusted over %zu tests; 95%% intervals unadjusted\n",
-		      r->alpha, r->tested);
-	hx_buf_puts(out, "tier      metric              A                   B                   "
-			 "B-A or B/A [95% CI]        A-only/B-only p        p(Holm)\n");
+	hx_buf_printf(out, "alpha %g, Holm-adjusted over %zu tests; %g%% intervals, unadjusted\n",
+		      r->alpha, r->tested, 100.0 * r->confidence);
+	snprintf(ci, sizeof(ci), "B-A or B/A [%g%% CI]", 100.0 * r->confidence);
+	hx_buf_printf(out, "%-9s %-19s %-19s %-19s %-26s %-13s %-8s %s\n", "tier", "metric", "A", "B",
+		      ci, "A-only/B-only", "p", "p(Holm)");
 	for (i = 0; i < r->n; i++) {
 		format_row(out, &r->items[i]);
 		used[disagreement(&r->items[i])] = 1;

@@ -203,7 +203,7 @@ static int rate_event(int m, const hx_task_outcome *t)
 }
 
 static void paired_rate(hx_comparison *c, int m, const hx_task_outcome **va,
-			const hx_task_outcome **vb, size_t n)
+			const hx_task_outcome **vb, size_t n, double conf)
 {
 	unsigned long both = 0, a_only = 0, b_only = 0, neither = 0;
 	size_t i;
@@ -238,7 +238,7 @@ static void paired_rate(hx_comparison *c, int m, const hx_task_outcome **va,
 	c->a = (double)c->ka / (double)c->na;
 	c->b = (double)c->kb / (double)c->na;
 	/* B first: the interval is for B - A */
-	hx_stats_newcombe_paired(both, b_only, a_only, neither, 0.95, &c->diff, &c->lo, &c->hi);
+	hx_stats_newcombe_paired(both, b_only, a_only, neither, conf, &c->diff, &c->lo, &c->hi);
 	if (!a_only && !b_only) {
 		snprintf(c->note, sizeof(c->note), "no discordant pair");
 		return;
@@ -261,7 +261,7 @@ static int cmp_double(const void *x, const void *y)
 }
 
 static void paired_durations(hx_comparison *c, const hx_task_outcome **va,
-			     const hx_task_outcome **vb, size_t n)
+			     const hx_task_outcome **vb, size_t n, double conf)
 {
 	double *da = hx_xmalloc((n ? n : 1) * sizeof(double));
 	double *db = hx_xmalloc((n ? n : 1) * sizeof(double));
@@ -292,7 +292,7 @@ static void paired_durations(hx_comparison *c, const hx_task_outcome **va,
 	c->b = hx_median(db, k);
 	qsort(lr, k, sizeof(double), cmp_double);
 	c->diff = exp(k % 2 ? lr[k / 2] : (lr[k / 2 - 1] + lr[k / 2]) / 2.0);
-	if (hx_stats_median_ci(lr, k, 0.95, &c->lo, &c->hi) == 0) {
+	if (hx_stats_median_ci(lr, k, conf, &c->lo, &c->hi) == 0) {
 		c->lo = exp(c->lo);
 		c->hi = exp(c->hi);
 	}
@@ -328,10 +328,11 @@ void hx_compare_paired(hx_compare_result *out, const hx_task_outcomes *a,
 			hx_comparison *c = &out->items[out->n++];
 			c->tier = t;
 			c->metric = metrics[m];
-			paired_rate(c, m, va + start, vb + start, i - start);
+			paired_rate(c, m, va + start, vb + start, i - start, out->confidence);
 		}
 		out->items[out->n].tier = t;
-		paired_durations(&out->items[out->n++], va + start, vb + start, i - start);
+		paired_durations(&out->items[out->n++], va + start, vb + start, i - start,
+				 out->confidence);
 	}
 	for (i = 0; i < a->n; i++)
 		nflips += va[i]->outcome != vb[i]->outcome;
