@@ -418,6 +418,19 @@ static void test_median_ci(void **state)
 	close_to(lo, 1);
 	close_to(hi, 6);
 	assert_int_equal(hx_stats_median_ci(v, 5, 0.95, &lo, &hi), HX_EINVALID);
+	/* large n (scipy.stats.binom.cdf): x(469), x(532) of 1000; x(867),
+	 * x(952) of 1818 */
+	{
+		static double w[1818];
+		for (i = 0; i < 1818; i++)
+			w[i] = i + 1;
+		assert_int_equal(hx_stats_median_ci(w, 1000, 0.95, &lo, &hi), 0);
+		close_to(lo, 469);
+		close_to(hi, 532);
+		assert_int_equal(hx_stats_median_ci(w, 1818, 0.95, &lo, &hi), 0);
+		close_to(lo, 867);
+		close_to(hi, 952);
+	}
 }
 
 static void test_format_p(void **state)
