@@ -1,6 +1,7 @@
-/* cmd_compare.c - harness compare A B [--json] [--alpha X] [--fail-on-change]
- *                 [--seed S] [--bootstrap N] */
+/* cmd_compare.c - harness compare A B [--json] [--flips] [--alpha X]
+ *                 [--fail-on-change] [--seed S] [--bootstrap N] */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,37 +16,52 @@
 #include "fsutil.h"
 
 static const char usage[] =
-	"usage: harness compare A B [--json] [--alpha X] [--fail-on-change] [--seed S]\n"
-	"                           [--bootstrap N]\n"
+	"usage: harness compare A B [--json] [--flips] [--alpha X] [--fail-on-change]\n"
+	"                           [--seed S] [--bootstrap N]\n"
 	"\n"
 	"Tell whether two calibrations differ (e.g. two Lean releases). A and B are\n"
 	"calibration.yaml files (rates only: durations need telemetry), telemetry\n"
-	"JSONL files, or run directories (their telemetry.jsonl). For each\n"
-	"tier both have: the timeout, spurious-fail and spurious-pass rates, A, B,\n"
-	"the difference B-A with a Newcombe (hybrid Wilson) 95% interval and a\n"
-	"two-sided two-proportion z-test; durations of completed runs: the median\n"
-	"ratio B/A with a bootstrap 95% interval and a two-sample KS test. p-values\n"
-	"are Holm-adjusted over all tests.\n"
+	"JSONL files, or run directories (their telemetry.jsonl).\n"
+	"Paired when both are telemetry of one plan (the same tier, task index and\n"
+	"module for every task): per tier and rate (timeout, spurious fail,\n"
+	"spurious pass), the tasks that changed (discordant pairs), an exact\n"
+	"McNemar test and the difference B-A with Newcombe's paired interval;\n"
+	"durations of tasks completed in both: the median per-task ratio B/A with\n"
+	"an order-statistic interval and a Wilcoxon signed-rank test; and the\n"
+	"tasks whose outcome changed. Unpaired otherwise (the report says why):\n"
+	"Newcombe (hybrid Wilson) intervals and two-proportion z-tests; the median\n"
+	"ratio with a bootstrap interval and a two-sample KS test. p-values are\n"
+	"Holm-adjusted over all tests; intervals are at 1 - alpha (95%), not\n"
+	"adjusted.\n"
 	"\n"
 	"  --alpha X         significance level (default 0.05)\n"
 	"  --fail-on-change  exit 1 when any difference is significant\n"
+	"  --flips           list every task that changed outcome (default: the\n"
+	"                    first 20)\n"
 	"  --seed S          bootstrap seed (default 1)\n"
 	"  --bootstrap N     bootstrap resamples (default 1000)\n"
-	"  --json            per tier and metric: a, b, diff, diff_ci, p_value,\n"
-	"                    p_adjusted, significant\n"
+	"  --json            per tier and metric: method, a, b, diff, diff_ci,\n"
+	"                    discordant, p_value, p_adjusted, significant; paired;\n"
+	"                    every flip\n"
 	"\n"
 	"exit status: 0 compared (1 with --fail-on-change and a significant\n"
 	"difference), 2 bad usage or input, 3 system failure\n";
 
-static int load(hx_calib_data *d, const char *arg)
+/* A side: its calibration, and its records when it is telemetry (*has_tasks
+ * set; a calibration.yaml has none). */
+static int load(hx_calib_data *d, hx_task_outcomes *t, int *has_tasks, const char *arg)
 {
 	char *path;
 	int err;
 	size_t n = strlen(arg);
+	*has_tasks = 0;
 	if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0))
 		return hx_calib_read_yaml(d, arg);
 	path = hx_is_dir(arg) ? hx_path_join(arg, "telemetry.jsonl") : hx_xstrdup(arg);
 	err = hx_calib_read(d, path);
+	if (!err && (err = hx_task_outcomes_read(t, path)) != 0)
+		hx_calib_release(d);
+	*has_tasks = !err;
 	free(path);
 	return err;
 }
@@ -55,9 +71,10 @@ int cmd_compare(int argc, char **argv)
 	const char *files[2] = {NULL, NULL};
 	hx_compare_options opt = {0.05, 1, 1000};
 	hx_calib_data a, b;
+	hx_task_outcomes ta, tb;
 	hx_compare_result r;
 	hx_buf out = HX_BUF_INIT;
-	int i, nfiles = 0, json = 0, fail_on_change = 0, err, status;
+	int i, nfiles = 0, json = 0, flips = 0, fail_on_change = 0, err, status, has_a, has_b;
 	const char *v;
 
 	for (i = 1; i < argc; i++) {
@@ -66,6 +83,8 @@ int cmd_compare(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--flips") == 0) {
+			flips = 1;
 		} else if (strcmp(argv[i], "--fail-on-change") == 0) {
 			fail_on_change = 1;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--alpha"))) {
@@ -99,16 +118,18 @@ int cmd_compare(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if ((err = load(&a, files[0])) != 0) {
+	if ((err = load(&a, &ta, &has_a, files[0])) != 0) {
 		hx_cli_error("compare", "%s", hx_error_last());
 		return hx_error_exit_status(err);
 	}
-	if ((err = load(&b, files[1])) != 0) {
+	if ((err = load(&b, &tb, &has_b, files[1])) != 0) {
 		hx_cli_error("compare", "%s", hx_error_last());
 		hx_calib_release(&a);
+		if (has_a)
+			hx_task_outcomes_release(&ta);
 		return hx_error_exit_status(err);
 	}
-	err = hx_compare(&r, &a, &b, &opt);
+	err = hx_compare(&r, &a, &b, has_a ? &ta : NULL, has_b ? &tb : NULL, &opt);
 	if (err) {
 		hx_cli_error("compare", "%s", hx_error_last());
 		status = hx_error_exit_status(err);
@@ -116,7 +137,7 @@ int cmd_compare(int argc, char **argv)
 		if (json)
 			hx_compare_format_json(&out, &r, files[0], files[1]);
 		else
-			hx_compare_format_text(&out, &r, files[0], files[1]);
+			hx_compare_format_text(&out, &r, files[0], files[1], flips ? SIZE_MAX : 20);
 		fwrite(out.ptr, 1, out.len, stdout);
 		status = fail_on_change && r.any_significant ? 1 : 0;
 		if (fflush(stdout) != 0)
@@ -126,5 +147,9 @@ int cmd_compare(int argc, char **argv)
 	hx_compare_release(&r);
 	hx_calib_release(&a);
 	hx_calib_release(&b);
+	if (has_a)
+		hx_task_outcomes_release(&ta);
+	if (has_b)
+		hx_task_outcomes_release(&tb);
 	return status;
 }

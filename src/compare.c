@@ -1,3 +1,5 @@
+/* compare.c - harness compare: the unpaired tests, the choice between
+ * paired and unpaired, and Holm over all tests (compare.h). */
 #include "compare.h"
 
 #include <math.h>
@@ -5,15 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canon.h"
 #include "error.h"
 #include "rng.h"
 #include "stats.h"
 
-static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb)
+static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb, double conf)
 {
 	double z, pg, p2;
 	c->is_rate = 1;
+	c->method = "two-proportion-z";
+	c->interval = "newcombe-hybrid";
 	c->ka = ra->k;
 	c->na = ra->n;
 	c->kb = rb->k;
@@ -27,7 +30,7 @@ static void compare_rate(hx_comparison *c, const hx_rate *ra, const hx_rate *rb)
 		snprintf(c->note, sizeof(c->note), "no observations on one side");
 		return;
 	}
-	hx_stats_newcombe(rb->k, rb->n, ra->k, ra->n, 0.95, &c->diff, &c->lo, &c->hi);
+	hx_stats_newcombe(rb->k, rb->n, ra->k, ra->n, conf, &c->diff, &c->lo, &c->hi);
 	if (hx_stats_two_prop_z(rb->k, rb->n, ra->k, ra->n, &z, &pg, &p2) != 0) {
 		snprintf(c->note, sizeof(c->note), "no variance (%s on both sides)",
 			 ra->k == 0 ? "no events" : "all events");
@@ -88,7 +91,7 @@ static int cmp_double(const void *x, const void *y)
 }
 
 static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx_tier_data *tb,
-			      const hx_compare_options *opt)
+			      const hx_compare_options *opt, double conf)
 {
 	size_t na = ta->ndurations, nb = tb->ndurations, i;
 	double *sa, *sb, *ra = NULL, *rb = NULL, *ratios = NULL, d, p;
@@ -96,6 +99,8 @@ static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx
 	hx_rng rng;
 
 	c->metric = "duration";
+	c->method = "bootstrap-ks";
+	c->interval = "bootstrap-percentile";
 	c->na = na;
 	c->nb = nb;
 	c->a = c->b = c->diff = c->lo = c->hi = NAN;
@@ -131,8 +136,8 @@ static void compare_durations(hx_comparison *c, const hx_tier_data *ta, const hx
 		ratios[r] = hx_median(rb, nb) / hx_median(ra, na);
 	}
 	qsort(ratios, nboot, sizeof(double), cmp_double);
-	c->lo = ratios[(size_t)floor(0.025 * (nboot - 1))];
-	c->hi = ratios[(size_t)ceil(0.975 * (nboot - 1))];
+	c->lo = ratios[(size_t)floor((1.0 - conf) / 2.0 * (nboot - 1))];
+	c->hi = ratios[(size_t)ceil((1.0 + conf) / 2.0 * (nboot - 1))];
 	free(sa);
 	free(sb);
 	free(ra);
@@ -155,27 +160,45 @@ static void compare_tier(hx_compare_result *out, hx_tier t, const hx_tier_data *
 		c = &out->items[out->n++];
 		c->tier = t;
 		c->metric = metrics[m];
-		compare_rate(c, rates_a[m], rates_b[m]);
+		compare_rate(c, rates_a[m], rates_b[m], out->confidence);
 	}
 	c = &out->items[out->n++];
 	c->tier = t;
-	compare_durations(c, ta, tb, opt);
+	compare_durations(c, ta, tb, opt, out->confidence);
 }
 
 int hx_compare(hx_compare_result *out, const hx_calib_data *a, const hx_calib_data *b,
+	       const hx_task_outcomes *ta, const hx_task_outcomes *tb,
 	       const hx_compare_options *opt)
 {
 	size_t cap = HX_TIER_COUNT * 4, i, k;
 	double *ps = NULL, *adj = NULL;
+	char why[160];
 	int t, err = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->alpha = opt->alpha > 0 ? opt->alpha : 0.05;
+	out->confidence = 1.0 - out->alpha;
 	out->items = hx_xcalloc(cap, sizeof(hx_comparison));
-	for (t = 0; t < HX_TIER_COUNT; t++) {
-		const hx_tier_data *ta = hx_calib_tier(a, (hx_tier)t), *tb = hx_calib_tier(b, (hx_tier)t);
-		if (ta && tb)
-			compare_tier(out, (hx_tier)t, ta, tb, opt);
+	if (ta && tb && hx_compare_same_plan(ta, tb, why, sizeof(why))) {
+		snprintf(out->pairing, sizeof(out->pairing),
+			 "%zu tasks of one plan (tier, task index and module match)", ta->n);
+		hx_compare_paired(out, ta, tb);
+	} else {
+		if (!ta || !tb)
+			snprintf(why, sizeof(why), "%s has no per-task records (a calibration.yaml)",
+				 !ta ? "A" : "B");
+		snprintf(out->pairing, sizeof(out->pairing), "%s", why);
+		if (!a || !b) {
+			hx_error_set("unpaired comparison without calibrations: %s", why);
+			return HX_EINVALID;
+		}
+		for (t = 0; t < HX_TIER_COUNT; t++) {
+			const hx_tier_data *da = hx_calib_tier(a, (hx_tier)t);
+			const hx_tier_data *db = hx_calib_tier(b, (hx_tier)t);
+			if (da && db)
+				compare_tier(out, (hx_tier)t, da, db, opt);
+		}
 	}
 	if (!out->n) {
 		hx_error_set("the two calibrations have no tier in common");
@@ -206,93 +229,10 @@ done:
 
 void hx_compare_release(hx_compare_result *r)
 {
+	size_t i;
+	for (i = 0; i < r->nflips; i++)
+		free(r->flips[i].module);
+	free(r->flips);
 	free(r->items);
 	memset(r, 0, sizeof(*r));
-}
-
-void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char *name_a,
-			    const char *name_b)
-{
-	size_t i;
-	hx_buf_puts(out, "{\"a\":");
-	hx_canon_write_cstr(out, name_a);
-	hx_buf_puts(out, ",\"b\":");
-	hx_canon_write_cstr(out, name_b);
-	hx_buf_puts(out, ",\"alpha\":");
-	hx_canon_write_number(out, r->alpha);
-	hx_buf_printf(out, ",\"tests\":%zu,\"significant\":%s,\"comparisons\":[", r->tested,
-		      r->any_significant ? "true" : "false");
-	for (i = 0; i < r->n; i++) {
-		const hx_comparison *c = &r->items[i];
-		hx_buf_printf(out, "%s{\"tier\":\"%s\",\"metric\":\"%s\",\"a\":", i ? "," : "",
-			      hx_tier_name(c->tier), c->metric);
-		hx_canon_write_number(out, c->a);
-		hx_buf_puts(out, ",\"b\":");
-		hx_canon_write_number(out, c->b);
-		hx_buf_printf(out, ",\"%s\":", c->is_rate ? "diff" : "ratio");
-		hx_canon_write_number(out, c->diff);
-		hx_buf_printf(out, ",\"%s_ci\":[", c->is_rate ? "diff" : "ratio");
-		hx_canon_write_number(out, c->lo);
-		hx_buf_putc(out, ',');
-		hx_canon_write_number(out, c->hi);
-		hx_buf_puts(out, "]");
-		if (c->is_rate)
-			hx_buf_printf(out, ",\"a_count\":[%lu,%lu],\"b_count\":[%lu,%lu]", c->ka, c->na,
-				      c->kb, c->nb);
-		else
-			hx_buf_printf(out, ",\"n_a\":%lu,\"n_b\":%lu", c->na, c->nb);
-		hx_buf_printf(out, ",\"test\":\"%s\",\"statistic\":", c->is_rate ? "z" : "ks");
-		hx_canon_write_number(out, c->tested ? c->stat : NAN);
-		hx_buf_puts(out, ",\"p_value\":");
-		hx_canon_write_number(out, c->p);
-		hx_buf_puts(out, ",\"p_adjusted\":");
-		hx_canon_write_number(out, c->p_adjusted);
-		hx_buf_printf(out, ",\"tested\":%s,\"significant\":%s", c->tested ? "true" : "false",
-			      c->significant ? "true" : "false");
-		if (c->note[0]) {
-			hx_buf_puts(out, ",\"note\":");
-			hx_canon_write_cstr(out, c->note);
-		}
-		hx_buf_putc(out, '}');
-	}
-	hx_buf_puts(out, "]}\n");
-}
-
-void hx_compare_format_text(hx_buf *out, const hx_compare_result *r, const char *name_a,
-			    const char *name_b)
-{
-	size_t i;
-	hx_buf_printf(out, "A  %s\nB  %s\n", name_a, name_b);
-	hx_buf_printf(out, "alpha %g, Holm-adjusted over %zu tests\n", r->alpha, r->tested);
-	hx_buf_puts(out, "tier      metric              A                   B                   "
-			 "B-A or B/A [95% CI]        p          p(Holm)\n");
-	for (i = 0; i < r->n; i++) {
-		const hx_comparison *c = &r->items[i];
-		char a[32], b[32], d[48];
-		if (c->is_rate) {
-			snprintf(a, sizeof(a), "%.4f (%lu/%lu)", c->a, c->ka, c->na);
-			snprintf(b, sizeof(b), "%.4f (%lu/%lu)", c->b, c->kb, c->nb);
-			if (isfinite(c->lo))
-				snprintf(d, sizeof(d), "%+.4f [%+.4f, %+.4f]", c->diff, c->lo, c->hi);
-			else
-				snprintf(d, sizeof(d), "%+.4f", c->diff);
-		} else if (isfinite(c->a)) {
-			snprintf(a, sizeof(a), "median %.1f ms", c->a);
-			snprintf(b, sizeof(b), "median %.1f ms", c->b);
-			snprintf(d, sizeof(d), "x%.3f [%.3f, %.3f]", c->diff, c->lo, c->hi);
-		} else {
-			snprintf(a, sizeof(a), "n=%lu", c->na);
-			snprintf(b, sizeof(b), "n=%lu", c->nb);
-			snprintf(d, sizeof(d), "-");
-		}
-		hx_buf_printf(out, "%-9s %-19s %-19s %-19s %-26s", hx_tier_name(c->tier), c->metric, a,
-			      b, d);
-		if (c->tested)
-			hx_buf_printf(out, " %-10.3g %-10.3g%s\n", c->p, c->p_adjusted,
-				      c->significant ? " significant" : "");
-		else
-			hx_buf_printf(out, " not tested: %s\n", c->note);
-	}
-	hx_buf_printf(out, "%s\n", r->any_significant ? "verdict: the calibrations differ"
-						      : "verdict: no significant difference");
 }

@@ -1,6 +1,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -451,4 +452,192 @@ int hx_stats_ks_2(const double *a, size_t na, const double *b, size_t nb, double
 	if (p)
 		*p = hx_stats_kolmogorov_q(dmax * sqrt(fa * fb / (fa + fb)));
 	return 0;
+}
+
+int hx_stats_newcombe_paired(unsigned long n11, unsigned long n10, unsigned long n01,
+			     unsigned long n00, double confidence, double *diff, double *lo,
+			     double *hi)
+{
+	double n = (double)n11 + (double)n10 + (double)n01 + (double)n00;
+	double e = (double)n11 + (double)n10, f = (double)n01 + (double)n00;
+	double g = (double)n11 + (double)n01, h = (double)n10 + (double)n00;
+	double p1, p2, l1, u1, l2, u2, num, phi = 0.0, dl, du;
+	unsigned long nn = n11 + n10 + n01 + n00;
+
+	if (nn == 0) {
+		hx_error_set("paired proportions: no pairs");
+		return HX_EINVALID;
+	}
+	p1 = e / n;
+	p2 = g / n;
+	hx_stats_wilson(n11 + n10, nn, confidence, &l1, &u1);
+	hx_stats_wilson(n11 + n01, nn, confidence, &l2, &u2);
+	/* phi of the table, its positive numerator reduced by n/2 (and to no
+	 * less than 0): Newcombe's choice for method 10; 0 when a margin is
+	 * empty (phi undefined) */
+	if (e > 0 && f > 0 && g > 0 && h > 0) {
+		num = (double)n11 * (double)n00 - (double)n10 * (double)n01;
+		if (num > 0)
+			num = fmax(0.0, num - n / 2.0);
+		phi = num / sqrt(e * f * g * h);
+	}
+	dl = (p1 - l1) * (p1 - l1) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) * (u2 - p2);
+	du = (u1 - p1) * (u1 - p1) - 2.0 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) * (p2 - l2);
+	*diff = p1 - p2;
+	*lo = *diff - sqrt(fmax(0.0, dl));
+	*hi = *diff + sqrt(fmax(0.0, du));
+	return 0;
+}
+
+double hx_stats_mcnemar_exact(unsigned long b, unsigned long c)
+{
+	unsigned long n = b + c, hi = b > c ? b : c;
+	if (n == 0)
+		return 1.0;
+	/* P(X <= min) = P(X >= max) at p = 1/2 */
+	return fmin(1.0, 2.0 * hx_stats_binom_upper(hi, n, 0.5));
+}
+
+/* A nonzero difference: its size and sign, to be ranked. */
+typedef struct {
+	double abs;
+	int positive;
+} sr_item;
+
+static int sr_cmp(const void *a, const void *b)
+{
+	const sr_item *x = a, *y = b;
+	return x->abs < y->abs ? -1 : x->abs > y->abs;
+}
+
+/* P(V <= v) under the null for m differences, from the counts of the 2^m
+ * sign patterns by their sum (exact in doubles for m < 50: 2^49 < 2^53). */
+static double sr_exact_cdf(size_t m, double v)
+{
+	size_t top = m * (m + 1) / 2, i, s;
+	double *cnt = calloc(top + 1, sizeof(double)), sum = 0.0;
+	if (!cnt)
+		return NAN;
+	cnt[0] = 1.0;
+	for (i = 1; i <= m; i++)
+		for (s = top; s >= i; s--)
+			cnt[s] += cnt[s - i];
+	for (s = 0; s <= top && (double)s <= v; s++)
+		sum += cnt[s];
+	free(cnt);
+	return sum / ldexp(1.0, (int)m);
+}
+
+int hx_stats_signed_rank(hx_signed_rank *out, const double *d, size_t n)
+{
+	sr_item *it;
+	size_t m = 0, i, j, zeros = 0;
+	double v = 0.0, ties = 0.0, mean, var, z, mm;
+	int tied = 0;
+
+	for (i = 0; i < n; i++) {
+		if (isnan(d[i])) {
+			hx_error_set("signed-rank test: difference %zu is NaN", i);
+			return HX_EINVALID;
+		}
+		zeros += d[i] == 0.0;
+	}
+	if (zeros == n) {
+		hx_error_set("signed-rank test: no nonzero difference");
+		return HX_EINVALID;
+	}
+	it = malloc((n - zeros) * sizeof(*it));
+	if (!it) {
+		hx_error_set("signed-rank test: out of memory");
+		return HX_ESYSTEM;
+	}
+	for (i = 0; i < n; i++)
+		if (d[i] != 0.0) {
+			it[m].abs = fabs(d[i]);
+			it[m++].positive = d[i] > 0.0;
+		}
+	qsort(it, m, sizeof(*it), sr_cmp);
+	for (i = 0; i < m; i = j) {
+		double t, rank;
+		for (j = i + 1; j < m && it[j].abs == it[i].abs; j++)
+			;
+		t = (double)(j - i);
+		rank = ((double)i + 1.0 + (double)j) / 2.0; /* mid-rank of i+1..j */
+		if (j - i > 1) {
+			tied = 1;
+			ties += t * t * t - t;
+		}
+		for (; i < j; i++)
+			if (it[i].positive)
+				v += rank;
+	}
+	free(it);
+	mm = (double)m;
+	mean = mm * (mm + 1.0) / 4.0;
+	out->n = m;
+	out->zeros = zeros;
+	out->v = v;
+	out->z = NAN;
+	out->exact = m < 50 && !tied && !zeros;
+	if (out->exact) {
+		/* V is an integer here; the smaller tail, doubled, each tail
+		 * summed directly (V is symmetric about its mean: P(V >= v) =
+		 * P(V <= m(m+1)/2 - v)) */
+		double p = sr_exact_cdf(m, v > mean ? 2.0 * mean - v : v);
+		if (isnan(p)) {
+			hx_error_set("signed-rank test: out of memory");
+			return HX_ESYSTEM;
+		}
+		out->p = fmin(1.0, 2.0 * p);
+		return 0;
+	}
+	gsl_set_error_handler_off();
+	var = mm * (mm + 1.0) * (2.0 * mm + 1.0) / 24.0 - ties / 48.0;
+	z = v - mean;
+	z = (z - (z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0)) / sqrt(var);
+	out->z = z;
+	out->p = fmin(1.0, 2.0 * gsl_cdf_ugaussian_Q(fabs(z)));
+	return 0;
+}
+
+int hx_stats_median_ci(const double *sorted, size_t n, double confidence, double *lo,
+		       double *hi)
+{
+	double half = (1.0 - confidence) / 2.0, z = hx_stats_z(confidence);
+	long k;
+
+	if (n == 0) {
+		hx_error_set("median interval: no values");
+		return HX_EINVALID;
+	}
+	gsl_set_error_handler_off();
+	/* k qualifies when P(X <= k - 1) <= half; start below the normal
+	 * approximation's k and walk to the largest that qualifies */
+	k = (long)floor(((double)n - z * sqrt((double)n)) / 2.0) - 2;
+	if (k < 1)
+		k = 1;
+	while (k > 1 && hx_stats_binom_upper(n - (unsigned long)(k - 1), n, 0.5) > half)
+		k--;
+	if (hx_stats_binom_upper(n - (unsigned long)(k - 1), n, 0.5) > half) {
+		hx_error_set("median interval: %zu values are too few for %g confidence", n,
+			     confidence);
+		return HX_EINVALID;
+	}
+	/* P(X <= k) = P(X >= n - k) at p = 1/2 */
+	while ((size_t)k < (n + 1) / 2 && hx_stats_binom_upper(n - (unsigned long)k, n, 0.5) <= half)
+		k++;
+	*lo = sorted[k - 1];
+	*hi = sorted[n - (size_t)k];
+	return 0;
+}
+
+const char *hx_stats_format_p(char *buf, double p)
+{
+	if (isnan(p))
+		snprintf(buf, 16, "-");
+	else if (p < 1e-6)
+		snprintf(buf, 16, "<1e-6");
+	else
+		snprintf(buf, 16, "%.2g", p);
+	return buf;
 }

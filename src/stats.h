@@ -1,9 +1,11 @@
 /* stats.h - statistics (with fit.h, the only user of GSL).
  *
  * Proportions (Wilson intervals, two-proportion z-test, Cochran-Armitage
- * trend, Newcombe's difference interval, the binomial upper tail),
- * multiple-testing adjustment (Holm) and the Kolmogorov distribution with
- * one- and two-sample KS statistics.
+ * trend, Newcombe's difference intervals, unpaired and paired, the exact
+ * McNemar test, the binomial upper tail), paired samples (Wilcoxon's
+ * signed-rank test, the order-statistic interval of a median),
+ * multiple-testing adjustment (Holm), the Kolmogorov distribution with
+ * one- and two-sample KS statistics, and the one way p-values are printed.
  * Reference values: shared/reference/stats-vectors.md.
  *
  * Functions that can reject their input return 0 or HX_EINVALID (src/error.h)
@@ -45,6 +47,55 @@ int hx_stats_trend(const unsigned long *counts, const unsigned long *totals,
 int hx_stats_newcombe(unsigned long x1, unsigned long n1, unsigned long x2,
 		      unsigned long n2, double confidence, double *diff, double *lo,
 		      double *hi);
+
+/* Newcombe's interval for the difference of two paired proportions (1998,
+ * Stat Med 17:2635-2650, method 10: the two Wilson intervals combined with
+ * the correlation phi of the 2x2 table, phi's numerator ad - bc shrunk
+ * towards 0 by n/2 when positive). The table: n11 pairs with the event in
+ * both, n10 in the first only, n01 in the second only, n00 in neither;
+ * *diff = (n10 - n01) / n, the first's proportion minus the second's,
+ * [*lo, *hi] its interval. HX_EINVALID when the table is empty. */
+int hx_stats_newcombe_paired(unsigned long n11, unsigned long n10, unsigned long n01,
+			     unsigned long n00, double confidence, double *diff, double *lo,
+			     double *hi);
+
+/* Exact McNemar test of b pairs with the event in the first only against
+ * c in the second only: the conditional binomial test, two-sided p =
+ * min(1, 2 P(X <= min(b, c))) with X ~ Binomial(b + c, 1/2) (R's
+ * binom.test(b, b + c)$p.value; not the mid-p). 1 when b + c == 0. */
+double hx_stats_mcnemar_exact(unsigned long b, unsigned long c);
+
+/* Wilcoxon's signed-rank test of paired differences d[0..n) against a
+ * location of 0, two-sided, as R's wilcox.test(d, correct = TRUE): zero
+ * differences are dropped (Wilcoxon's method), the rest ranked by |d| with
+ * mid-ranks for ties; V = the sum of the ranks of positive differences.
+ * Exact (the null distribution counted) when fewer than 50 differences
+ * remain and none was zero or tied; otherwise the normal approximation
+ * with the tie correction of the variance and a continuity correction. */
+typedef struct {
+	size_t n;     /* nonzero differences ranked */
+	size_t zeros; /* zero differences dropped */
+	double v;     /* V */
+	double z;     /* the normal approximation's z (NaN when exact) */
+	double p;     /* two-sided */
+	int exact;
+} hx_signed_rank;
+
+/* HX_EINVALID when no difference is nonzero (or one is NaN). */
+int hx_stats_signed_rank(hx_signed_rank *out, const double *d, size_t n);
+
+/* Distribution-free interval for the median of n ascending values:
+ * [x(k), x(n + 1 - k)] (1-based order statistics), k the largest with
+ * P(Binomial(n, 1/2) <= k - 1) <= (1 - confidence) / 2, so the coverage
+ * is at least `confidence` (the sign test inverted). HX_EINVALID when no
+ * k >= 1 qualifies (n < 6 at 95%). */
+int hx_stats_median_ci(const double *sorted, size_t n, double confidence, double *lo,
+		       double *hi);
+
+/* A p-value as text, by one rule wherever harness prints one: "<1e-6"
+ * below 1e-6, else 2 significant digits (printf %.2g: 0.031, 0.0028,
+ * 1.5e-05, 1); "-" for NaN. Returns buf (at least 16 bytes). */
+const char *hx_stats_format_p(char *buf, double p);
 
 /* P(X >= k) for X ~ Binomial(n, p): 1 when k == 0, 0 when k > n; the
  * regularized incomplete beta I_p(k, n - k + 1) otherwise (R's

@@ -312,6 +312,139 @@ static void test_ks_2(void **state)
 			 HX_EINVALID);
 }
 
+/* Newcombe's paired interval (method 10). Cavo et al. 2012 (complete
+ * response before and after consolidation therapy): 59 both, 6 before
+ * only, 16 after only, 80 neither; Fagerland, Lydersen & Laake,
+ * "Statistical Analysis of Contingency Tables" (2017), ch. 8, print
+ * -0.0621 (95% CI -0.1186 to -0.0046). Full digits and the other tables
+ * computed by hand from the published formula (Python, floating point). */
+static void test_newcombe_paired(void **state)
+{
+	double d, lo, hi;
+	(void)state;
+	assert_int_equal(hx_stats_newcombe_paired(59, 6, 16, 80, 0.95, &d, &lo, &hi), 0);
+	assert_true(fabs(d - -0.0621) < 5e-5 && fabs(lo - -0.1186) < 5e-5 &&
+		    fabs(hi - -0.0046) < 5e-5);
+	close_to(d, -0.06211180124223603);
+	close_to(lo, -0.11862119563870992);
+	close_to(hi, -0.004625113933050061);
+	/* 36/12/2/0: a margin is 0 wide (no pair in neither), phi = 0 */
+	assert_int_equal(hx_stats_newcombe_paired(36, 12, 2, 0, 0.95, &d, &lo, &hi), 0);
+	close_to(d, 0.19999999999999996);
+	close_to(lo, 0.05692958400323869);
+	close_to(hi, 0.3404276029749407);
+	/* a table like the issue's FAST one, 31 flips one way and none back
+	 * (1241 both, 0 first only, 31 second only, 200 neither) */
+	assert_int_equal(hx_stats_newcombe_paired(1241, 0, 31, 200, 0.95, &d, &lo, &hi), 0);
+	close_to(d, -0.021059782608695565);
+	close_to(lo, -0.028960725097692167);
+	close_to(hi, -0.013630354543124286);
+	assert_int_equal(hx_stats_newcombe_paired(0, 0, 0, 0, 0.95, &d, &lo, &hi), HX_EINVALID);
+}
+
+/* Exact McNemar = the two-sided binomial test of b in b + c at 1/2:
+ * scipy.stats.binomtest(b, b + c).pvalue. */
+static void test_mcnemar_exact(void **state)
+{
+	(void)state;
+	/* 31 flips one way, none back: 2 * 0.5^31 */
+	rel_to(hx_stats_mcnemar_exact(0, 31), 9.313225746154785e-10, 1e-12, "0 vs 31");
+	rel_to(hx_stats_mcnemar_exact(31, 0), 9.313225746154785e-10, 1e-12, "31 vs 0");
+	rel_to(hx_stats_mcnemar_exact(6, 16), 0.052478790283203125, 1e-12, "6 vs 16");
+	rel_to(hx_stats_mcnemar_exact(89, 111), 0.1373666508686305, 1e-9, "89 vs 111");
+	assert_true(hx_stats_mcnemar_exact(5, 5) == 1.0);
+	assert_true(hx_stats_mcnemar_exact(0, 0) == 1.0);
+}
+
+/* R's wilcox.test(x, y, paired = TRUE) example (Hollander & Wolfe):
+ * V = 40, exact two-sided p = 0.0390625; the approximations against
+ * scipy.stats.wilcoxon(d, zero_method="wilcox", correction=True,
+ * method="approx") (= R's with correct = TRUE). */
+static void test_signed_rank(void **state)
+{
+	static const double x[9] = {1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30};
+	static const double y[9] = {0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29};
+	static const double ties[10] = {1, -1, 2, 2, -3, 4, 5, -0.5, 0, 6};
+	static const double zero[3] = {0, 0, 0};
+	double d[65];
+	hx_signed_rank r;
+	size_t i;
+	(void)state;
+	for (i = 0; i < 9; i++)
+		d[i] = x[i] - y[i];
+	assert_int_equal(hx_stats_signed_rank(&r, d, 9), 0);
+	assert_true(r.exact && r.n == 9 && r.zeros == 0);
+	close_to(r.v, 40);
+	rel_to(r.p, 0.0390625, 1e-12, "exact");
+	for (i = 0; i < 9; i++)
+		d[i] = -d[i];
+	assert_int_equal(hx_stats_signed_rank(&r, d, 9), 0);
+	close_to(r.v, 5);
+	rel_to(r.p, 0.0390625, 1e-12, "exact, lower tail");
+	/* ties and a zero: the normal approximation */
+	assert_int_equal(hx_stats_signed_rank(&r, ties, 10), 0);
+	assert_true(!r.exact && r.n == 9 && r.zeros == 1);
+	close_to(r.v, 35.5);
+	rel_to(r.p, 0.13794770351393676, 1e-9, "ties");
+	/* 65 differences, 2 zeros, ties */
+	{
+		static const double head[16] = {1.5, -0.5, 2, 2, 0, 3, -1, 4, 0.5, -2, 2.5, 1, 1,
+						3.5, 0, -0.25};
+		memcpy(d, head, sizeof(head));
+		for (i = 1; i < 50; i++)
+			d[15 + i] = 0.1 * (double)i;
+	}
+	assert_int_equal(hx_stats_signed_rank(&r, d, 65), 0);
+	assert_true(!r.exact && r.n == 63);
+	close_to(r.v, 1963);
+	rel_to(r.p, 6.354091613581246e-11, 1e-8, "large");
+	assert_int_equal(hx_stats_signed_rank(&r, zero, 3), HX_EINVALID);
+}
+
+/* Order-statistic interval of a median: at n = 20, 95%, x(6) and x(15)
+ * (P(Bin(20, 1/2) <= 5) = 0.0207 <= 0.025 < P(<= 6) = 0.0577). */
+static void test_median_ci(void **state)
+{
+	double v[20], lo, hi;
+	int i;
+	(void)state;
+	for (i = 0; i < 20; i++)
+		v[i] = i + 1;
+	assert_int_equal(hx_stats_median_ci(v, 20, 0.95, &lo, &hi), 0);
+	close_to(lo, 6);
+	close_to(hi, 15);
+	/* n = 6: only x(1), x(6) (P(<= 0) = 1/64 <= 0.025) */
+	assert_int_equal(hx_stats_median_ci(v, 6, 0.95, &lo, &hi), 0);
+	close_to(lo, 1);
+	close_to(hi, 6);
+	assert_int_equal(hx_stats_median_ci(v, 5, 0.95, &lo, &hi), HX_EINVALID);
+	/* large n (scipy.stats.binom.cdf): x(469), x(532) of 1000; x(867),
+	 * x(952) of 1818 */
+	{
+		static double w[1818];
+		for (i = 0; i < 1818; i++)
+			w[i] = i + 1;
+		assert_int_equal(hx_stats_median_ci(w, 1000, 0.95, &lo, &hi), 0);
+		close_to(lo, 469);
+		close_to(hi, 532);
+		assert_int_equal(hx_stats_median_ci(w, 1818, 0.95, &lo, &hi), 0);
+		close_to(lo, 867);
+		close_to(hi, 952);
+	}
+}
+
+static void test_format_p(void **state)
+{
+	char b[16];
+	(void)state;
+	assert_string_equal(hx_stats_format_p(b, 0.99999998), "1");
+	assert_string_equal(hx_stats_format_p(b, 0.031), "0.031");
+	assert_string_equal(hx_stats_format_p(b, 0.0028123), "0.0028");
+	assert_string_equal(hx_stats_format_p(b, 1.5e-5), "1.5e-05");
+	assert_string_equal(hx_stats_format_p(b, 9.3e-10), "<1e-6");
+	assert_string_equal(hx_stats_format_p(b, NAN), "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +454,11 @@ int main(void)
 		cmocka_unit_test(test_two_prop_z),
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_newcombe),
+		cmocka_unit_test(test_newcombe_paired),
+		cmocka_unit_test(test_mcnemar_exact),
+		cmocka_unit_test(test_signed_rank),
+		cmocka_unit_test(test_median_ci),
+		cmocka_unit_test(test_format_p),
 		cmocka_unit_test(test_binom_upper),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_kolmogorov),
