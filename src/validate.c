@@ -57,15 +57,14 @@ static void decide(hx_check *c, hx_check_status s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "p=0.3698", or a bound where four decimals would print zero. */
+/* "p=0.37", "p<1e-6": hx_stats_format_p's rule, the one harness prints
+ * every p-value by. */
 static const char *fmt_p(char out[24], double p)
 {
-	if (p < 1e-6)
-		snprintf(out, 24, "p<1e-6");
-	else if (p < 1e-4)
-		snprintf(out, 24, "p=%.1e", p);
-	else
-		snprintf(out, 24, "p=%.4f", p);
+	char b[16];
+
+	hx_stats_format_p(b, p);
+	snprintf(out, 24, "p%s%.16s", b[0] == '<' ? "" : "=", b);
 	return out;
 }
 
@@ -111,13 +110,14 @@ static int mono_pair(hx_buf *why, const hx_tier_data *a, const hx_tier_data *b, 
 					       : "no events in either tier");
 		return 0;
 	}
-	/* the p shown is the one-sided p in the direction observed */
+	/* the p shown is the one-sided p in the direction observed, named so
+	 * that it is not taken for the check's p_value (an increase's) */
 	if (z >= 0.0)
-		hx_buf_printf(why, "z=%.2f, %s (%s)", z, fmt_p(p, p_dec),
+		hx_buf_printf(why, "z=%.2f, decrease %s (%s)", z, fmt_p(p, p_dec),
 			      p_dec < alpha ? "significant" : "not significant");
 	else
-		hx_buf_printf(why, "z=%.2f, %s (%s)", z, fmt_p(p, p_inc),
-			      p_inc < alpha ? "significant increase" : "not significant");
+		hx_buf_printf(why, "z=%.2f, increase %s (%s)", z, fmt_p(p, p_inc),
+			      p_inc < alpha ? "significant" : "not significant");
 	if (z < *zmin) {
 		*zmin = z;
 		*pmin = p_inc;
@@ -142,8 +142,10 @@ static void check_monotonicity(hx_validation *v, const hx_calib_data *d, int rat
 	for (i = 0; i + 1 < m; i++)
 		tested |= mono_pair(&why, ts[i], ts[i + 1], rate, alpha, &zmin, &p_inc);
 	if (tested) {
+		char pk[24];
 		c->statistic = zmin;
 		c->p_value = p_inc;
+		hx_buf_printf(&why, "; check: increase %s", fmt_p(pk, p_inc));
 	}
 	decide(c, !tested ? HX_CHECK_SKIP : p_inc < alpha ? HX_CHECK_FAIL : HX_CHECK_PASS, "%s",
 	       why.ptr);
