@@ -177,6 +177,8 @@ int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *s
 	opt.max_records = 5;
 	opt.max_paths = 8;
 	opt.max_value = 60;
+	opt.old_label = "golden";
+	opt.new_label = "now";
 	err = hx_snapshot_read_hash(golden_dir, out->golden_hash, NULL);
 	if (err == HX_ENOTFOUND) {
 		out->verdict = HX_GOLDEN_MISSING;
