@@ -1,6 +1,7 @@
 /* cmd_golden.c - harness golden status|accept|reject|review */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -32,8 +33,10 @@ static const char usage[] =
 	"           --all: every pending and new snapshot\n"
 	"  reject   delete snapshots/EXPERIMENT/, dropping the pending change (golden\n"
 	"           is never touched); --all: every pending and new snapshot\n"
-	"  review   on a terminal: show each pending or new snapshot with its diff and\n"
-	"           read a key: a = accept, r = reject, s = skip, q = quit\n"
+	"  review   on a terminal: show each pending or new snapshot with its full\n"
+	"           diff through $PAGER (else 'less -R' when there is one, with LESS\n"
+	"           defaulting to FRX; PAGER=cat or \"\": no pager), then read a key:\n"
+	"           a = accept, r = reject, s = skip, q = quit\n"
 	"\n"
 	"  --specs DIR  where the specs are (default: experiments, searched\n"
 	"               recursively; YAML files without 'experiment:' are not specs)\n"
@@ -240,6 +243,67 @@ static void raw_tty(void)
 		tty_raw = 1;
 }
 
+/* Is there an executable `name` on PATH? */
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	hx_buf file = HX_BUF_INIT;
+	int found = 0;
+	for (p = path ? path : ""; *p && !found; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		hx_buf_reset(&file);
+		hx_buf_put(&file, p, (size_t)(end - p));
+		hx_buf_printf(&file, "/%s", name);
+		found = end > p && access(file.ptr, X_OK) == 0;
+	}
+	hx_buf_release(&file);
+	return found;
+}
+
+/* The review's pager: $PAGER run by the shell (as git runs it; "" or
+ * "cat" is straight output), else "less -R" when there is one. LESS
+ * defaults to FRX: a diff that fits the screen needs no 'q' and stays
+ * visible above the prompt. The terminal is back in line mode meanwhile,
+ * and a SIGINT or a pager quit early (SIGPIPE) ends the paging, not the
+ * review. */
+static int page_text(void *ctx, const char *text, size_t len)
+{
+	const char *pager = getenv("PAGER");
+	struct sigaction ign, old_int, old_pipe;
+	FILE *p;
+	int status;
+
+	(void)ctx;
+	if (pager && (!*pager || strcmp(pager, "cat") == 0))
+		return 1;
+	if (!pager && !on_path("less"))
+		return 1;
+	if (!pager)
+		pager = "less -R";
+	setenv("LESS", "FRX", 0);
+	restore_tty();
+	fflush(stdout);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	if (!(p = popen(pager, "w"))) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		raw_tty();
+		return 1;
+	}
+	sigaction(SIGINT, &ign, &old_int);
+	fwrite(text, 1, len, p); /* a pager quit early: EPIPE, fine */
+	status = pclose(p);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	raw_tty();
+	/* 127: the shell found no such pager; show the text after all */
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127;
+}
+
 static int cmd_review(const golden_args *a)
 {
 	hx_golden_specs specs;
@@ -257,7 +321,7 @@ static int cmd_review(const golden_args *a)
 	if ((status = load_status(&specs, &st, a)) != 0)
 		goto done;
 	raw_tty();
-	err = hx_golden_review(&counts, &st, stdin, stdout);
+	err = hx_golden_review(&counts, &st, stdin, stdout, page_text, NULL);
 	restore_tty();
 	if (err) {
 		hx_cli_error("golden", "%s", hx_error_last());

@@ -781,32 +781,47 @@ static int read_key(FILE *keys)
 	return c;
 }
 
-static void review_show(FILE *term, const hx_golden_entry *e)
+/* The whole of what the reviewer decides on: the status line, then what
+ * accepting would create (new) or the full diff (every record; the
+ * incidental paths still folded). */
+static void review_text(hx_buf *out, const hx_golden_entry *e)
 {
-	hx_buf line = HX_BUF_INIT;
 	hx_golden_result g;
+	hx_diff_style style;
 
-	hx_golden_entry_format(&line, e);
-	fputs(line.ptr, term);
-	hx_buf_release(&line);
+	hx_golden_entry_format(out, e);
 	if (e->state == HX_GOLDEN_STATE_NEW) {
-		fprintf(term, "  accepting creates %s with %zu records (%s)\n", e->golden_dir,
-			e->snapshot_records, e->snapshot_hash);
+		hx_buf_printf(out, "  accepting creates %s with %zu records (%s)\n", e->golden_dir,
+			      e->snapshot_records, e->snapshot_hash);
 		return;
 	}
 	hx_golden_result_init(&g);
 	if (hx_golden_check(&g, e->golden_dir, e->snapshot_dir, e->snapshot_hash) != 0) {
-		fprintf(term, "  (no diff: %s)\n", hx_error_last());
+		hx_buf_printf(out, "  (no diff: %s)\n", hx_error_last());
 		hx_error_clear();
 	} else if (g.verdict == HX_GOLDEN_MISMATCH) {
-		fprintf(term, "  %zu records in golden, %zu in the snapshot: %zu changed, %zu added, "
-			      "%zu removed\n",
-			g.diff.old_records, g.diff.new_records, g.diff.changed, g.diff.added,
-			g.diff.removed);
-		if (g.diff.text.len)
-			fputs(g.diff.text.ptr, term);
+		hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot; %zu compared: "
+				   "%zu changed, %zu added, %zu removed\n",
+			      g.diff.old_records, g.diff.new_records, g.diff.compared, g.diff.changed,
+			      g.diff.added, g.diff.removed);
+		memset(&style, 0, sizeof(style));
+		style.indent = "  ";
+		style.grouped = 1;
+		style.max_value = 60;
+		hx_diff_format_summary(out, &g.diff, &style);
+		hx_diff_format_records(out, &g.diff, &style);
 	}
 	hx_golden_result_release(&g);
+}
+
+static void review_show(FILE *term, const hx_golden_entry *e, hx_golden_pager pager, void *ctx)
+{
+	hx_buf text = HX_BUF_INIT;
+	review_text(&text, e);
+	/* A pager that cannot run leaves the text to the terminal. */
+	if (!pager || pager(ctx, text.ptr, text.len) != 0)
+		fwrite(text.ptr, 1, text.len, term);
+	hx_buf_release(&text);
 }
 
 static void review_failed(hx_golden_review_counts *out, FILE *term, int err)
@@ -819,7 +834,7 @@ static void review_failed(hx_golden_review_counts *out, FILE *term, int err)
 }
 
 int hx_golden_review(hx_golden_review_counts *out, const hx_golden_status *st, FILE *keys,
-		     FILE *term)
+		     FILE *term, hx_golden_pager pager, void *pager_ctx)
 {
 	size_t i, todo = 0;
 	int quit = 0, err;
@@ -842,7 +857,7 @@ int hx_golden_review(hx_golden_review_counts *out, const hx_golden_status *st, F
 			out->skipped++;
 			continue;
 		}
-		review_show(term, e);
+		review_show(term, e, pager, pager_ctx);
 		for (;;) {
 			fputs("accept, reject, skip or quit? [a/r/s/q] ", term);
 			fflush(term);

@@ -164,9 +164,15 @@ void hx_golden_status_format(hx_buf *out, const hx_golden_status *st);
  * absent values are null. */
 void hx_golden_status_format_json(hx_buf *out, const hx_golden_status *st);
 
-/* The interactive review: for each pending or new entry, write its status
- * line and its diff (or, for a new one, what accepting would create) to
- * `term`, prompt, and read one key from `keys` (whitespace skipped):
+/* Shows one entry's review text (len bytes, lines ending in '\n'): the
+ * CLI pages it. Nonzero: it could not, and the text goes to `term`. */
+typedef int (*hx_golden_pager)(void *ctx, const char *text, size_t len);
+
+/* The interactive review: for each pending or new entry, show its status
+ * line and its full diff (hx_diff_format_summary and every record, grouped,
+ * indented by two; for a new one, what accepting would create) through
+ * `pager` (NULL: written to `term`), then prompt on `term` and read one
+ * key from `keys` (whitespace skipped):
  * a = accept (hx_golden_accept), r = reject (hx_golden_reject), s = skip,
  * q or end of input = quit (what is left counts as skipped); any other key
  * repeats the prompt. The choice is written out as a word, so the terminal
@@ -179,7 +185,7 @@ typedef struct {
 } hx_golden_review_counts;
 
 int hx_golden_review(hx_golden_review_counts *out, const hx_golden_status *st, FILE *keys,
-		     FILE *term);
+		     FILE *term, hx_golden_pager pager, void *pager_ctx);
 
 /* Key fields the diff shows for telemetry records. */
 extern const char *const hx_telemetry_key_fields[];

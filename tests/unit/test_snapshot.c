@@ -103,7 +103,8 @@ static void test_verdicts(void **state)
 	assert_int_equal(hx_golden_check(&g, gold, snap, hash), 0);
 	assert_int_equal(g.verdict, HX_GOLDEN_MISMATCH);
 	assert_int_equal(g.diff.changed, 1);
-	assert_string_equal(g.diff.text.ptr, "  record 1 (tier=fast):\n    .v: 2 -> 3\n");
+	assert_string_equal(g.diff.text.ptr, "  paths:\n    .v: 1 changed\n"
+					     "  record 1 (tier=fast):\n    .v: 2 -> 3\n");
 	hx_golden_result_release(&g);
 	free(snap);
 	free(gold);
@@ -385,8 +386,32 @@ static void test_status_unreadable_manifests(void **state)
 	free(dir);
 }
 
+/* A pager that keeps what it was given (and can refuse). */
+typedef struct {
+	hx_buf seen;
+	int refuse;
+	size_t calls;
+} fake_pager;
+
+static int fake_page(void *ctx, const char *text, size_t len)
+{
+	fake_pager *p = ctx;
+	p->calls++;
+	if (p->refuse)
+		return 1;
+	hx_buf_put(&p->seen, text, len);
+	return 0;
+}
+
+static char *review_paged(hx_golden_review_counts *counts, const char *keys, fake_pager *pager);
+
 /* Run the review over `keys`; returns what it wrote. */
 static char *review(hx_golden_review_counts *counts, const char *keys)
+{
+	return review_paged(counts, keys, NULL);
+}
+
+static char *review_paged(hx_golden_review_counts *counts, const char *keys, fake_pager *pager)
 {
 	hx_golden_specs specs;
 	hx_golden_status st;
@@ -401,7 +426,7 @@ static char *review(hx_golden_review_counts *counts, const char *keys)
 	hx_golden_specs_init(&specs);
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
-	assert_int_equal(hx_golden_review(counts, &st, in, out), 0);
+	assert_int_equal(hx_golden_review(counts, &st, in, out, pager ? fake_page : NULL, pager), 0);
 	fclose(in);
 	fclose(out);
 	hx_golden_status_release(&st);
@@ -439,13 +464,19 @@ static void test_review_walk(void **state)
 		      "accept, reject, skip or quit? [a/r/s/q] accept\n"
 		      "  accepted: snapshots/n1 -> golden/n1\n"
 		      "pending   p1  (snapshot %s != golden %s)\n"
-		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  1 records in golden, 1 in the snapshot; 1 compared: 1 changed, 0 added, "
+		      "0 removed\n"
+		      "  paths:\n"
+		      "    .v: 1 changed\n"
 		      "  record 0 (tier=fast):\n"
 		      "    .v: 1 -> 2\n"
 		      "accept, reject, skip or quit? [a/r/s/q] reject\n"
 		      "  rejected: removed snapshots/p1 (golden/p1 unchanged)\n"
 		      "pending   p2  (snapshot %s != golden %s)\n"
-		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  1 records in golden, 1 in the snapshot; 1 compared: 1 changed, 0 added, "
+		      "0 removed\n"
+		      "  paths:\n"
+		      "    .v: 1 changed\n"
 		      "  record 0 (tier=fast):\n"
 		      "    .v: 1 -> 3\n"
 		      "accept, reject, skip or quit? [a/r/s/q] quit\n"
@@ -492,6 +523,52 @@ static void test_review_walk(void **state)
 	free(dir);
 }
 
+/* The pager gets the whole diff, every record of it, and the prompt comes
+ * after; a pager that cannot run leaves the text to the terminal. */
+static void test_review_pages_full_diff(void **state)
+{
+	char *dir = enter_project("paged");
+	hx_golden_review_counts c;
+	fake_pager pager;
+	hx_buf gold = HX_BUF_INIT, snap = HX_BUF_INIT;
+	char *text;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < 7; i++) {
+		hx_buf_printf(&gold, "{\"outcome\":\"verified\",\"tier\":\"fast\",\"duration_ms\":1}\n");
+		hx_buf_printf(&snap, "{\"outcome\":\"%s\",\"tier\":\"fast\",\"duration_ms\":2}\n",
+			      i < 6 ? "verifier_timeout" : "verified");
+	}
+	write_snapshot("golden/p", gold.ptr);
+	write_snapshot("snapshots/p", snap.ptr);
+	memset(&pager, 0, sizeof(pager));
+	text = review_paged(&c, "s", &pager);
+	assert_int_equal(pager.calls, 1);
+	assert_non_null(strstr(pager.seen.ptr, "  outcome transitions (golden -> now):\n"
+					       "    fast  verified -> verifier_timeout  6\n"));
+	assert_non_null(strstr(pager.seen.ptr, "  record 5 (tier=fast):\n"
+					       "    .outcome: \"verified\" -> \"verifier_timeout\""
+					       "  (+1 incidental change)\n"
+					       "  record 6 (tier=fast):\n"
+					       "    1 incidental change\n"));
+	assert_null(strstr(pager.seen.ptr, "more differing records"));
+	assert_string_equal(text, "accept, reject, skip or quit? [a/r/s/q] skip\n"
+				  "review: 0 accepted, 0 rejected, 1 skipped\n");
+	free(text);
+
+	pager.refuse = 1;
+	text = review_paged(&c, "s", &pager);
+	assert_int_equal(pager.calls, 2);
+	assert_true(strncmp(text, "pending   p  ", 13) == 0);
+	assert_non_null(strstr(text, "  record 6 (tier=fast):\n"));
+	free(text);
+	hx_buf_release(&pager.seen);
+	hx_buf_release(&gold);
+	hx_buf_release(&snap);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_status_scan),
 		cmocka_unit_test(test_status_unreadable_manifests),
 		cmocka_unit_test(test_review_walk),
+		cmocka_unit_test(test_review_pages_full_diff),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
