@@ -26,8 +26,9 @@ static const char usage[] =
 	"\n"
 	"  status   one line per name, sorted: pending (snapshot != golden), new (no\n"
 	"           golden yet), missing (a spec with neither golden nor snapshot),\n"
-	"           unused (a golden/NAME no spec refers to), ok; specs that cannot\n"
-	"           be read come first\n"
+	"           golden (a golden, no snapshot yet), unused (a golden/NAME no\n"
+	"           spec refers to), ok; specs that cannot be read come first, then\n"
+	"           duplicate (an experiment name two specs give: exit 2)\n"
 	"  accept   copy the snapshot into its golden directory (each file\n"
 	"           atomically) after checking that it still hashes to its manifest;\n"
 	"           --all: every pending and new snapshot\n"
@@ -45,7 +46,8 @@ static const char usage[] =
 	"With CI set (and not \"\", \"0\" or \"false\") accept, reject and review refuse:\n"
 	"golden/ is never written in CI.\n"
 	"exit status: 0 ok, 1 a snapshot does not match its manifest, 2 bad usage,\n"
-	"no such snapshot or refused in CI, 3 system failure\n";
+	"no such snapshot, a duplicate experiment name or refused in CI, 3 system\n"
+	"failure\n";
 
 typedef struct {
 	const char *sub;   /* status, accept, reject, review */
@@ -68,6 +70,13 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+static void duplicate_error(const hx_golden_entry *e)
+{
+	hx_cli_error("golden", "experiment '%s' is named by %s: their snapshots overwrite each "
+			       "other; give each spec its own name",
+		     e->name, e->error);
+}
+
 /* Specs, then the status of snapshots/ and golden/ against them. */
 static int load_status(hx_golden_specs *specs, hx_golden_status *st, const golden_args *a)
 {
@@ -88,6 +97,18 @@ static int load_status(hx_golden_specs *specs, hx_golden_status *st, const golde
 		return hx_error_exit_status(err);
 	}
 	return 0;
+}
+
+/* One error line per experiment name several specs give; how many. */
+static size_t report_duplicates(const hx_golden_status *st)
+{
+	size_t i, n = 0;
+	for (i = 0; i < st->n; i++)
+		if (st->items[i].state == HX_GOLDEN_STATE_DUPLICATE) {
+			duplicate_error(&st->items[i]);
+			n++;
+		}
+	return n;
 }
 
 static int cmd_status(const golden_args *a)
@@ -113,6 +134,8 @@ static int cmd_status(const golden_args *a)
 		hx_cli_error("golden", "cannot write to stdout");
 		status = 3;
 	}
+	if (status == 0 && report_duplicates(&st))
+		status = 2;
 done:
 	hx_buf_release(&out);
 	hx_golden_status_release(&st);
@@ -168,14 +191,26 @@ static int cmd_apply(const golden_args *a, int (*fn)(const char *snap, const cha
 		goto done;
 	if (a->all) {
 		for (i = 0; i < st.n; i++) {
+			const hx_golden_entry *dup;
 			e = &st.items[i];
 			if (e->state != HX_GOLDEN_STATE_PENDING && e->state != HX_GOLDEN_STATE_NEW)
 				continue;
+			if ((dup = hx_golden_status_duplicate(&st, e->name)) != NULL) {
+				duplicate_error(dup); /* whose snapshot is it? */
+				status = worse(status, 2);
+				done_n++;
+				continue;
+			}
 			status = worse(status, fn(e->snapshot_dir, e->golden_dir));
 			done_n++;
 		}
 		if (!done_n)
 			printf("nothing to %s: no pending or new snapshots\n", a->sub);
+		goto done;
+	}
+	if ((e = hx_golden_status_duplicate(&st, a->name)) != NULL) {
+		duplicate_error(e);
+		status = 2;
 		goto done;
 	}
 	if ((e = hx_golden_status_find(&st, a->name)) != NULL) {

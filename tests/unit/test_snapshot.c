@@ -246,6 +246,11 @@ static void test_specs_scan(void **state)
 	assert_string_equal(specs.items[4].golden, "golden/custom-c");
 	assert_string_equal(specs.items[5].path, "experiments/sub/e.yaml");
 	assert_string_equal(specs.items[6].path, "experiments/sub/e2.yaml");
+	/* e.yaml and e2.yaml both say "experiment: e": each names the other */
+	assert_string_equal(specs.items[5].duplicate, "experiments/sub/e2.yaml");
+	assert_string_equal(specs.items[6].duplicate, "experiments/sub/e.yaml");
+	assert_null(specs.items[0].duplicate);
+	assert_null(specs.items[4].duplicate);
 	hx_golden_specs_release(&specs);
 
 	assert_int_equal(hx_golden_specs_scan(&specs, "nosuch"), HX_ENOTFOUND);
@@ -271,7 +276,7 @@ static void test_status_scan(void **state)
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
-	assert_int_equal(st.n, 8);
+	assert_int_equal(st.n, 9);
 	/* unreadable specs first, in path order */
 	assert_int_equal(st.items[0].state, HX_GOLDEN_STATE_UNREADABLE);
 	assert_string_equal(st.items[0].kind, "spec");
@@ -281,6 +286,14 @@ static void test_status_scan(void **state)
 	hx_golden_entry_format(&out, &st.items[0]);
 	assert_true(strncmp(out.ptr, "unreadable spec experiments/bad.yaml: experiments/bad.yaml:1:13: ",
 			    65) == 0);
+	hx_buf_reset(&out);
+	/* then the experiment two specs give */
+	assert_int_equal(st.items[2].state, HX_GOLDEN_STATE_DUPLICATE);
+	hx_golden_entry_format(&out, &st.items[2]);
+	assert_string_equal(out.ptr, "duplicate e  (named by experiments/sub/e.yaml and "
+				     "experiments/sub/e2.yaml: one snapshot for several specs)\n");
+	assert_non_null(hx_golden_status_duplicate(&st, "e"));
+	assert_null(hx_golden_status_duplicate(&st, "a"));
 	hx_buf_reset(&out);
 	/* then by name; b's golden is its spec's ("./golden//b/"), which
 	 * also keeps golden/b from being unused; c's spec has neither golden
@@ -295,8 +308,8 @@ static void test_status_scan(void **state)
 		      h2, h1);
 	{
 		hx_golden_status tail = st;
-		tail.items += 2;
-		tail.n -= 2;
+		tail.items += 3;
+		tail.n -= 3;
 		hx_golden_status_format(&out, &tail);
 	}
 	assert_string_equal(out.ptr, want.ptr);
@@ -320,7 +333,7 @@ static void test_status_scan(void **state)
 	/* JSON: every key, null when absent */
 	{
 		hx_golden_status one = st;
-		one.items += 4; /* missing c */
+		one.items += 5; /* missing c */
 		one.n = 1;
 		hx_buf_reset(&out);
 		hx_golden_status_format_json(&out, &one);
@@ -332,15 +345,25 @@ static void test_status_scan(void **state)
 	}
 	hx_golden_status_release(&st);
 
-	/* No snapshots/ or golden/ at all: only the specs speak. */
+	/* No snapshots/ (nor golden/ as the root of unused ones): the specs
+	 * speak; a and b have their golden and no snapshot yet. */
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "no-snapshots", "no-golden"), 0);
 	hx_buf_reset(&out);
 	hx_golden_status_format(&out, &st);
-	assert_string_equal(strstr(out.ptr, "missing"),
-			    "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
-			    "missing   e  (spec experiments/sub/e.yaml has no golden)\n");
-	assert_int_equal(st.n, 4); /* golden/a and golden/b exist: a and b are fine */
+	hx_buf_reset(&want);
+	hx_buf_printf(&want,
+		      "golden    a  (golden %s, no snapshot to compare yet)\n"
+		      "golden    b  (golden %s, no snapshot to compare yet)\n"
+		      "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
+		      "missing   e  (spec experiments/sub/e.yaml has no golden)\n",
+		      h1, h1);
+	assert_string_equal(strstr(out.ptr, "golden    a"), want.ptr);
+	assert_int_equal(st.n, 7); /* 2 unreadable, 1 duplicate, 4 above */
+	assert_int_equal(st.items[3].state, HX_GOLDEN_STATE_GOLDEN);
+	assert_string_equal(st.items[3].golden_hash, h1);
+	assert_null(st.items[3].snapshot_dir);
+	assert_null(hx_golden_status_find(&st, "a")); /* nothing to accept */
 	hx_golden_status_release(&st);
 	hx_golden_specs_release(&specs);
 	hx_buf_release(&out);
