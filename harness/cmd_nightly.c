@@ -182,10 +182,10 @@ int cmd_nightly(int argc, char **argv)
 			/* Both would write snapshots/NAME: the second run's golden
 			 * check would hide the first one's regression. */
 			hx_buf msg = HX_BUF_INIT;
-			hx_buf_printf(&msg, "experiment '%s' is also named by %s: their snapshots "
-					    "overwrite each other; give each spec its own name",
-				      s->experiment, s->duplicate);
-			hx_cli_error("nightly", "%s: %s", s->path, msg.ptr);
+			hx_buf_printf(&msg, "%s: experiment '%s' is also named by %s: their "
+					    "snapshots overwrite each other; give each spec its own name",
+				      s->path, s->experiment, s->duplicate);
+			hx_cli_error("nightly", "%s", msg.ptr);
 			hx_nightly_entry_set_error(e, msg.ptr);
 			hx_buf_release(&msg);
 			continue;
