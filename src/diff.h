@@ -165,9 +165,11 @@ typedef struct {
 	int has_outcomes;
 	hx_diff_tier *tiers;
 	size_t ntiers;
-	hx_buf text;     /* the golden check's report (hx_diff_format_report with
-			  * the options' caps and labels, indent "  ", grouped) */
-	const char *old_label, *new_label;
+	hx_buf text;     /* the golden check's report, empty when nothing differs:
+			  * hx_diff_format_summary and _records, grouped, indent
+			  * "  ", the options' caps (max_records, max_paths,
+			  * max_value) */
+	const char *old_label, *new_label; /* the options' (static), or "A", "B" */
 	hx_arena *arena; /* owns the strings and arrays above but changes, records, paths */
 } hx_diff_result;
 
