@@ -839,10 +839,10 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 		break;
 	case HX_GOLDEN_MISSING:
 		if (r->ci) /* 'golden accept' refuses in CI: say what works there */
-			hx_buf_printf(out, "golden      missing (%s)\n  CI never writes golden/: outside "
-					   "CI, run %s and 'harness golden accept %s', then commit "
-					   "%s; in CI, 'harness run --pending-dir DIR' keeps this "
-					   "snapshot as an artifact\n",
+			hx_buf_printf(out, "golden      missing (%s)\n  CI never writes golden/: "
+					   "outside CI, 'harness run %s', 'harness golden accept %s' "
+					   "and commit %s; in CI, 'harness run --pending-dir DIR' "
+					   "keeps this snapshot as an artifact\n",
 				      r->golden_dir, r->spec_path, r->experiment, r->golden_dir);
 		else
 			hx_buf_printf(out, "golden      missing (%s); accept this snapshot with: "
