@@ -27,9 +27,11 @@ static const char usage_all[] =
 static const char usage_ls[] =
 	"usage: harness archive ls [DIR]\n"
 	"\n"
-	"One line per *.tar.zst and *.tar.gz in DIR (default 'runs'), by name:\n"
-	"  FILE  EXPERIMENT  STARTED  seed SEED  ENGINE-VERSION  SNAPSHOT-HASH  golden VERDICT\n"
-	"or 'FILE  unreadable: REASON' for one that does not verify.\n"
+	"A header line, then one line per *.tar.zst and *.tar.gz in DIR (default\n"
+	"'runs'), by name, in aligned columns:\n"
+	"  FILE  EXPERIMENT  STARTED  SEED  ENGINE  SNAPSHOT  GOLDEN\n"
+	"(ENGINE: its version; SNAPSHOT: the snapshot hash; GOLDEN: the run's\n"
+	"verdict), or 'FILE  unreadable: REASON' for one that does not verify.\n"
 	"exit status: 0 ok, 1 an archive is unreadable, 2 no such directory, 3 system failure\n";
 
 static const char usage_show[] =
@@ -108,7 +110,18 @@ static hx_json *parse_manifest(hx_arena *arena, const hx_archive_contents *c)
 	return root;
 }
 
-static int ls_one(const char *dir, const char *name, hx_arena *arena)
+#define LS_COLUMNS 7
+
+static const char *const ls_header[LS_COLUMNS] = {"FILE",   "EXPERIMENT", "STARTED", "SEED",
+						  "ENGINE", "SNAPSHOT",   "GOLDEN"};
+
+/* One row of the listing: the cells, or the file and why it is unreadable. */
+typedef struct {
+	char *cell[LS_COLUMNS];
+	char *unreadable;
+} ls_row;
+
+static void ls_read(ls_row *row, const char *dir, const char *name, hx_arena *arena)
 {
 	char *path = hx_path_join(dir, name);
 	hx_archive_contents c;
@@ -116,24 +129,58 @@ static int ls_one(const char *dir, const char *name, hx_arena *arena)
 	int err = hx_archive_read(&c, path);
 
 	free(path);
+	memset(row, 0, sizeof(*row));
+	row->cell[0] = hx_xstrdup(name);
 	if (err) {
-		printf("%s  unreadable: %s\n", name, hx_error_last());
-		return 1;
+		row->unreadable = hx_xstrdup(hx_error_last());
+		hx_error_clear();
+		return;
 	}
 	root = parse_manifest(arena, &c);
-	printf("%s  %s  %s  seed %s  %s  %s  golden %s\n", name, field(root, "experiment"),
-	       field(root, "started"), field(root, "seed"), field(hx_json_get(root, "engine"), "version"),
-	       field(root, "snapshot_hash"), field(root, "golden"));
+	row->cell[1] = hx_xstrdup(field(root, "experiment"));
+	row->cell[2] = hx_xstrdup(field(root, "started"));
+	row->cell[3] = hx_xstrdup(field(root, "seed"));
+	row->cell[4] = hx_xstrdup(field(hx_json_get(root, "engine"), "version"));
+	row->cell[5] = hx_xstrdup(field(root, "snapshot_hash"));
+	row->cell[6] = hx_xstrdup(field(root, "golden"));
 	hx_archive_contents_release(&c);
 	hx_arena_reset(arena);
-	return 0;
+}
+
+static void ls_line(const size_t *w, const char *const *cell)
+{
+	int k;
+	for (k = 0; k + 1 < LS_COLUMNS; k++)
+		printf("%-*s  ", (int)w[k], cell[k]);
+	printf("%s\n", cell[k]);
+}
+
+/* Cells padded to their column's width (the last one not: no trailing
+ * blanks); an unreadable archive's reason starts in the second column. */
+static void ls_print(const ls_row *rows, size_t n)
+{
+	size_t w[LS_COLUMNS], i, k;
+	for (k = 0; k < LS_COLUMNS; k++)
+		w[k] = strlen(ls_header[k]);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < LS_COLUMNS; k++)
+			if (rows[i].cell[k] && strlen(rows[i].cell[k]) > w[k])
+				w[k] = strlen(rows[i].cell[k]);
+	ls_line(w, ls_header);
+	for (i = 0; i < n; i++) {
+		if (rows[i].unreadable)
+			printf("%-*s  unreadable: %s\n", (int)w[0], rows[i].cell[0], rows[i].unreadable);
+		else
+			ls_line(w, (const char *const *)rows[i].cell);
+	}
 }
 
 static int cmd_ls(int argc, char **argv)
 {
 	const char *pos[1] = {"runs"};
 	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	ls_row *rows;
+	size_t n = 0, cap = 0, i, k;
 	hx_arena *arena = NULL;
 	struct dirent *de;
 	DIR *d;
@@ -163,12 +210,21 @@ static int cmd_ls(int argc, char **argv)
 	}
 	qsort(names, n, sizeof(*names), by_name);
 	arena = hx_arena_new();
+	rows = hx_xcalloc(n, sizeof(*rows));
 	status = 0;
 	for (i = 0; i < n; i++) {
-		if (ls_one(pos[0], names[i], arena))
+		ls_read(&rows[i], pos[0], names[i], arena);
+		if (rows[i].unreadable)
 			status = 1;
 		free(names[i]);
 	}
+	ls_print(rows, n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < LS_COLUMNS; k++)
+			free(rows[i].cell[k]);
+		free(rows[i].unreadable);
+	}
+	free(rows);
 	free(names);
 	hx_arena_free(arena);
 	return status;

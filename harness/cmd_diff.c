@@ -1,5 +1,5 @@
 /* cmd_diff.c - harness diff A B [--key FIELDS] [--tol PATH=abs:X,rel:Y]...
- *                               [--max N] [--json] */
+ *                               [--max N] [--all-paths] [--json] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,20 +16,29 @@
 
 static const char usage[] =
 	"usage: harness diff A B [--key FIELDS] [--tol PATH=abs:X,rel:Y]... [--max N]\n"
-	"                        [--json]\n"
+	"                        [--all-paths] [--json]\n"
 	"\n"
 	"Structured diff of two JSONL streams. A and B are JSONL files or snapshot\n"
 	"directories (their telemetry.jsonl). Records are matched by position\n"
 	"(numbered from 0) or by key; values compare as JSON (1.0 equals 1, member\n"
-	"order does not matter). The report: a summary, the count of changes per\n"
-	"path, then each change as 'record KEY: PATH OLD -> NEW' (values as RFC 8785\n"
-	"JSON, long ones cut with '...'), 'record KEY: added' or 'record KEY: removed'.\n"
+	"order does not matter). The report: a summary line (records, compared,\n"
+	"changed, added, removed); for telemetry (records with 'tier' and\n"
+	"'outcome') the outcome transitions per tier and each outcome's rate,\n"
+	"A -> B; the count of changes per path; then each change as\n"
+	"'record KEY: PATH OLD -> NEW' (values as RFC 8785 JSON, long ones cut with\n"
+	"'...'), 'record KEY: added' or 'record KEY: removed'.\n"
+	"\n"
+	"Each record's key fields and .outcome come first; .duration_ms,\n"
+	".cpu_time_ms, .memory_peak_mb, .tactics and .stderr_tail (and .success,\n"
+	".exit_code, .signal when the outcome changed) are folded into\n"
+	"'(+N incidental changes)'.\n"
 	"\n"
 	"  --key FIELDS     match records by the values of these comma-separated\n"
 	"                   dotted fields (tier,module_name or metadata.task_index);\n"
-	"                   every record needs them and a key must be unique in each\n"
-	"                   file; records with a key on one side only are added or\n"
-	"                   removed\n"
+	"                   every record needs them; a key that repeats pairs by\n"
+	"                   occurrence (the n-th in A with the n-th in B, shown as\n"
+	"                   KEY #n); records with a key on one side only are added\n"
+	"                   or removed\n"
 	"  --tol PATH=abs:X,rel:Y\n"
 	"                   two numbers at PATH are equal when |a-b| <= X or\n"
 	"                   |a-b| <= Y*max(|a|,|b|) (give abs, rel or both); PATH is\n"
@@ -38,10 +47,14 @@ static const char usage[] =
 	"                   --tol whose PATH matches applies; values within\n"
 	"                   tolerance are counted, not reported as changes\n"
 	"  --max N          list at most N changes (default: all)\n"
-	"  --json           one JSON object: a, b, records_a, records_b, changed,\n"
-	"                   added, removed, within_tolerance, paths (per path:\n"
-	"                   changed, within_tolerance), changes (key, path, old, new\n"
-	"                   or key, added/removed), omitted\n"
+	"  --all-paths      list the folded paths too\n"
+	"  --json           one JSON object: a, b, records_a, records_b, compared,\n"
+	"                   changed, added, removed, within_tolerance, outcomes (null,\n"
+	"                   or tiers: tier, records_a, records_b, compared,\n"
+	"                   transitions (from, to, count), rates (outcome, count_a,\n"
+	"                   rate_a, count_b, rate_b)), paths (per path: changed,\n"
+	"                   within_tolerance), changes (key, [occurrence,] path, old,\n"
+	"                   new, folded or key, added/removed), omitted\n"
 	"\n"
 	"Colour on a terminal unless NO_COLOR is set.\n"
 	"exit status: 0 no differences (values within tolerance included),\n"
@@ -88,10 +101,11 @@ int cmd_diff(int argc, char **argv)
 	char **fields = NULL, *path_a = NULL, *path_b = NULL;
 	hx_diff_tol *tol = NULL;
 	hx_diff_options opt;
+	hx_diff_style style;
 	hx_diff_result r;
 	hx_buf out = HX_BUF_INIT;
 	size_t ntol = 0, max_changes = SIZE_MAX, k;
-	int i, nfiles = 0, json = 0, err, status = 2;
+	int i, nfiles = 0, json = 0, all_paths = 0, err, status = 2;
 	const char *v;
 
 	memset(&opt, 0, sizeof(opt));
@@ -103,6 +117,8 @@ int cmd_diff(int argc, char **argv)
 			goto done;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--all-paths") == 0) {
+			all_paths = 1;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--key"))) {
 			free(fields);
 			fields = NULL;
@@ -152,9 +168,13 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (json)
 		hx_diff_format_json(&out, &r, files[0], files[1], max_changes);
-	else
-		hx_diff_format_text(&out, &r, max_changes, 0,
-				    isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	else {
+		memset(&style, 0, sizeof(style));
+		style.max_changes = max_changes;
+		style.all_paths = all_paths;
+		style.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		hx_diff_format_text(&out, &r, &style);
+	}
 	fwrite(out.ptr, 1, out.len, stdout);
 	status = r.changed + r.added + r.removed ? 1 : 0;
 	if (fflush(stdout) != 0) {

@@ -1,6 +1,7 @@
 /* cmd_golden.c - harness golden status|accept|reject|review */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -25,15 +26,18 @@ static const char usage[] =
 	"\n"
 	"  status   one line per name, sorted: pending (snapshot != golden), new (no\n"
 	"           golden yet), missing (a spec with neither golden nor snapshot),\n"
-	"           unused (a golden/NAME no spec refers to), ok; specs that cannot\n"
-	"           be read come first\n"
+	"           golden (a golden, no snapshot yet), unused (a golden/NAME no\n"
+	"           spec refers to), ok; specs that cannot be read come first, then\n"
+	"           duplicate (an experiment name two specs give: exit 2)\n"
 	"  accept   copy the snapshot into its golden directory (each file\n"
 	"           atomically) after checking that it still hashes to its manifest;\n"
 	"           --all: every pending and new snapshot\n"
 	"  reject   delete snapshots/EXPERIMENT/, dropping the pending change (golden\n"
 	"           is never touched); --all: every pending and new snapshot\n"
-	"  review   on a terminal: show each pending or new snapshot with its diff and\n"
-	"           read a key: a = accept, r = reject, s = skip, q = quit\n"
+	"  review   on a terminal: show each pending or new snapshot with its full\n"
+	"           diff through $PAGER (else 'less -R' when there is one, with LESS\n"
+	"           defaulting to FRX; PAGER=cat or \"\": no pager), then read a key:\n"
+	"           a = accept, r = reject, s = skip, q = quit\n"
 	"\n"
 	"  --specs DIR  where the specs are (default: experiments, searched\n"
 	"               recursively; YAML files without 'experiment:' are not specs)\n"
@@ -42,7 +46,8 @@ static const char usage[] =
 	"With CI set (and not \"\", \"0\" or \"false\") accept, reject and review refuse:\n"
 	"golden/ is never written in CI.\n"
 	"exit status: 0 ok, 1 a snapshot does not match its manifest, 2 bad usage,\n"
-	"no such snapshot or refused in CI, 3 system failure\n";
+	"no such snapshot, a duplicate experiment name or refused in CI, 3 system\n"
+	"failure\n";
 
 typedef struct {
 	const char *sub;   /* status, accept, reject, review */
@@ -65,6 +70,13 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+static void duplicate_error(const hx_golden_entry *e)
+{
+	hx_cli_error("golden", "experiment '%s' is named by %s: their snapshots overwrite each "
+			       "other; give each spec its own name",
+		     e->name, e->error);
+}
+
 /* Specs, then the status of snapshots/ and golden/ against them. */
 static int load_status(hx_golden_specs *specs, hx_golden_status *st, const golden_args *a)
 {
@@ -85,6 +97,18 @@ static int load_status(hx_golden_specs *specs, hx_golden_status *st, const golde
 		return hx_error_exit_status(err);
 	}
 	return 0;
+}
+
+/* One error line per experiment name several specs give; how many. */
+static size_t report_duplicates(const hx_golden_status *st)
+{
+	size_t i, n = 0;
+	for (i = 0; i < st->n; i++)
+		if (st->items[i].state == HX_GOLDEN_STATE_DUPLICATE) {
+			duplicate_error(&st->items[i]);
+			n++;
+		}
+	return n;
 }
 
 static int cmd_status(const golden_args *a)
@@ -110,6 +134,8 @@ static int cmd_status(const golden_args *a)
 		hx_cli_error("golden", "cannot write to stdout");
 		status = 3;
 	}
+	if (status == 0 && report_duplicates(&st))
+		status = 2;
 done:
 	hx_buf_release(&out);
 	hx_golden_status_release(&st);
@@ -165,14 +191,26 @@ static int cmd_apply(const golden_args *a, int (*fn)(const char *snap, const cha
 		goto done;
 	if (a->all) {
 		for (i = 0; i < st.n; i++) {
+			const hx_golden_entry *dup;
 			e = &st.items[i];
 			if (e->state != HX_GOLDEN_STATE_PENDING && e->state != HX_GOLDEN_STATE_NEW)
 				continue;
+			if ((dup = hx_golden_status_duplicate(&st, e->name)) != NULL) {
+				duplicate_error(dup); /* whose snapshot is it? */
+				status = worse(status, 2);
+				done_n++;
+				continue;
+			}
 			status = worse(status, fn(e->snapshot_dir, e->golden_dir));
 			done_n++;
 		}
 		if (!done_n)
 			printf("nothing to %s: no pending or new snapshots\n", a->sub);
+		goto done;
+	}
+	if ((e = hx_golden_status_duplicate(&st, a->name)) != NULL) {
+		duplicate_error(e);
+		status = 2;
 		goto done;
 	}
 	if ((e = hx_golden_status_find(&st, a->name)) != NULL) {
@@ -240,6 +278,67 @@ static void raw_tty(void)
 		tty_raw = 1;
 }
 
+/* Is there an executable `name` on PATH? */
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	hx_buf file = HX_BUF_INIT;
+	int found = 0;
+	for (p = path ? path : ""; *p && !found; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		hx_buf_reset(&file);
+		hx_buf_put(&file, p, (size_t)(end - p));
+		hx_buf_printf(&file, "/%s", name);
+		found = end > p && access(file.ptr, X_OK) == 0;
+	}
+	hx_buf_release(&file);
+	return found;
+}
+
+/* The review's pager: $PAGER run by the shell (as git runs it; "" or
+ * "cat" is straight output), else "less -R" when there is one. LESS
+ * defaults to FRX: a diff that fits the screen needs no 'q' and stays
+ * visible above the prompt. The terminal is back in line mode meanwhile,
+ * and a SIGINT or a pager quit early (SIGPIPE) ends the paging, not the
+ * review. */
+static int page_text(void *ctx, const char *text, size_t len)
+{
+	const char *pager = getenv("PAGER");
+	struct sigaction ign, old_int, old_pipe;
+	FILE *p;
+	int status;
+
+	(void)ctx;
+	if (pager && (!*pager || strcmp(pager, "cat") == 0))
+		return 1;
+	if (!pager && !on_path("less"))
+		return 1;
+	if (!pager)
+		pager = "less -R";
+	setenv("LESS", "FRX", 0);
+	restore_tty();
+	fflush(stdout);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	if (!(p = popen(pager, "w"))) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		raw_tty();
+		return 1;
+	}
+	sigaction(SIGINT, &ign, &old_int);
+	fwrite(text, 1, len, p); /* a pager quit early: EPIPE, fine */
+	status = pclose(p);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	raw_tty();
+	/* 127: the shell found no such pager; show the text after all */
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127;
+}
+
 static int cmd_review(const golden_args *a)
 {
 	hx_golden_specs specs;
@@ -257,7 +356,7 @@ static int cmd_review(const golden_args *a)
 	if ((status = load_status(&specs, &st, a)) != 0)
 		goto done;
 	raw_tty();
-	err = hx_golden_review(&counts, &st, stdin, stdout);
+	err = hx_golden_review(&counts, &st, stdin, stdout, page_text, NULL);
 	restore_tty();
 	if (err) {
 		hx_cli_error("golden", "%s", hx_error_last());

@@ -21,7 +21,9 @@ static const char usage[] =
 	"nightly), each as 'harness run' would (snapshot, golden check, calibration\n"
 	"stages, archive), then write REPORTS/nightly.md (a table and each\n"
 	"regression's diff) and REPORTS/nightly.xml (JUnit XML), default REPORTS:\n"
-	"reports. A spec under DIR that cannot be read counts as an error.\n"
+	"reports. A spec under DIR that cannot be read counts as an error, and so\n"
+	"does a tagged spec whose experiment name another spec under DIR gives\n"
+	"(neither runs: their snapshots would overwrite each other).\n"
 	"\n"
 	"  --tag TAG      which specs to run (default: nightly)\n"
 	"  --specs DIR    where the specs are (default: experiments)\n"
@@ -176,6 +178,18 @@ int cmd_nightly(int argc, char **argv)
 		if (!hx_golden_spec_has_tag(s, a.tag))
 			continue;
 		e = hx_nightly_report_add(&rep, s->experiment, s->path);
+		if (s->duplicate) {
+			/* Both would write snapshots/NAME: the second run's golden
+			 * check would hide the first one's regression. */
+			hx_buf msg = HX_BUF_INIT;
+			hx_buf_printf(&msg, "%s: experiment '%s' is also named by %s: their "
+					    "snapshots overwrite each other; give each spec its own name",
+				      s->path, s->experiment, s->duplicate);
+			hx_cli_error("nightly", "%s", msg.ptr);
+			hx_nightly_entry_set_error(e, msg.ptr);
+			hx_buf_release(&msg);
+			continue;
+		}
 		if (run_one(e, s->path, &a, ci, cancel) == HX_EINTERRUPTED)
 			interrupted = 1;
 	}

@@ -9,10 +9,12 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "canon.h"
+#include "diff_outcomes.h"
 #include "error.h"
 #include "fsutil.h"
 
@@ -21,6 +23,9 @@ typedef struct {
 	size_t len;
 	size_t lineno;   /* 1-based line in the text */
 	const char *key; /* keyed matching: the key values' RFC 8785 text, '\n'-joined */
+	size_t occ;      /* keyed matching: which record with this key (1-based) */
+	size_t run;      /* keyed matching: records with this key in the stream */
+	int group, state; /* the outcome summary's ids (-1: none) */
 } line_ref;
 
 typedef struct {
@@ -41,15 +46,17 @@ typedef struct {
 	int by_line;     /* errors as NAME:LINE:COL, else NAME: record N */
 	hx_arena *trees; /* the records being looked at; reset per record */
 	hx_arena *keys;  /* match keys of all records */
+	hx_diff_tally *tally;
 	hx_buf path, scratch, json;
 	step *steps;
 	size_t nsteps;
-	size_t shown; /* records in out->text */
 	/* The record whose differences are being collected: its key strings
-	 * are made when the first difference needs them. */
+	 * and its entry in out->records are made when the first difference
+	 * needs them. */
 	const hx_json *key_rec;
-	size_t key_index;
+	size_t key_index, occurrence;
 	const char *key, *key_json;
+	size_t cur; /* out->records index, or SIZE_MAX */
 } differ;
 
 /* Room for element n of an array of n: capacities are 16, 32, 64, ... so
@@ -70,6 +77,7 @@ void hx_diff_result_init(hx_diff_result *r)
 void hx_diff_result_release(hx_diff_result *r)
 {
 	free(r->changes);
+	free(r->records);
 	free(r->paths);
 	hx_buf_release(&r->text);
 	hx_arena_free(r->arena);
@@ -91,7 +99,7 @@ static void split_lines(stream *out, const char *text, size_t len)
 		const char *nl = memchr(text + start, '\n', len - start);
 		size_t end = nl ? (size_t)(nl - text) : len;
 		if (!blank(text + start, end - start)) {
-			line_ref l = {text + start, end - start, lineno, NULL};
+			line_ref l = {text + start, end - start, lineno, NULL, 0, 0, -1, -1};
 			out->lines = grow(out->lines, out->n, sizeof(line_ref));
 			out->lines[out->n++] = l;
 		}
@@ -226,20 +234,26 @@ static void make_key(differ *d)
 		hx_canon_serialize(&d->json, v);
 	}
 	hx_buf_putc(&d->json, '}');
+	if (d->occurrence)
+		hx_buf_printf(&d->scratch, " #%zu", d->occurrence);
 	d->key = keep(d, &d->scratch);
 	d->key_json = keep(d, &d->json);
 }
 
-static void set_record(differ *d, const hx_json *rec, size_t index)
+/* The record whose differences come next; occurrence: of a repeated key. */
+static void set_record(differ *d, const hx_json *rec, size_t index, size_t occurrence)
 {
 	d->key_rec = rec;
 	d->key_index = index;
+	d->occurrence = occurrence;
 	d->key = d->key_json = NULL;
+	d->cur = SIZE_MAX;
 }
 
-/* Parse every record of s: bad JSON anywhere is an error, and keyed
- * matching records each key. */
-static int scan(differ *d, stream *s)
+/* Parse every record of s (side 0: A, 1: B): bad JSON anywhere is an
+ * error; the outcome summary counts each record, and keyed matching
+ * records each key. */
+static int scan(differ *d, stream *s, int side)
 {
 	const char *const *f;
 	size_t i;
@@ -249,6 +263,7 @@ static int scan(differ *d, stream *s)
 		hx_arena_reset(d->trees);
 		if ((err = parse(&rec, d, s, i)) != 0)
 			return err;
+		hx_diff_tally_record(d->tally, side, rec, &s->lines[i].group, &s->lines[i].state);
 		if (!d->opt->match_fields)
 			continue;
 		hx_buf_reset(&d->scratch);
@@ -323,21 +338,63 @@ static hx_diff_path *path_entry(differ *d, const char *path)
 	r->npaths++;
 	r->paths[lo].path = hx_arena_strndup(r->arena, path, strlen(path));
 	r->paths[lo].changed = r->paths[lo].within_tolerance = 0;
+	r->paths[lo].cls = hx_diff_path_class_of(r->paths[lo].path, d->opt->key_fields,
+						 d->opt->match_fields);
 	return &r->paths[lo];
+}
+
+/* The label of the current record from the key fields, or NULL. */
+static const char *make_label(differ *d)
+{
+	const char *const *k;
+	const hx_json *rec = d->key_rec;
+	int first = 1;
+	if (!d->opt->key_fields || !rec || rec->type != HX_JSON_OBJECT)
+		return NULL;
+	hx_buf_reset(&d->scratch);
+	for (k = d->opt->key_fields; *k; k++) {
+		const hx_json *v = hx_json_get(rec, *k);
+		if (!v)
+			continue;
+		hx_buf_printf(&d->scratch, "%s%s=", first ? "" : ", ", *k);
+		first = 0;
+		if (v->type == HX_JSON_STRING)
+			hx_buf_put(&d->scratch, v->u.string.ptr, v->u.string.len);
+		else
+			hx_canon_serialize(&d->scratch, v);
+	}
+	return first ? NULL : keep(d, &d->scratch);
 }
 
 static hx_diff_change *push_change(differ *d, hx_diff_kind kind)
 {
 	hx_diff_result *r = d->out;
 	hx_diff_change *c;
-	if (!d->key)
-		make_key(d);
+	if (d->cur == SIZE_MAX) {
+		hx_diff_record *rec;
+		if (!d->key)
+			make_key(d);
+		r->records = grow(r->records, r->nrecords, sizeof(*r->records));
+		d->cur = r->nrecords++;
+		rec = &r->records[d->cur];
+		memset(rec, 0, sizeof(*rec));
+		rec->kind = kind;
+		rec->key = d->key;
+		rec->key_json = d->key_json;
+		rec->occurrence = d->occurrence;
+		rec->index = d->key_index;
+		rec->label = make_label(d);
+		rec->first = r->nchanges;
+	}
 	r->changes = grow(r->changes, r->nchanges, sizeof(*r->changes));
 	c = &r->changes[r->nchanges++];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->key = d->key;
 	c->key_json = d->key_json;
+	c->occurrence = d->occurrence;
+	c->record = d->cur;
+	r->records[d->cur].n++;
 	return c;
 }
 
@@ -367,6 +424,9 @@ static void leaf(differ *d, const hx_json *a, const hx_json *b)
 	p = path_entry(d, path);
 	p->changed++;
 	c->path = p->path;
+	c->cls = p->cls;
+	if (strcmp(p->path, "." HX_DIFF_STATE_FIELD) == 0)
+		d->out->records[c->record].outcome_changed = 1;
 }
 
 static void push_step(differ *d, const char *k, size_t n)
@@ -437,117 +497,44 @@ static void walk(differ *d, const hx_json *a, const hx_json *b)
 		leaf(d, a, b);
 }
 
-/* s cut to max bytes (never inside a UTF-8 character) plus "...". */
-static void put_cut(hx_buf *out, const char *s, size_t max)
-{
-	if (!s || strlen(s) <= max) {
-		hx_buf_puts(out, s ? s : "(absent)");
-		return;
-	}
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	hx_buf_put(out, s, max);
-	hx_buf_puts(out, "...");
-}
-
-/* The golden check's " (tier=fast, module_name=M1)". */
-static void put_keys(differ *d, const hx_json *rec)
-{
-	const char *const *k;
-	hx_buf *text = &d->out->text;
-	int first = 1;
-	if (!d->opt->key_fields || !rec || rec->type != HX_JSON_OBJECT)
-		return;
-	for (k = d->opt->key_fields; *k; k++) {
-		const hx_json *v = hx_json_get(rec, *k);
-		if (!v)
-			continue;
-		hx_buf_puts(text, first ? " (" : ", ");
-		first = 0;
-		hx_buf_puts(text, *k);
-		hx_buf_putc(text, '=');
-		if (v->type == HX_JSON_STRING) {
-			hx_buf_put(text, v->u.string.ptr, v->u.string.len);
-		} else {
-			hx_buf_reset(&d->scratch);
-			hx_canon_serialize(&d->scratch, v);
-			put_cut(text, d->scratch.ptr, d->opt->max_value ? d->opt->max_value : 60);
-		}
-	}
-	if (!first)
-		hx_buf_putc(text, ')');
-}
-
-/* Room for one more record in the golden check's text? */
-static int text_room(differ *d)
-{
-	return d->shown < (d->opt->max_records ? d->opt->max_records : 5) ? ++d->shown, 1 : 0;
-}
-
-/* The golden check's lines for a changed record: changes[first..]. */
-static void text_changed(differ *d, size_t index, const hx_json *rec, size_t first)
-{
-	hx_diff_result *r = d->out;
-	size_t maxp = d->opt->max_paths ? d->opt->max_paths : 8;
-	size_t maxv = d->opt->max_value ? d->opt->max_value : 60;
-	size_t n = r->nchanges - first, k;
-	if (!text_room(d))
-		return;
-	hx_buf_printf(&r->text, "  record %zu", index);
-	put_keys(d, rec);
-	hx_buf_puts(&r->text, ":\n");
-	for (k = 0; k < n && k < maxp; k++) {
-		const hx_diff_change *c = &r->changes[first + k];
-		hx_buf_printf(&r->text, "    %s: ", c->path);
-		put_cut(&r->text, c->old_value, maxv);
-		hx_buf_puts(&r->text, " -> ");
-		put_cut(&r->text, c->new_value, maxv);
-		hx_buf_putc(&r->text, '\n');
-	}
-	if (n > maxp)
-		hx_buf_printf(&r->text, "    ... and %zu more paths\n", n - maxp);
-}
-
-static int compare_pair(differ *d, const stream *a, size_t ia, const stream *b, size_t ib)
+/* occ: the pair's occurrence number to show (0: its key does not repeat). */
+static int compare_pair(differ *d, const stream *a, size_t ia, const stream *b, size_t ib,
+			size_t occ)
 {
 	const line_ref *la = &a->lines[ia], *lb = &b->lines[ib];
 	size_t first = d->out->nchanges;
 	hx_json *ja, *jb;
 	int err;
+	d->out->compared++;
+	hx_diff_tally_pair(d->tally, la->group, la->state, lb->state);
 	if (la->len == lb->len && memcmp(la->ptr, lb->ptr, la->len) == 0)
 		return 0;
 	hx_arena_reset(d->trees);
 	if ((err = parse(&ja, d, a, ia)) != 0 || (err = parse(&jb, d, b, ib)) != 0)
 		return err;
-	set_record(d, jb, ia);
+	set_record(d, jb, ia, occ);
 	hx_buf_reset(&d->path);
 	d->nsteps = 0;
 	walk(d, ja, jb);
 	if (d->out->nchanges == first)
 		return 0; /* same values, other spelling, or within tolerance */
 	d->out->changed++;
-	text_changed(d, ia, jb, first);
 	return 0;
 }
 
-static int one_side(differ *d, const stream *s, size_t i, int added)
+static int one_side(differ *d, const stream *s, size_t i, int added, size_t occ)
 {
 	hx_json *rec;
 	int err;
 	hx_arena_reset(d->trees);
 	if ((err = parse(&rec, d, s, i)) != 0)
 		return err;
-	set_record(d, rec, i);
+	set_record(d, rec, i, occ);
 	push_change(d, added ? HX_DIFF_ADDED : HX_DIFF_REMOVED);
 	if (added)
 		d->out->added++;
 	else
 		d->out->removed++;
-	if (text_room(d)) {
-		hx_buf_printf(&d->out->text, "  record %zu %s", i, added ? "added" : "removed");
-		put_keys(d, rec);
-		hx_buf_putc(&d->out->text, '\n');
-	}
 	return 0;
 }
 
@@ -556,74 +543,71 @@ static int match_positional(differ *d, const stream *a, const stream *b)
 	size_t n = a->n < b->n ? a->n : b->n, i;
 	int err;
 	for (i = 0; i < n; i++)
-		if ((err = compare_pair(d, a, i, b, i)) != 0)
+		if ((err = compare_pair(d, a, i, b, i, 0)) != 0)
 			return err;
 	/* Tail records exist on one side only. */
 	for (i = n; i < a->n || i < b->n; i++)
-		if ((err = one_side(d, i >= a->n ? b : a, i, i >= a->n)) != 0)
+		if ((err = one_side(d, i >= a->n ? b : a, i, i >= a->n, 0)) != 0)
 			return err;
 	return 0;
 }
 
+/* By key, then occurrence (for bsearch) or position (for sorting: the
+ * occurrences follow stream order). */
 static int cmp_key(const void *x, const void *y)
 {
 	const line_ref *a = *(const line_ref *const *)x, *b = *(const line_ref *const *)y;
-	return strcmp(a->key, b->key);
+	int c = strcmp(a->key, b->key);
+	if (c || (a->occ == 0 && b->occ == 0))
+		return c ? c : a < b ? -1 : a > b;
+	return a->occ < b->occ ? -1 : a->occ > b->occ;
 }
 
-/* s's records sorted by key (caller frees); a repeated key is an error. */
-static int sort_keys(line_ref ***out, differ *d, const stream *s)
+/* s's records sorted by key (caller frees), each numbered within its key
+ * (occ) and told how many share it (run). */
+static line_ref **sort_keys(const stream *s)
 {
 	line_ref **v = hx_xmalloc((s->n ? s->n : 1) * sizeof(*v));
-	size_t i;
-	for (i = 0; i < s->n; i++)
+	size_t i, j, k;
+	for (i = 0; i < s->n; i++) {
 		v[i] = &s->lines[i];
-	qsort(v, s->n, sizeof(*v), cmp_key);
-	for (i = 1; i < s->n; i++) {
-		size_t x = (size_t)(v[i] - s->lines), y = (size_t)(v[i - 1] - s->lines);
-		size_t later = x > y ? x : y, earlier = x > y ? y : x;
-		hx_json *rec;
-		if (strcmp(v[i]->key, v[i - 1]->key) != 0)
-			continue;
-		free(v);
-		hx_arena_reset(d->trees);
-		if (parse(&rec, d, s, later) == 0) {
-			set_record(d, rec, later);
-			make_key(d);
-		}
-		return fail(d, s, later, 0, "duplicate key %s (first %s %zu)", d->key ? d->key : "",
-			    d->by_line ? "on line" : "at record",
-			    d->by_line ? s->lines[earlier].lineno : earlier);
+		v[i]->occ = 0;
 	}
-	*out = v;
-	return 0;
+	qsort(v, s->n, sizeof(*v), cmp_key);
+	for (i = 0; i < s->n; i = j) {
+		for (j = i + 1; j < s->n && strcmp(v[i]->key, v[j]->key) == 0; j++)
+			;
+		for (k = i; k < j; k++) {
+			v[k]->occ = k - i + 1;
+			v[k]->run = j - i;
+		}
+	}
+	return v;
 }
 
 static int match_keyed(differ *d, const stream *a, const stream *b)
 {
-	line_ref **sa = NULL, **sb = NULL;
+	line_ref **sa = sort_keys(a), **sb = sort_keys(b);
 	char *used = hx_xcalloc(b->n + 1, 1);
 	size_t i;
-	int err;
-	if ((err = sort_keys(&sa, d, a)) != 0 || (err = sort_keys(&sb, d, b)) != 0)
-		goto done;
-	for (i = 0; i < a->n; i++) {
+	int err = 0;
+	for (i = 0; i < a->n && !err; i++) {
 		const line_ref *key = &a->lines[i];
 		line_ref **hit = bsearch(&key, sb, b->n, sizeof(*sb), cmp_key);
 		if (hit) {
 			size_t j = (size_t)(*hit - b->lines);
+			int repeats = key->run > 1 || (*hit)->run > 1;
 			used[j] = 1;
-			err = compare_pair(d, a, i, b, j);
+			err = compare_pair(d, a, i, b, j, repeats ? key->occ : 0);
 		} else {
-			err = one_side(d, a, i, 0);
+			/* B has fewer records with this key (or none: then its
+			 * first one would have matched occurrence 1) */
+			err = one_side(d, a, i, 0, key->run > 1 ? key->occ : 0);
 		}
-		if (err)
-			goto done;
 	}
-	for (i = 0; i < b->n; i++)
-		if (!used[i] && (err = one_side(d, b, i, 1)) != 0)
-			goto done;
-done:
+	for (i = 0; i < b->n && !err; i++)
+		if (!used[i])
+			err = one_side(d, b, i, 1, b->lines[i].run > 1 ? b->lines[i].occ : 0);
 	free(sa);
 	free(sb);
 	free(used);
@@ -635,6 +619,7 @@ static int diff_texts(hx_diff_result *out, const char *old_text, size_t old_len,
 		      const char *new_name, const hx_diff_options *opt, int by_line)
 {
 	stream a = {NULL, 0, old_name}, b = {NULL, 0, new_name};
+	hx_diff_style style;
 	differ d;
 	int err;
 	memset(&d, 0, sizeof(d));
@@ -643,21 +628,36 @@ static int diff_texts(hx_diff_result *out, const char *old_text, size_t old_len,
 	d.by_line = by_line;
 	d.trees = hx_arena_new();
 	d.keys = hx_arena_new();
+	d.tally = hx_diff_tally_new();
+	d.cur = SIZE_MAX;
 	/* the zeroed buffers are HX_BUF_INIT */
 	if (!out->arena)
 		out->arena = hx_arena_new();
+	out->old_label = opt->old_label ? opt->old_label : "A";
+	out->new_label = opt->new_label ? opt->new_label : "B";
 	split_lines(&a, old_text ? old_text : "", old_len); /* an empty hx_buf has NULL */
 	split_lines(&b, new_text ? new_text : "", new_len);
 	out->old_records = a.n;
 	out->new_records = b.n;
 
-	if ((err = check_fields(opt->match_fields)) != 0 || (err = scan(&d, &a)) != 0 ||
-	    (err = scan(&d, &b)) != 0)
+	if ((err = check_fields(opt->match_fields)) != 0 || (err = scan(&d, &a, 0)) != 0 ||
+	    (err = scan(&d, &b, 1)) != 0)
 		goto done;
 	err = opt->match_fields ? match_keyed(&d, &a, &b) : match_positional(&d, &a, &b);
-	if (err == 0 && out->changed + out->added + out->removed > d.shown)
-		hx_buf_printf(&out->text, "  ... and %zu more differing records\n",
-			      out->changed + out->added + out->removed - d.shown);
+	if (err)
+		goto done;
+	hx_diff_tally_finish(d.tally, out);
+	/* The golden check's report: only a difference has one. */
+	if (out->nrecords) {
+		memset(&style, 0, sizeof(style));
+		style.indent = "  ";
+		style.grouped = 1;
+		style.max_records = opt->max_records ? opt->max_records : 5;
+		style.max_paths = opt->max_paths ? opt->max_paths : 8;
+		style.max_value = opt->max_value ? opt->max_value : 60;
+		hx_diff_format_summary(&out->text, out, &style);
+		hx_diff_format_records(&out->text, out, &style);
+	}
 done:
 	free(a.lines);
 	free(b.lines);
@@ -667,6 +667,7 @@ done:
 	hx_buf_release(&d.json);
 	hx_arena_free(d.trees);
 	hx_arena_free(d.keys);
+	hx_diff_tally_free(d.tally);
 	return err;
 }
 
@@ -734,92 +735,4 @@ bad:
 		     "X and Y numbers >= 0)",
 		     spec);
 	return HX_EINVALID;
-}
-
-static const char *plural(size_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-void hx_diff_format_text(hx_buf *out, const hx_diff_result *r, size_t max_changes,
-			 size_t max_value, int color)
-{
-	const char *red = color ? "\033[31m" : "", *green = color ? "\033[32m" : "";
-	const char *off = color ? "\033[0m" : "";
-	size_t i;
-
-	if (!max_value)
-		max_value = 60;
-	hx_buf_printf(out, "A: %zu record%s, B: %zu record%s; %zu changed, %zu added, %zu removed",
-		      r->old_records, plural(r->old_records), r->new_records,
-		      plural(r->new_records), r->changed, r->added, r->removed);
-	if (r->within_tolerance)
-		hx_buf_printf(out, "; %zu value%s within tolerance", r->within_tolerance,
-			      plural(r->within_tolerance));
-	hx_buf_putc(out, '\n');
-	for (i = 0; i < r->npaths; i++) {
-		const hx_diff_path *p = &r->paths[i];
-		hx_buf_printf(out, "  %s: %zu changed", p->path, p->changed);
-		if (p->within_tolerance)
-			hx_buf_printf(out, " (%zu %swithin tolerance)", p->within_tolerance,
-				      p->changed ? "more " : "");
-		hx_buf_putc(out, '\n');
-	}
-	for (i = 0; i < r->nchanges && i < max_changes; i++) {
-		const hx_diff_change *c = &r->changes[i];
-		hx_buf_printf(out, "record %s: ", c->key);
-		if (c->kind == HX_DIFF_CHANGED) {
-			hx_buf_printf(out, "%s %s", c->path, red);
-			put_cut(out, c->old_value, max_value);
-			hx_buf_printf(out, "%s -> %s", off, green);
-			put_cut(out, c->new_value, max_value);
-			hx_buf_puts(out, off);
-		} else if (c->kind == HX_DIFF_ADDED) {
-			hx_buf_printf(out, "%sadded%s", green, off);
-		} else {
-			hx_buf_printf(out, "%sremoved%s", red, off);
-		}
-		hx_buf_putc(out, '\n');
-	}
-	if (r->nchanges > i)
-		hx_buf_printf(out, "... and %zu more change%s\n", r->nchanges - i,
-			      plural(r->nchanges - i));
-}
-
-void hx_diff_format_json(hx_buf *out, const hx_diff_result *r, const char *name_a,
-			 const char *name_b, size_t max_changes)
-{
-	size_t i;
-	hx_buf_puts(out, "{\"a\":");
-	hx_canon_write_cstr(out, name_a);
-	hx_buf_puts(out, ",\"b\":");
-	hx_canon_write_cstr(out, name_b);
-	hx_buf_printf(out, ",\"records_a\":%zu,\"records_b\":%zu,\"changed\":%zu,\"added\":%zu,"
-			   "\"removed\":%zu,\"within_tolerance\":%zu,\"paths\":{",
-		      r->old_records, r->new_records, r->changed, r->added, r->removed,
-		      r->within_tolerance);
-	for (i = 0; i < r->npaths; i++) {
-		if (i)
-			hx_buf_putc(out, ',');
-		hx_canon_write_cstr(out, r->paths[i].path);
-		hx_buf_printf(out, ":{\"changed\":%zu,\"within_tolerance\":%zu}", r->paths[i].changed,
-			      r->paths[i].within_tolerance);
-	}
-	hx_buf_puts(out, "},\"changes\":[");
-	for (i = 0; i < r->nchanges && i < max_changes; i++) {
-		const hx_diff_change *c = &r->changes[i];
-		hx_buf_printf(out, "%s{\"key\":%s", i ? "," : "", c->key_json);
-		if (c->kind == HX_DIFF_CHANGED) {
-			hx_buf_puts(out, ",\"path\":");
-			hx_canon_write_cstr(out, c->path);
-			if (c->old_value)
-				hx_buf_printf(out, ",\"old\":%s", c->old_value);
-			if (c->new_value)
-				hx_buf_printf(out, ",\"new\":%s", c->new_value);
-		} else {
-			hx_buf_printf(out, ",\"%s\":true", c->kind == HX_DIFF_ADDED ? "added" : "removed");
-		}
-		hx_buf_putc(out, '}');
-	}
-	hx_buf_printf(out, "],\"omitted\":%zu}\n", r->nchanges - i);
 }

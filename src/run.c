@@ -580,6 +580,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
+	out->ci = opt->ci;
 	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
 		goto done;
 
@@ -837,19 +838,31 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 		hx_buf_printf(out, "golden      match (%s)\n", r->golden_dir);
 		break;
 	case HX_GOLDEN_MISSING:
-		hx_buf_printf(out, "golden      missing (%s); accept this snapshot with: "
-				   "harness golden accept %s\n",
-			      r->golden_dir, r->experiment);
+		if (r->ci) /* 'golden accept' refuses in CI: say what works there */
+			hx_buf_printf(out, "golden      missing (%s)\n  CI never writes golden/: "
+					   "outside CI, 'harness run %s', 'harness golden accept %s' "
+					   "and commit %s; in CI, 'harness run --pending-dir DIR' "
+					   "keeps this snapshot as an artifact\n",
+				      r->golden_dir, r->spec_path, r->experiment, r->golden_dir);
+		else
+			hx_buf_printf(out, "golden      missing (%s); accept this snapshot with: "
+					   "harness golden accept %s\n",
+				      r->golden_dir, r->experiment);
 		break;
 	case HX_GOLDEN_MISMATCH:
 		hx_buf_printf(out, "golden      mismatch (%s  %s)\n", r->golden_dir, g->golden_hash);
-		hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot: %zu changed, "
-				   "%zu added, %zu removed\n",
-			      g->diff.old_records, g->diff.new_records, g->diff.changed,
-			      g->diff.added, g->diff.removed);
+		hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot; %zu compared: "
+				   "%zu changed, %zu added, %zu removed\n",
+			      g->diff.old_records, g->diff.new_records, g->diff.compared,
+			      g->diff.changed, g->diff.added, g->diff.removed);
 		hx_buf_put(out, g->diff.text.ptr, g->diff.text.len);
-		hx_buf_printf(out, "  if the change is intended: harness golden accept %s\n",
-			      r->experiment);
+		if (r->ci)
+			hx_buf_printf(out, "  if the change is intended: outside CI, 'harness golden "
+					   "accept %s' and commit %s\n",
+				      r->experiment, r->golden_dir);
+		else
+			hx_buf_printf(out, "  if the change is intended: harness golden accept %s\n",
+				      r->experiment);
 		break;
 	}
 	format_stages(out, r);

@@ -73,6 +73,7 @@ typedef struct {
 	char hash[HX_HASH_HEX_LEN];
 	size_t records;
 	hx_golden_result golden;
+	int ci;                   /* run in CI mode (options' ci): the hints say so */
 	int labeled;              /* the label stage ran */
 	hx_label_stats labels;
 	int labels_used;          /* the fit took its ground truth from them */

@@ -8,6 +8,10 @@
  *    {"hash":"xxh3-128:..","records":100}}}
  * written as one RFC 8785 line, so a snapshot of the same run is the same
  * bytes. golden/<experiment>/ has the same shape.
+ *
+ * snapshot.c writes and reads snapshots and holds the golden gate (check,
+ * accept, reject); golden.c scans the specs and implements `golden status`
+ * and the review.
  */
 #ifndef HX_SNAPSHOT_H
 #define HX_SNAPSHOT_H
@@ -81,6 +85,8 @@ typedef struct {
 	char **tags;      /* ntags strings */
 	size_t ntags;
 	char *error;      /* unreadable: hx_spec_load's message; else NULL */
+	char *duplicate;  /* another spec (the first by path) with the same
+			   * experiment, or NULL */
 } hx_golden_spec;
 
 typedef struct {
@@ -95,6 +101,7 @@ void hx_golden_specs_release(hx_golden_specs *s);
  * that is a spec. A YAML file whose top level has no `experiment:` key
  * (models, profiles) is not a spec and is skipped silently; a file that is
  * not valid YAML, or a spec hx_spec_load refuses, is kept with `error` set.
+ * Specs sharing an experiment name each get `duplicate`.
  * HX_ENOTFOUND when dir does not exist; HX_ESYSTEM when it cannot be read. */
 int hx_golden_specs_scan(hx_golden_specs *out, const char *dir);
 
@@ -108,7 +115,9 @@ typedef enum {
 	HX_GOLDEN_STATE_PENDING,    /* snapshot hash != golden hash */
 	HX_GOLDEN_STATE_NEW,        /* a snapshot without a golden */
 	HX_GOLDEN_STATE_MISSING,    /* a spec without golden nor snapshot */
-	HX_GOLDEN_STATE_UNUSED      /* a golden/NAME no spec refers to */
+	HX_GOLDEN_STATE_UNUSED,     /* a golden/NAME no spec refers to */
+	HX_GOLDEN_STATE_GOLDEN,     /* a golden without a snapshot (not run yet) */
+	HX_GOLDEN_STATE_DUPLICATE   /* an experiment name several specs give */
 } hx_golden_state;
 
 const char *hx_golden_state_name(hx_golden_state s); /* "ok", "pending", ... */
@@ -124,11 +133,13 @@ typedef struct {
 	char snapshot_hash[HX_HASH_HEX_LEN]; /* "" when none */
 	char golden_hash[HX_HASH_HEX_LEN];   /* "" when none */
 	size_t snapshot_records;
-	char *error;        /* unreadable: why; else NULL */
+	char *error;        /* unreadable: why; duplicate: the specs
+			     * ("a.yaml and b.yaml"); else NULL */
 } hx_golden_entry;
 
 typedef struct {
-	hx_golden_entry *items; /* unreadable ones first, then by name; owned */
+	hx_golden_entry *items; /* unreadable ones first, then duplicates, then
+				 * by name; owned */
 	size_t n;
 } hx_golden_status;
 
@@ -140,12 +151,17 @@ void hx_golden_status_release(hx_golden_status *st);
  * else golden_root/<name>. Also lists specs whose golden has no manifest and
  * no snapshot either (missing; a spec with a snapshot but no golden is new),
  * directories golden_root/<name>/ that no spec's `golden:` names (unused),
- * and what cannot be read: specs, and snapshot or golden manifests. Golden paths compare after dropping "./" and
+ * and what cannot be read: specs, and snapshot or golden manifests. A spec
+ * whose golden exists but has no snapshot is "golden"; an experiment
+ * several specs name gets a "duplicate" entry besides its usual one. Golden paths compare after dropping "./" and
  * trailing slashes. Only manifests are read: a hand-edited stream shows up
  * at accept time, not here. A missing snapshots_root or golden_root is
  * empty; HX_ESYSTEM when one cannot be read. */
 int hx_golden_status_scan(hx_golden_status *out, const hx_golden_specs *specs,
 			  const char *snapshots_root, const char *golden_root);
+
+/* The duplicate entry of this experiment name, or NULL. */
+const hx_golden_entry *hx_golden_status_duplicate(const hx_golden_status *st, const char *name);
 
 /* The entry with this name and a snapshot (pending, new or ok), or NULL. */
 const hx_golden_entry *hx_golden_status_find(const hx_golden_status *st, const char *name);
@@ -156,6 +172,8 @@ const hx_golden_entry *hx_golden_status_find(const hx_golden_status *st, const c
  *   "missing   NAME  (spec SPEC has no golden)"
  *   "unused    golden/NAME  (no spec refers to it)"
  *   "ok        NAME"
+ *   "golden    NAME  (golden xxh3-128:.., no snapshot to compare yet)"
+ *   "duplicate NAME  (named by A.yaml and B.yaml: one snapshot for several specs)"
  *   "unreadable spec FILE: reason" (or "snapshot DIR", "golden DIR") */
 void hx_golden_entry_format(hx_buf *out, const hx_golden_entry *e);
 void hx_golden_status_format(hx_buf *out, const hx_golden_status *st);
@@ -164,9 +182,15 @@ void hx_golden_status_format(hx_buf *out, const hx_golden_status *st);
  * absent values are null. */
 void hx_golden_status_format_json(hx_buf *out, const hx_golden_status *st);
 
-/* The interactive review: for each pending or new entry, write its status
- * line and its diff (or, for a new one, what accepting would create) to
- * `term`, prompt, and read one key from `keys` (whitespace skipped):
+/* Shows one entry's review text (len bytes, lines ending in '\n'): the
+ * CLI pages it. Nonzero: it could not, and the text goes to `term`. */
+typedef int (*hx_golden_pager)(void *ctx, const char *text, size_t len);
+
+/* The interactive review: for each pending or new entry, show its status
+ * line and its full diff (hx_diff_format_summary and every record, grouped,
+ * indented by two; for a new one, what accepting would create) through
+ * `pager` (NULL: written to `term`), then prompt on `term` and read one
+ * key from `keys` (whitespace skipped):
  * a = accept (hx_golden_accept), r = reject (hx_golden_reject), s = skip,
  * q or end of input = quit (what is left counts as skipped); any other key
  * repeats the prompt. The choice is written out as a word, so the terminal
@@ -179,7 +203,7 @@ typedef struct {
 } hx_golden_review_counts;
 
 int hx_golden_review(hx_golden_review_counts *out, const hx_golden_status *st, FILE *keys,
-		     FILE *term);
+		     FILE *term, hx_golden_pager pager, void *pager_ctx);
 
 /* Key fields the diff shows for telemetry records. */
 extern const char *const hx_telemetry_key_fields[];

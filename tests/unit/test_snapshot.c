@@ -103,7 +103,8 @@ static void test_verdicts(void **state)
 	assert_int_equal(hx_golden_check(&g, gold, snap, hash), 0);
 	assert_int_equal(g.verdict, HX_GOLDEN_MISMATCH);
 	assert_int_equal(g.diff.changed, 1);
-	assert_string_equal(g.diff.text.ptr, "  record 1 (tier=fast):\n    .v: 2 -> 3\n");
+	assert_string_equal(g.diff.text.ptr, "  paths:\n    .v: 1 changed\n"
+					     "  record 1 (tier=fast):\n    .v: 2 -> 3\n");
 	hx_golden_result_release(&g);
 	free(snap);
 	free(gold);
@@ -245,6 +246,11 @@ static void test_specs_scan(void **state)
 	assert_string_equal(specs.items[4].golden, "golden/custom-c");
 	assert_string_equal(specs.items[5].path, "experiments/sub/e.yaml");
 	assert_string_equal(specs.items[6].path, "experiments/sub/e2.yaml");
+	/* e.yaml and e2.yaml both say "experiment: e": each names the other */
+	assert_string_equal(specs.items[5].duplicate, "experiments/sub/e2.yaml");
+	assert_string_equal(specs.items[6].duplicate, "experiments/sub/e.yaml");
+	assert_null(specs.items[0].duplicate);
+	assert_null(specs.items[4].duplicate);
 	hx_golden_specs_release(&specs);
 
 	assert_int_equal(hx_golden_specs_scan(&specs, "nosuch"), HX_ENOTFOUND);
@@ -270,7 +276,7 @@ static void test_status_scan(void **state)
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
-	assert_int_equal(st.n, 8);
+	assert_int_equal(st.n, 9);
 	/* unreadable specs first, in path order */
 	assert_int_equal(st.items[0].state, HX_GOLDEN_STATE_UNREADABLE);
 	assert_string_equal(st.items[0].kind, "spec");
@@ -280,6 +286,14 @@ static void test_status_scan(void **state)
 	hx_golden_entry_format(&out, &st.items[0]);
 	assert_true(strncmp(out.ptr, "unreadable spec experiments/bad.yaml: experiments/bad.yaml:1:13: ",
 			    65) == 0);
+	hx_buf_reset(&out);
+	/* then the experiment two specs give */
+	assert_int_equal(st.items[2].state, HX_GOLDEN_STATE_DUPLICATE);
+	hx_golden_entry_format(&out, &st.items[2]);
+	assert_string_equal(out.ptr, "duplicate e  (named by experiments/sub/e.yaml and "
+				     "experiments/sub/e2.yaml: one snapshot for several specs)\n");
+	assert_non_null(hx_golden_status_duplicate(&st, "e"));
+	assert_null(hx_golden_status_duplicate(&st, "a"));
 	hx_buf_reset(&out);
 	/* then by name; b's golden is its spec's ("./golden//b/"), which
 	 * also keeps golden/b from being unused; c's spec has neither golden
@@ -294,8 +308,8 @@ static void test_status_scan(void **state)
 		      h2, h1);
 	{
 		hx_golden_status tail = st;
-		tail.items += 2;
-		tail.n -= 2;
+		tail.items += 3;
+		tail.n -= 3;
 		hx_golden_status_format(&out, &tail);
 	}
 	assert_string_equal(out.ptr, want.ptr);
@@ -319,7 +333,7 @@ static void test_status_scan(void **state)
 	/* JSON: every key, null when absent */
 	{
 		hx_golden_status one = st;
-		one.items += 4; /* missing c */
+		one.items += 5; /* missing c */
 		one.n = 1;
 		hx_buf_reset(&out);
 		hx_golden_status_format_json(&out, &one);
@@ -331,15 +345,25 @@ static void test_status_scan(void **state)
 	}
 	hx_golden_status_release(&st);
 
-	/* No snapshots/ or golden/ at all: only the specs speak. */
+	/* No snapshots/ (nor golden/ as the root of unused ones): the specs
+	 * speak; a and b have their golden and no snapshot yet. */
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "no-snapshots", "no-golden"), 0);
 	hx_buf_reset(&out);
 	hx_golden_status_format(&out, &st);
-	assert_string_equal(strstr(out.ptr, "missing"),
-			    "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
-			    "missing   e  (spec experiments/sub/e.yaml has no golden)\n");
-	assert_int_equal(st.n, 4); /* golden/a and golden/b exist: a and b are fine */
+	hx_buf_reset(&want);
+	hx_buf_printf(&want,
+		      "golden    a  (golden %s, no snapshot to compare yet)\n"
+		      "golden    b  (golden %s, no snapshot to compare yet)\n"
+		      "missing   c  (spec experiments/sub/c.yaml has no golden)\n"
+		      "missing   e  (spec experiments/sub/e.yaml has no golden)\n",
+		      h1, h1);
+	assert_string_equal(strstr(out.ptr, "golden    a"), want.ptr);
+	assert_int_equal(st.n, 7); /* 2 unreadable, 1 duplicate, 4 above */
+	assert_int_equal(st.items[3].state, HX_GOLDEN_STATE_GOLDEN);
+	assert_string_equal(st.items[3].golden_hash, h1);
+	assert_null(st.items[3].snapshot_dir);
+	assert_null(hx_golden_status_find(&st, "a")); /* nothing to accept */
 	hx_golden_status_release(&st);
 	hx_golden_specs_release(&specs);
 	hx_buf_release(&out);
@@ -385,8 +409,32 @@ static void test_status_unreadable_manifests(void **state)
 	free(dir);
 }
 
+/* A pager that keeps what it was given (and can refuse). */
+typedef struct {
+	hx_buf seen;
+	int refuse;
+	size_t calls;
+} fake_pager;
+
+static int fake_page(void *ctx, const char *text, size_t len)
+{
+	fake_pager *p = ctx;
+	p->calls++;
+	if (p->refuse)
+		return 1;
+	hx_buf_put(&p->seen, text, len);
+	return 0;
+}
+
+static char *review_paged(hx_golden_review_counts *counts, const char *keys, fake_pager *pager);
+
 /* Run the review over `keys`; returns what it wrote. */
 static char *review(hx_golden_review_counts *counts, const char *keys)
+{
+	return review_paged(counts, keys, NULL);
+}
+
+static char *review_paged(hx_golden_review_counts *counts, const char *keys, fake_pager *pager)
 {
 	hx_golden_specs specs;
 	hx_golden_status st;
@@ -401,7 +449,7 @@ static char *review(hx_golden_review_counts *counts, const char *keys)
 	hx_golden_specs_init(&specs);
 	hx_golden_status_init(&st);
 	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
-	assert_int_equal(hx_golden_review(counts, &st, in, out), 0);
+	assert_int_equal(hx_golden_review(counts, &st, in, out, pager ? fake_page : NULL, pager), 0);
 	fclose(in);
 	fclose(out);
 	hx_golden_status_release(&st);
@@ -439,13 +487,19 @@ static void test_review_walk(void **state)
 		      "accept, reject, skip or quit? [a/r/s/q] accept\n"
 		      "  accepted: snapshots/n1 -> golden/n1\n"
 		      "pending   p1  (snapshot %s != golden %s)\n"
-		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  1 records in golden, 1 in the snapshot; 1 compared: 1 changed, 0 added, "
+		      "0 removed\n"
+		      "  paths:\n"
+		      "    .v: 1 changed\n"
 		      "  record 0 (tier=fast):\n"
 		      "    .v: 1 -> 2\n"
 		      "accept, reject, skip or quit? [a/r/s/q] reject\n"
 		      "  rejected: removed snapshots/p1 (golden/p1 unchanged)\n"
 		      "pending   p2  (snapshot %s != golden %s)\n"
-		      "  1 records in golden, 1 in the snapshot: 1 changed, 0 added, 0 removed\n"
+		      "  1 records in golden, 1 in the snapshot; 1 compared: 1 changed, 0 added, "
+		      "0 removed\n"
+		      "  paths:\n"
+		      "    .v: 1 changed\n"
 		      "  record 0 (tier=fast):\n"
 		      "    .v: 1 -> 3\n"
 		      "accept, reject, skip or quit? [a/r/s/q] quit\n"
@@ -492,6 +546,52 @@ static void test_review_walk(void **state)
 	free(dir);
 }
 
+/* The pager gets the whole diff, every record of it, and the prompt comes
+ * after; a pager that cannot run leaves the text to the terminal. */
+static void test_review_pages_full_diff(void **state)
+{
+	char *dir = enter_project("paged");
+	hx_golden_review_counts c;
+	fake_pager pager;
+	hx_buf gold = HX_BUF_INIT, snap = HX_BUF_INIT;
+	char *text;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < 7; i++) {
+		hx_buf_printf(&gold, "{\"outcome\":\"verified\",\"tier\":\"fast\",\"duration_ms\":1}\n");
+		hx_buf_printf(&snap, "{\"outcome\":\"%s\",\"tier\":\"fast\",\"duration_ms\":2}\n",
+			      i < 6 ? "verifier_timeout" : "verified");
+	}
+	write_snapshot("golden/p", gold.ptr);
+	write_snapshot("snapshots/p", snap.ptr);
+	memset(&pager, 0, sizeof(pager));
+	text = review_paged(&c, "s", &pager);
+	assert_int_equal(pager.calls, 1);
+	assert_non_null(strstr(pager.seen.ptr, "  outcome transitions (golden -> now):\n"
+					       "    fast  verified -> verifier_timeout  6\n"));
+	assert_non_null(strstr(pager.seen.ptr, "  record 5 (tier=fast):\n"
+					       "    .outcome: \"verified\" -> \"verifier_timeout\""
+					       "  (+1 incidental change)\n"
+					       "  record 6 (tier=fast):\n"
+					       "    1 incidental change\n"));
+	assert_null(strstr(pager.seen.ptr, "more differing records"));
+	assert_string_equal(text, "accept, reject, skip or quit? [a/r/s/q] skip\n"
+				  "review: 0 accepted, 0 rejected, 1 skipped\n");
+	free(text);
+
+	pager.refuse = 1;
+	text = review_paged(&c, "s", &pager);
+	assert_int_equal(pager.calls, 2);
+	assert_true(strncmp(text, "pending   p  ", 13) == 0);
+	assert_non_null(strstr(text, "  record 6 (tier=fast):\n"));
+	free(text);
+	hx_buf_release(&pager.seen);
+	hx_buf_release(&gold);
+	hx_buf_release(&snap);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_status_scan),
 		cmocka_unit_test(test_status_unreadable_manifests),
 		cmocka_unit_test(test_review_walk),
+		cmocka_unit_test(test_review_pages_full_diff),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

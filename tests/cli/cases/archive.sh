@@ -34,6 +34,8 @@ tar --zstd -cf runs/demo-2.tar.zst -C a MANIFEST.json spec.yaml telemetry.jsonl
 head -c 100 runs/demo-1.tar.zst >runs/demo-3.tar.zst
 echo 'not a tar' >runs/notes.tar.gz
 echo 'not listed: wrong suffix' >runs/README
+# a longer name widens the FILE column (a header names the columns)
+cp runs/demo-1.tar.zst runs/demo-1-copy.tar.zst
 
 t harness archive ls runs
 t harness archive show runs/demo-1.tar.zst

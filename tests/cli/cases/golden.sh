@@ -3,12 +3,17 @@
 # depend on the second a run ends in.)
 rm -rf golden
 t harness run experiments/smoke.yaml --out r1 --workers 2 --no-archive
+# in CI the hint says what works there ('golden accept' refuses in CI)
 t env CI=true harness run experiments/smoke.yaml --out r2 --workers 2 --no-archive
 t harness golden accept smoke
 t cmp snapshots/smoke/manifest.json golden/smoke/manifest.json
 t harness run experiments/smoke.yaml --out r3 --workers 2 --no-archive
-sed 's/^samples: 100$/samples: 98/' experiments/smoke.yaml > experiments/smoke98.yaml
-t harness run experiments/smoke98.yaml --out r4 --workers 2 --no-archive
+# (the changed spec lives outside experiments/: two specs there naming one
+# experiment are an error of their own, below)
+mkdir changed
+sed -e 's/^samples: 100$/samples: 98/' -e 's#^models: #models: ../experiments/#' \
+	experiments/smoke.yaml > changed/smoke98.yaml
+t harness run changed/smoke98.yaml --out r4 --workers 2 --no-archive
 printf 'x' >> snapshots/smoke/telemetry.jsonl
 t harness golden accept smoke
 t harness golden accept nosuch
@@ -17,7 +22,7 @@ t harness golden accept nosuch
 # no golden yet; CI keeps its snapshot in --pending-dir), missing (specs with
 # neither golden nor snapshot), unused (golden/old), and a spec that cannot be
 # read; models/ and coq.profile.yaml are not specs and are not mentioned.
-t sh -c 'harness run experiments/smoke98.yaml --out r5 --workers 2 --no-archive >/dev/null'
+t sh -c 'harness run changed/smoke98.yaml --out r5 --workers 2 --no-archive >/dev/null'
 sed -e 's/^experiment: smoke$/experiment: extra/' -e '/^golden:/d' experiments/smoke.yaml \
 	> experiments/extra.yaml
 t sh -c 'CI=1 harness run experiments/extra.yaml --out r6 --workers 2 --no-archive --pending-dir pending >/dev/null'
@@ -65,3 +70,15 @@ t harness golden accept smoke
 t sh -c 'CI=1 harness run experiments/smoke.yaml --out r8 --workers 2 --no-archive --pending-dir pending2 >/dev/null'
 t test -e pending2
 t harness golden status
+
+# A golden with no snapshot yet (a fresh checkout) is listed, not skipped.
+rm -rf snapshots/smoke
+t harness golden status
+
+# Two specs giving one experiment name would overwrite each other's
+# snapshot: status names both and exits 2; accept refuses the name.
+sed 's/^samples: 97$/samples: 90/' experiments/smoke.yaml > experiments/smoke-copy.yaml
+t harness golden status
+t harness golden status --json
+t harness golden accept smoke
+rm experiments/smoke-copy.yaml

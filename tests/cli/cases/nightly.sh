@@ -12,18 +12,27 @@ t cat reports/nightly.xml | mask
 t ls runs/*.tar.zst | mask
 
 # A regression and a spec that cannot be read: exit 1, the diff in both
-# reports; --tag and --reports pick other specs and another directory.
-sed -e 's/^samples: 100$/samples: 98/' -e 's/^tags: .*/tags: [gate]/' experiments/smoke.yaml \
-	> experiments/gate.yaml
-printf 'experiment: Broken\nseed: 1\n' > experiments/broken.yaml
-t harness nightly --tag gate --reports out --workers 2 | mask
+# reports; --specs, --tag and --reports pick other specs and another
+# directory. (gate.yaml names experiment smoke: beside experiments/smoke.yaml
+# that would be a duplicate, below.)
+mkdir gate
+sed -e 's/^samples: 100$/samples: 98/' -e 's/^tags: .*/tags: [gate]/' \
+	-e 's#^models: #models: ../experiments/#' experiments/smoke.yaml > gate/gate.yaml
+printf 'experiment: Broken\nseed: 1\n' > gate/broken.yaml
+t harness nightly --specs gate --tag gate --reports out --workers 2 | mask
 t cat out/nightly.md | mask
 t cat out/nightly.xml | mask
 
 # In CI a missing golden is a regression too.
-rm -rf golden experiments/broken.yaml
+rm -rf golden
 t env CI=1 harness nightly --workers 2 | mask
 t grep -A1 '<failure' reports/nightly.xml
+
+# Two specs with one experiment name: neither runs, both are errors.
+cp experiments/smoke.yaml experiments/smoke-copy.yaml
+t harness nightly --workers 2 | mask
+t grep -c '<error' reports/nightly.xml
+rm experiments/smoke-copy.yaml
 
 # Nothing to run, bad usage.
 t harness nightly --tag nope
