@@ -11,7 +11,9 @@
  *   tiers: {BALANCED: {timeout_s: 60, samples: 100}}   # timeout_s, samples optional
  *   samples: 100                      # per tier, unless the tier says otherwise
  *   workers: 4                        # optional; 0 or absent = number of cores
- *   canonical: {profile: telemetry}   # built-in name or a profile file (relative to the spec)
+ *   canonical: {profile: telemetry}   # built-in name or a profile file (relative to the spec);
+ *                                     # default: telemetry for the simulator,
+ *                                     # telemetry-real for lean, coq, command
  *   golden: golden/smoke              # optional; relative to the project directory
  *   tags: [smoke, nightly]
  *
@@ -169,7 +171,7 @@ int hx_spec_load(hx_spec **out, const char *path);
 int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
 
-/* Load a canonical profile: a built-in name ("telemetry", "none") or a YAML
+/* Load a canonical profile: a built-in name (canon.h) or a YAML
  * file: {name: x, strip: [path...], round: {path: decimals}}. */
 int hx_canon_profile_load(hx_canon_profile *out, const char *name_or_path);
 
