@@ -17,8 +17,13 @@
  * Replaying: verify every member against the manifest, write the spec and
  * its inputs to a work directory, run them there (same seed, same models,
  * the archived worker count unless told otherwise), then compare the
- * canonical snapshot hash and the fitted models (calibration.yaml without
- * its date, noise_config.yaml without its comment header, labels.jsonl).
+ * canonical snapshot hash and the fitted models (calibration.yaml and
+ * noise_config.yaml as YAML trees, without calibration_metadata's date,
+ * spec and models_file; labels.jsonl byte for byte). When the profile
+ * strips duration_ms (the default of real engines), what the durations
+ * decide is not compared either: every duration_fit and
+ * timeout_distribution, the cross_tier.* checks, validation_report.summary
+ * and calibration_metadata.validation_passed.
  */
 #ifndef HX_REPLAY_H
 #define HX_REPLAY_H
@@ -68,6 +73,9 @@ typedef struct {
 				       * the profile strips) while the canonical
 				       * ones match: within the profile's rounding */
 	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ..." */
+	int timing_not_compared;    /* the profile strips duration_ms: duration
+				     * fits, timeout distributions, cross-tier
+				     * checks and the verdict were not compared */
 	double run_s;               /* the replay's run */
 } hx_replay_result;
 
