@@ -534,6 +534,23 @@ done:
 	return err;
 }
 
+/* Every place the run writes to, made (with parents) and checked before
+ * any task runs: a typo in an output path is an error at once, not after
+ * hours of verification. */
+static int prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
+{
+	int err;
+	if ((err = hx_output_prepare(out->run_dir, 1, "the run directory")) != 0 ||
+	    (err = hx_output_prepare(out->snapshot_dir, 1, "the snapshot directory")) != 0 ||
+	    (opt->export_path &&
+	     (err = hx_output_prepare(opt->export_path, 0, "the export file")) != 0) ||
+	    (!opt->no_archive &&
+	     (err = hx_output_prepare(opt->archive_dir ? opt->archive_dir : "runs", 1,
+				      "the archive directory")) != 0))
+		return err;
+	return 0;
+}
+
 int hx_run(hx_run_result *out, const hx_run_options *opt)
 {
 	hx_spec *spec = NULL;
@@ -580,7 +597,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
-	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
+	if ((err = prepare_outputs(out, opt)) != 0)
 		goto done;
 
 	ectx.spec = spec;
