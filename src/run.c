@@ -286,6 +286,7 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->snapshot_dir);
 	free(r->golden_dir);
 	free(r->archive_path);
+	free(r->modules_skipped_text);
 	hx_golden_result_release(&r->golden);
 	memset(r, 0, sizeof(*r));
 }
@@ -472,6 +473,8 @@ static char *corpus_text(const hx_spec *spec, const hx_corpus *corpus)
 		hx_buf_printf(&b, "%s (%zu modules)", spec->corpus_kind, corpus->n);
 	if (spec->corpus_filter)
 		hx_buf_printf(&b, ", filter %s", spec->corpus_filter);
+	if (corpus->skipped)
+		hx_buf_printf(&b, ", %zu without a file skipped", corpus->skipped);
 	return hx_buf_detach(&b, NULL);
 }
 
@@ -593,6 +596,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->seed = spec->seed;
 	out->tasks = plan.n;
 	out->workers = workers;
+	out->modules_skipped = corpus.skipped;
+	out->modules_skipped_text = corpus.skipped_text ? hx_xstrdup(corpus.skipped_text) : NULL;
 	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
@@ -847,6 +852,10 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 		rate_cell(out, s->fail_rate, s->fail_lo, s->fail_hi);
 		hx_buf_putc(out, '\n');
 	}
+	if (r->modules_skipped)
+		hx_buf_printf(out, "corpus      %zu module%s without a file skipped (missing: skip): %s\n",
+			      r->modules_skipped, r->modules_skipped == 1 ? "" : "s",
+			      r->modules_skipped_text ? r->modules_skipped_text : "");
 	hx_buf_printf(out, "snapshot    %s/%s  %s  (%zu records)\n", r->snapshot_dir,
 		      HX_SNAPSHOT_STREAM, r->hash, r->records);
 	switch (g->verdict) {

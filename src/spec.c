@@ -24,7 +24,9 @@ static const char *const spec_keys[] = {"experiment", "description", "seed",    
 					"workers",    "canonical",   "golden",    "tags",
 					"label",      "fit",         "validate",  "export",
 					NULL};
-static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", NULL};
+static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", "missing",
+					  NULL};
+static const char *const missing_modes[] = {"error", "skip", NULL};
 static const char *const corpus_kinds[] = {"synthetic", "list", "dir", NULL};
 /* Tier timeouts of real engines when the models do not say (the seeds'). */
 static const double default_timeout_s[HX_TIER_COUNT] = {30, 60, 120};
@@ -252,6 +254,9 @@ static int read_corpus(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const 
 		if ((err = hx_ydoc_string(doc, v, "filter", &s->corpus_filter)) != 0)
 			return err;
 	}
+	if ((v = hx_ynode_get(n, "missing")) &&
+	    (err = hx_ydoc_enum(doc, v, "missing", missing_modes, &s->corpus_missing_skip)) != 0)
+		return err;
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  *   models: models/noise.yaml         # path (relative to the spec) or inline map;
  *                                     # default: the built-in phase 2 configuration
  *   corpus: {kind: synthetic, modules: 500}   # or {list: FILE} or {dir: DIR},
- *                                     # optional filter: REGEX (on module names)
+ *                                     # optional filter: REGEX (on module names),
+ *                                     # missing: error | skip (corpus.h)
  *   tiers: {BALANCED: {timeout_s: 60, samples: 100}}   # timeout_s, samples optional
  *   samples: 100                      # per tier, unless the tier says otherwise
  *   workers: 4                        # optional; 0 or absent = number of cores
@@ -150,6 +151,8 @@ typedef struct {
 	long corpus_modules; /* synthetic: how many */
 	char *corpus_path;   /* list file or directory, resolved; NULL for synthetic */
 	char *corpus_filter; /* regex on module names, or NULL */
+	int corpus_missing_skip; /* `missing: skip`: leave out modules without a
+				  * file (else they are an error; corpus.h) */
 	hx_spec_tier tiers[HX_TIER_COUNT]; /* in plan order: FAST, BALANCED, SLOW */
 	size_t ntiers;
 	long samples;
