@@ -386,8 +386,8 @@ done:
 	return err;
 }
 
-/* What the models comparison leaves out: `volatile_` keys (a date, a
- * path) always; with `timing`, what the durations decide, for a profile
+/* What the models comparison leaves out: calibration_metadata's date and
+ * paths (spec, models file, the corpus line naming its list) always; with `timing`, what the durations decide, for a profile
  * that strips them from the snapshot (real engines): duration fits,
  * timeout distributions, the cross-tier checks, and the validation
  * verdict they feed. */
@@ -398,7 +398,8 @@ typedef struct {
 static int skip_key(const char *parent, const char *k, const model_skips *sk)
 {
 	if (strcmp(parent, "calibration_metadata") == 0 &&
-	    (strcmp(k, "date") == 0 || strcmp(k, "spec") == 0 || strcmp(k, "models_file") == 0))
+	    (strcmp(k, "date") == 0 || strcmp(k, "spec") == 0 || strcmp(k, "models_file") == 0 ||
+	     strcmp(k, "corpus") == 0))
 		return 1;
 	if (!sk->timing)
 		return 0;

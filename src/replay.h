@@ -19,7 +19,8 @@
  * the archived worker count unless told otherwise), then compare the
  * canonical snapshot hash and the fitted models (calibration.yaml and
  * noise_config.yaml as YAML trees, without calibration_metadata's date,
- * spec and models_file; labels.jsonl byte for byte). When the profile
+ * spec, models_file and corpus, which name paths a replay changes (the
+ * archive's members are checked by hash); labels.jsonl byte for byte). When the profile
  * strips duration_ms (the default of real engines), what the durations
  * decide is not compared either: every duration_fit and
  * timeout_distribution, the cross_tier.* checks, validation_report.summary
