@@ -226,7 +226,20 @@ static void test_corpus_kinds(void **state)
 	assert_string_equal(s->corpus_kind, "list");
 	assert_string_equal(s->corpus_path, HX_FIXTURES "/spec/modules.txt");
 	assert_string_equal(s->corpus_filter, "^Fake[.]");
+	assert_int_equal(s->corpus_missing_skip, 0); /* missing modules are an error */
 	hx_spec_free(s);
+
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {list: %s/modules.txt, missing: skip}\n"
+		 "engine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES, HX_FIXTURES "/spec");
+	s = load_ok(text);
+	assert_int_equal(s->corpus_missing_skip, 1);
+	hx_spec_free(s);
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {list: %s/modules.txt, missing: ignore}\n"
+		 "engine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES, HX_FIXTURES "/spec");
+	expect_error_prefix(text, "3:");
+	assert_non_null(strstr(hx_error_last(), "unknown missing 'ignore' (known: error, skip)"));
 
 	snprintf(text, sizeof(text),
 		 L_EXPERIMENT L_SEED "corpus: {dir: %s}\nengine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES,
