@@ -892,7 +892,10 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 	hx_canon_write_cstr(out, r->engine_kind);
 	hx_buf_puts(out, ",\"version\":");
 	hx_canon_write_cstr(out, r->engine_version);
-	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,\"tiers\":[", r->tasks, r->workers);
+	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,", r->tasks, r->workers);
+	if (r->modules_skipped) /* only then: a corpus without gaps says nothing new */
+		hx_buf_printf(out, "\"modules_skipped\":%zu,", r->modules_skipped);
+	hx_buf_puts(out, "\"tiers\":[");
 	for (t = 0; t < r->ntiers; t++) {
 		const hx_tier_summary *s = &r->tiers[t];
 		hx_buf_printf(out, "%s{\"tier\":\"%s\",\"n\":%lu,\"counts\":{", t ? "," : "",
