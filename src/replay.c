@@ -339,10 +339,25 @@ canonical:
 	return ca->len != cb->len || memcmp(ca->ptr, cb->ptr, ca->len) != 0;
 }
 
-/* Records whose raw telemetry differs (past what the profile strips) while
- * the canonical records are equal (the caller checked the snapshot hash):
- * the differences lie within the profile's rounding (timings of real
- * engines). */
+/* Fields every run changes by design, whatever the profile. */
+static const char *const always_volatile[] = {"verification_id", "timestamp", "metadata.worker",
+					      NULL};
+
+static int is_always_volatile(const char *path)
+{
+	size_t i;
+	for (i = 0; always_volatile[i]; i++)
+		if (strcmp(path, always_volatile[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Records whose raw telemetry differs while the canonical records are equal
+ * (the caller checked the snapshot hash): the differences lie within what
+ * the profile rounds or, past the always volatile fields, strips (timings,
+ * output tails of real engines). A profile that strips no more than those
+ * is checked field by field (raw_differs); one that strips more compares
+ * the records less the always volatile fields. */
 static int rounded_differences(hx_replay_result *out, const hx_buf *archived, const char *run_dir,
 			       const char *spec_path)
 {
@@ -359,19 +374,47 @@ static int rounded_differences(hx_replay_result *out, const hx_buf *archived, co
 		goto done;
 	if ((err = hx_spec_load(&spec, spec_path)) != 0 || (err = hx_file_read(&now, path)) != 0)
 		goto done;
-	for (i = 0; i < spec->profile.nstrip; i++)
-		hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
+	snprintf(out->profile, sizeof(out->profile), "%s",
+		 spec->profile.name ? spec->profile.name : spec->profile_ref);
 	for (i = 0; i < spec->profile.nround; i++)
 		hx_buf_printf(&out->rounded_fields, "%s%s", i ? ", " : "", spec->profile.round[i].path);
+	for (i = 0; i < spec->profile.nstrip; i++) {
+		if (is_always_volatile(spec->profile.strip[i])) {
+			hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
+			continue;
+		}
+		hx_buf_printf(&out->rounded_fields, "%s%s", out->rounded_fields.len ? ", " : "",
+			      spec->profile.strip[i]);
+		out->stripped_beyond = 1;
+	}
+	if (out->stripped_beyond) {
+		/* compare everything but what changes in every run */
+		hx_canon_profile_release(&strip);
+		hx_canon_profile_init(&strip);
+		for (i = 0; always_volatile[i]; i++)
+			hx_canon_profile_add_strip(&strip, always_volatile[i]);
+	}
 	while (sa < archived->len && sb < now.len && !err) {
 		const char *na = memchr(archived->ptr + sa, '\n', archived->len - sa);
 		const char *nb = memchr(now.ptr + sb, '\n', now.len - sb);
 		size_t ea = na ? (size_t)(na - archived->ptr) : archived->len;
 		size_t eb = nb ? (size_t)(nb - now.ptr) : now.len;
 		line++;
-		out->raw_records_differing +=
-			(size_t)raw_differs(archived->ptr + sa, ea - sa, now.ptr + sb, eb - sb,
-					    &spec->profile, &strip, &ca, &cb, arena, line, &err);
+		if (out->stripped_beyond) {
+			hx_buf_reset(&ca);
+			hx_buf_reset(&cb);
+			hx_arena_reset(arena);
+			if ((err = hx_canon_line(&ca, arena, archived->ptr + sa, ea - sa, &strip,
+						 "archived telemetry", line)) == 0 &&
+			    (err = hx_canon_line(&cb, arena, now.ptr + sb, eb - sb, &strip,
+						 "replayed telemetry", line)) == 0)
+				out->raw_records_differing +=
+					ca.len != cb.len || memcmp(ca.ptr, cb.ptr, ca.len) != 0;
+		} else {
+			out->raw_records_differing +=
+				(size_t)raw_differs(archived->ptr + sa, ea - sa, now.ptr + sb, eb - sb,
+						    &spec->profile, &strip, &ca, &cb, arena, line, &err);
+		}
 		sa = ea + 1;
 		sb = eb + 1;
 	}

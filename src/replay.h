@@ -70,10 +70,17 @@ typedef struct {
 	hx_diff_result diff;        /* canonical snapshots, when they differ */
 	int models_identical;
 	hx_buf models_report;       /* which model file differs, line by line */
-	size_t raw_records_differing; /* raw records that differ (beyond what
-				       * the profile strips) while the canonical
-				       * ones match: within the profile's rounding */
-	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ..." */
+	size_t raw_records_differing; /* raw records that differ (past the
+				       * always volatile id, timestamp, worker)
+				       * while the canonical ones match: within
+				       * what the profile rounds or strips */
+	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ...": what the
+				     * profile rounds, then what it strips
+				     * past the always volatile fields */
+	char profile[128];          /* the canonical profile's name */
+	int stripped_beyond;        /* the profile strips more than the always
+				     * volatile fields (real engines): the raw
+				     * differences may lie in stripped fields */
 	int timing_not_compared;    /* the profile strips duration_ms: duration
 				     * fits, timeout distributions, cross-tier
 				     * checks and the verdict were not compared */
