@@ -96,7 +96,7 @@ int cmd_run(int argc, char **argv)
 		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
 		return 2;
 	}
-	if (pending_dir && hx_output_prepare(pending_dir, 1, "'--pending-dir'") != 0) {
+	if (pending_dir && hx_output_check_dir(pending_dir, "'--pending-dir'") != 0) {
 		hx_cli_error("run", "%s", hx_error_last());
 		return 2;
 	}

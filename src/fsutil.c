@@ -176,6 +176,29 @@ int hx_output_prepare(const char *path, int is_dir, const char *what)
 	return err;
 }
 
+int hx_output_check_dir(const char *path, const char *what)
+{
+	char *dir = hx_xstrdup(path), *up;
+	int err = 0;
+
+	/* the nearest ancestor that exists decides */
+	while (!hx_path_exists(dir) && strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0) {
+		up = hx_path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	if (!hx_is_dir(dir)) {
+		hx_error_set("cannot create %s '%s': '%s' is not a directory", what, path, dir);
+		err = HX_EINVALID;
+	} else if (access(dir, W_OK | X_OK) != 0) {
+		hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what,
+				   path, dir);
+		err = HX_EINVALID;
+	}
+	free(dir);
+	return err;
+}
+
 int hx_path_exists(const char *path)
 {
 	struct stat st;

@@ -40,6 +40,10 @@ int hx_mkdirs(const char *path, int mode);
  * Failure is HX_EINVALID: "cannot create '--export' 'a/b.yaml': cannot
  * create directory 'a': Permission denied". */
 int hx_output_prepare(const char *path, int is_dir, const char *what);
+/* The same check for a directory that is made only when needed (a CI
+ * artifact that is absent when there is nothing to keep): it exists and is
+ * writable, or its nearest existing ancestor is a writable directory. */
+int hx_output_check_dir(const char *path, const char *what);
 int hx_path_exists(const char *path);
 int hx_is_dir(const char *path);
 /* Remove a directory tree (or file), best effort: scratch space only. */
