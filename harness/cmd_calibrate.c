@@ -2,7 +2,8 @@
  * documents: build a spec from flags and run it.
  *
  *   harness calibrate --tiers FAST BALANCED SLOW --n 10000 --export calibration.yaml
- *       [--modules FILE] [--workers N] [--seed S] [--engine KIND] [--models FILE]
+ *       [--modules FILE] [--workers N] [--seed S] [--engine KIND] [--root DIR]
+ *       [--skip-missing] [--models FILE]
  *       [--corpus-filter RE] [--output-dir DIR] [--experiment NAME] [--dry-run] [--json]
  *       [--validation-split F] [--label-sample N] [--timeout-multiplier M]
  *       [--consensus TIER...]
@@ -33,6 +34,11 @@ static const char usage[] =
 	"                       default: a synthetic corpus of 1000 modules\n"
 	"  --corpus-filter RE   keep the modules matching RE (POSIX ERE)\n"
 	"  --engine KIND        sim-verifier (default), lean, coq\n"
+	"  --root DIR           a real engine's corpus root: Mathlib.Data.Nat.Basic ->\n"
+	"                       DIR/Mathlib/Data/Nat/Basic.lean (default: the current\n"
+	"                       directory); outputs still go below the current directory\n"
+	"  --skip-missing       leave out modules without a file under the root (by\n"
+	"                       default they are an error)\n"
 	"  --models FILE        the simulator's noise configuration (default: built in)\n"
 	"  --workers N          tasks in flight (default: the number of cores)\n"
 	"  --seed S             master seed (default 12345)\n"
@@ -48,9 +54,10 @@ static const char usage[] =
 	"  --dry-run            print the plan (one task a line) and stop\n"
 	"  --json               print the summary as JSON\n"
 	"\n"
-	"The spec that was run is saved as DIR/spec.yaml. Lean modules are looked\n"
-	"up below the current directory (Mathlib.Data.Nat.Basic ->\n"
-	"./Mathlib/Data/Nat/Basic.lean).\n"
+	"The spec that was run is saved as DIR/spec.yaml. Every output path (--export,\n"
+	"--output-dir, snapshots/, runs/) is made and checked before any task runs.\n"
+	"A real engine's modules are looked up below --root, each must have its file\n"
+	"(unless --skip-missing); the simulator has no files and takes any name.\n"
 	"exit status: 0 ok, 1 golden mismatch, 2 bad usage, 3 engine or system failure,\n"
 	"130 interrupted\n";
 
@@ -71,7 +78,8 @@ int cmd_calibrate(int argc, char **argv)
 	const char *tiers[HX_TIER_COUNT] = {0}, *exp = "calibrate", *engine = "sim-verifier";
 	const char *modules = NULL, *filter = NULL, *models = NULL, *outdir = "calibration_output";
 	const char *export_path = NULL, *v, *split = NULL, *label_sample = NULL, *multiplier = NULL;
-	const char *voters[16];
+	const char *voters[16], *root = NULL;
+	int skip_missing = 0;
 	int nvoters = 0;
 	uint64_t n = 0, seed = 12345;
 	int ntiers = 0, workers = 0, dry = 0, json = 0, have_n = 0, i, status;
@@ -114,6 +122,10 @@ int cmd_calibrate(int argc, char **argv)
 			filter = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--engine"))) {
 			engine = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--root"))) {
+			root = v;
+		} else if (strcmp(argv[i], "--skip-missing") == 0) {
+			skip_missing = 1;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--models"))) {
 			models = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
@@ -187,6 +199,16 @@ int cmd_calibrate(int argc, char **argv)
 		hx_cli_error("calibrate", "an option is missing its value");
 		return 2;
 	}
+	if (root && (!*root || strcmp(engine, "sim-verifier") == 0)) {
+		hx_cli_error("calibrate", "%s", *root ? "'--root' is for a real engine (--engine lean "
+							"or coq): the simulator has no files"
+						      : "an option is missing its value");
+		return 2;
+	}
+	if (root && !hx_is_dir(root)) {
+		hx_cli_error("calibrate", "'--root' '%s' is not a directory", root);
+		return 2;
+	}
 	if (modules && !hx_path_exists(modules)) {
 		hx_cli_error("calibrate", "cannot open '%s': No such file or directory", modules);
 		return 2;
@@ -196,6 +218,10 @@ int cmd_calibrate(int argc, char **argv)
 	yaml_str(&spec, exp);
 	hx_buf_printf(&spec, "\nseed: %llu\nengine: {kind: ", (unsigned long long)seed);
 	yaml_str(&spec, engine);
+	if (root) {
+		hx_buf_puts(&spec, ", root: ");
+		yaml_str(&spec, root);
+	}
 	hx_buf_puts(&spec, "}\n");
 	if (models) {
 		hx_buf_puts(&spec, "models: ");
@@ -213,6 +239,8 @@ int cmd_calibrate(int argc, char **argv)
 		hx_buf_puts(&spec, ", filter: ");
 		yaml_str(&spec, filter);
 	}
+	if (skip_missing)
+		hx_buf_puts(&spec, ", missing: skip");
 	hx_buf_puts(&spec, "}\ntiers: {");
 	for (i = 0; i < ntiers; i++)
 		hx_buf_printf(&spec, "%s%s: ", i ? ", " : "", tiers[i]);

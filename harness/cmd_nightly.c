@@ -9,6 +9,7 @@
 #include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
+#include "fsutil.h"
 #include "nightly.h"
 #include "run.h"
 #include "snapshot.h"
@@ -83,6 +84,11 @@ static int parse_args(nightly_args *a, int argc, char **argv)
 				     argv[i]);
 			return 2;
 		}
+	}
+	/* the reports are written last: their directory is checked first */
+	if (hx_output_prepare(a->reports, 1, "the reports directory") != 0) {
+		hx_cli_error("nightly", "%s", hx_error_last());
+		return 2;
 	}
 	return 0;
 }

@@ -21,7 +21,9 @@ static const char usage[] =
 	"(calibration.yaml without its date and spec path, noise_config.yaml,\n"
 	"labels.jsonl). Prints 'replay: identical', or the structured diff.\n"
 	"For real engines the canonical profile decides what must match; the\n"
-	"report counts the raw records that differ within its rounding (timings).\n"
+	"report counts the raw records that differ only in what it strips or rounds\n"
+	"(timings), and when it strips duration_ms, what durations decide (duration\n"
+	"fits, timeout distributions, cross-tier checks) is not compared.\n"
 	"\n"
 	"  --workers N      tasks in flight (default: the archived run's count)\n"
 	"  --work DIR       run here and keep it (default: a temporary directory)\n"
@@ -49,8 +51,19 @@ static void print_text(const hx_replay_result *r, const char *archive, int ident
 		fwrite(r->diff.text.ptr, 1, r->diff.text.len, stdout);
 	}
 	if (r->raw_records_differing)
-		printf("raw         %zu records differ within the profile's rounding of %s\n",
-		       r->raw_records_differing, r->rounded_fields.ptr ? r->rounded_fields.ptr : "");
+	{
+		if (r->stripped_beyond)
+			printf("raw         %zu records differ only in fields profile '%s' strips or "
+			       "rounds\n",
+			       r->raw_records_differing, r->profile);
+		else
+			printf("raw         %zu records differ within the profile's rounding of %s\n",
+			       r->raw_records_differing,
+			       r->rounded_fields.ptr ? r->rounded_fields.ptr : "");
+	}
+	if (r->timing_not_compared)
+		printf("timing      not compared: the profile strips duration_ms (duration fits, "
+		       "timeout distributions, cross-tier checks, validation verdict)\n");
 	if (r->models_identical)
 		printf("models      identical (calibration.yaml, noise_config.yaml, labels.jsonl)\n");
 	else
@@ -73,10 +86,12 @@ static void print_json(const hx_replay_result *r, const char *archive, int ident
 	hx_canon_write_cstr(&b, r->replay_engine);
 	hx_buf_printf(&b, ",\"members\":%zu,\"archived_hash\":\"%s\",\"replayed_hash\":\"%s\","
 			  "\"snapshot_identical\":%s,\"changed\":%zu,\"added\":%zu,\"removed\":%zu,"
-			  "\"raw_records_differing\":%zu,\"models_identical\":%s,\"identical\":%s}\n",
+			  "\"raw_records_differing\":%zu,\"timing_compared\":%s,\"models_identical\":%s,"
+			  "\"identical\":%s}\n",
 		      r->members, r->archived_hash, r->replayed_hash,
 		      r->snapshot_identical ? "true" : "false", r->diff.changed, r->diff.added,
-		      r->diff.removed, r->raw_records_differing, r->models_identical ? "true" : "false",
+		      r->diff.removed, r->raw_records_differing,
+		      r->timing_not_compared ? "false" : "true", r->models_identical ? "true" : "false",
 		      identical ? "true" : "false");
 	fwrite(b.ptr, 1, b.len, stdout);
 	hx_buf_release(&b);

@@ -7,6 +7,7 @@
 #include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
+#include "fsutil.h"
 #include "run.h"
 
 static const char usage[] =
@@ -93,6 +94,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (opt.resume && !opt.out_dir) {
 		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
+		return 2;
+	}
+	if (pending_dir && hx_output_check_dir(pending_dir, "'--pending-dir'") != 0) {
+		hx_cli_error("run", "%s", hx_error_last());
 		return 2;
 	}
 	return hx_cli_run_spec_pending("run", &opt, json, 1, pending_dir);

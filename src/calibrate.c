@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fsutil.h"
+#include "hash.h"
 
 static int write_exports(const hx_calibrate_options *o, const hx_calib_meta *m,
 			 const hx_calib_data *train, const hx_calib_data *all,
@@ -31,8 +32,29 @@ static int write_exports(const hx_calibrate_options *o, const hx_calib_meta *m,
 	return err;
 }
 
+/* Which models the run used: their file and its hash (the built-in text's
+ * for the built-in models; inline models are the spec's). */
+static void set_models_meta(hx_calib_meta *m, const hx_spec *spec, char hash[HX_HASH_HEX_LEN])
+{
+	m->models = spec->models;
+	if (!spec->models_path) {
+		m->models_file = "inline";
+	} else if (strcmp(spec->models_path, HX_MODELS_BUILTIN_NAME) == 0) {
+		size_t len;
+		const char *text = hx_models_builtin_text(&len);
+		hx_hash128_buf(hash, text, len);
+		m->models_file = "built-in";
+		m->models_hash = hash;
+	} else {
+		m->models_file = spec->models_path;
+		if (hx_hash128_file(hash, spec->models_path) == 0)
+			m->models_hash = hash;
+	}
+}
+
 int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 {
+	char models_hash[HX_HASH_HEX_LEN];
 	const hx_spec *spec = opt->spec;
 	const hx_spec_validate *sv = &spec->validate;
 	hx_calib_read_options ro;
@@ -90,6 +112,7 @@ int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 			snprintf(out->best[t], sizeof(out->best[t]), "%s",
 				 hx_fit_family_name(train.tiers[t].best));
 	}
+	set_models_meta(&meta, spec, models_hash);
 	meta.total_samples = all.records;
 	meta.validation_split = ro.split;
 	if (spec->export_.enabled) {

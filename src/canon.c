@@ -115,19 +115,57 @@ int hx_canon_profile_add_round_spec(hx_canon_profile *p, const char *spec)
 	return rc;
 }
 
+int hx_canon_profile_is_builtin(const char *name)
+{
+	return strcmp(name, "telemetry") == 0 || strcmp(name, "telemetry-real") == 0 ||
+	       strcmp(name, "none") == 0;
+}
+
 int hx_canon_profile_builtin(hx_canon_profile *out, const char *name)
 {
 	static const char *const strip[] = {"verification_id", "timestamp", "metadata.worker"};
 	static const char *const round[] = {"duration_ms", "cpu_time_ms", "memory_peak_mb",
 					    "memory_final_mb"};
+	/* What a real process does not reproduce between identical runs: its
+	 * timings and memory, its output's tails (temporary paths, timings)
+	 * and their sizes, the machine's binary path and hash, and the same
+	 * volatile fields in the engine's own telemetry (the seeds'
+	 * LeanVerificationTelemetry names). */
+	static const char *const real_strip[] = {
+		"verification_id",
+		"timestamp",
+		"duration_ms",
+		"cpu_time_ms",
+		"memory_peak_mb",
+		"memory_final_mb",
+		"stdout_tail",
+		"stderr_tail",
+		"metadata.worker",
+		"metadata.engine_path",
+		"metadata.engine_hash",
+		"metadata.stdout_dropped",
+		"metadata.stderr_dropped",
+		"engine_telemetry.verification_id",
+		"engine_telemetry.timestamp",
+		"engine_telemetry.duration_ms",
+		"engine_telemetry.cpu_time_ms",
+		"engine_telemetry.memory_peak_mb",
+		"engine_telemetry.memory_final_mb",
+	};
 	size_t i;
 	hx_canon_profile_init(out);
 	if (strcmp(name, "none") == 0) {
 		out->name = hx_xstrdup(name);
 		return 0;
 	}
+	if (strcmp(name, "telemetry-real") == 0) {
+		out->name = hx_xstrdup(name);
+		for (i = 0; i < sizeof(real_strip) / sizeof(real_strip[0]); i++)
+			hx_canon_profile_add_strip(out, real_strip[i]);
+		return 0;
+	}
 	if (strcmp(name, "telemetry") != 0) {
-		hx_error_set("unknown profile '%s' (built-in: telemetry, none)", name);
+		hx_error_set("unknown profile '%s' (built-in: telemetry, telemetry-real, none)", name);
 		return HX_ENOTFOUND;
 	}
 	out->name = hx_xstrdup(name);

@@ -40,9 +40,17 @@ int hx_canon_profile_add_round_spec(hx_canon_profile *p, const char *spec);
 
 /* Built-in profiles: "telemetry" strips verification_id, timestamp and
  * metadata.worker and rounds duration_ms, cpu_time_ms, memory_peak_mb,
- * memory_final_mb to 2 decimals; "none" is pure RFC 8785. Returns
+ * memory_final_mb to 2 decimals; "telemetry-real" (the default of real
+ * engines) strips, besides the first three, what a real process does not
+ * reproduce: duration_ms, cpu_time_ms, memory_peak_mb, memory_final_mb,
+ * stdout_tail, stderr_tail, metadata.engine_path, metadata.engine_hash,
+ * metadata.stdout_dropped, metadata.stderr_dropped, and
+ * engine_telemetry.<verification_id|timestamp|duration_ms|cpu_time_ms|
+ * memory_peak_mb|memory_final_mb>; "none" is pure RFC 8785. Returns
  * HX_ENOTFOUND for another name. */
 int hx_canon_profile_builtin(hx_canon_profile *out, const char *name);
+/* Whether name is one of the built-in profiles above. */
+int hx_canon_profile_is_builtin(const char *name);
 
 /* Apply strip and round rules to a parsed record in place. */
 void hx_canon_apply(hx_json *root, const hx_canon_profile *p);

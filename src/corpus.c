@@ -157,6 +157,55 @@ static int apply_filter(names *ns, const char *pattern)
 	return 0;
 }
 
+/* The first few of names v[0..n) quoted, then "and N more". */
+static char *name_list(char **v, size_t n)
+{
+	hx_buf b = HX_BUF_INIT;
+	size_t i, shown = n < 3 ? n : 3;
+	for (i = 0; i < shown; i++)
+		hx_buf_printf(&b, "%s'%s'", i == 0 ? "" : i + 1 == n ? " and " : ", ", v[i]);
+	if (n > shown)
+		hx_buf_printf(&b, " and %zu more", n - shown);
+	return hx_buf_detach(&b, NULL);
+}
+
+/* Modules whose file the engine would not find (corpus.h). */
+static int check_files(names *ns, hx_corpus *out, const hx_spec *spec)
+{
+	const hx_spec_engine *e = &spec->engine;
+	names missing = {0};
+	size_t i, kept = 0;
+	char *list;
+
+	if (!e->require_module_file || !e->root || strcmp(spec->corpus_kind, "dir") == 0)
+		return 0;
+	for (i = 0; i < ns->n; i++) {
+		char *path = hx_corpus_module_path(e->root, ns->v[i], e->extension);
+		if (hx_path_exists(path))
+			ns->v[kept++] = ns->v[i];
+		else
+			push(&missing, ns->v[i]);
+		free(path);
+	}
+	ns->n = kept;
+	if (!missing.n)
+		return 0;
+	list = name_list(missing.v, missing.n);
+	if (!spec->corpus_missing_skip) {
+		hx_error_set("%zu of %zu corpus modules %s no file under '%s': %s (to leave them "
+			     "out: 'missing: skip' in the spec's corpus, or calibrate --skip-missing)",
+			     missing.n, missing.n + kept, missing.n == 1 ? "has" : "have", e->root,
+			     list);
+		free(list);
+		names_free(&missing);
+		return HX_EINVALID;
+	}
+	out->skipped = missing.n;
+	out->skipped_text = list;
+	names_free(&missing);
+	return 0;
+}
+
 int hx_corpus_load(hx_corpus *out, const hx_spec *spec)
 {
 	names ns = {0};
@@ -165,7 +214,9 @@ int hx_corpus_load(hx_corpus *out, const hx_spec *spec)
 
 	memset(out, 0, sizeof(*out));
 	if (strcmp(spec->corpus_kind, "synthetic") == 0) {
-		if (!spec->corpus_filter) {
+		/* Synthetic names have no files: a real engine that needs them
+		 * sees every one missing, so they are listed and checked. */
+		if (!spec->corpus_filter && !spec->engine.require_module_file) {
 			out->n = (size_t)spec->corpus_modules;
 			return 0;
 		}
@@ -182,6 +233,8 @@ int hx_corpus_load(hx_corpus *out, const hx_spec *spec)
 	}
 	if (!err && spec->corpus_filter)
 		err = apply_filter(&ns, spec->corpus_filter);
+	if (!err)
+		err = check_files(&ns, out, spec);
 	if (!err && ns.n == 0) {
 		hx_error_set("the corpus of '%s' has no modules%s%s%s", spec->path,
 			     spec->corpus_filter ? " matching '" : "",
@@ -191,6 +244,8 @@ int hx_corpus_load(hx_corpus *out, const hx_spec *spec)
 	}
 	if (err) {
 		names_free(&ns);
+		free(out->skipped_text);
+		out->skipped_text = NULL;
 		return err;
 	}
 	out->names = ns.v;
@@ -201,6 +256,7 @@ int hx_corpus_load(hx_corpus *out, const hx_spec *spec)
 void hx_corpus_release(hx_corpus *c)
 {
 	size_t i;
+	free(c->skipped_text);
 	if (c->names) {
 		for (i = 0; i < c->n; i++)
 			free(c->names[i]);

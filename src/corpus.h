@@ -6,6 +6,15 @@
  *              else .lean and .v), named by its path: A/B/C.lean -> A.B.C;
  *              sorted, so the corpus does not depend on directory order
  * An optional filter (POSIX ERE, unanchored) keeps the matching names.
+ *
+ * Modules that do not exist: for an engine that needs a module's file
+ * (require_module_file: lean, coq, or a command engine that says so), every
+ * module of the corpus must have its file ROOT/A/B/C<ext>; the ones that do
+ * not are an error naming the first three and the count, unless the spec's
+ * corpus says `missing: skip`, which leaves them out of the corpus (so out
+ * of the plan) and counts them in `skipped`. The simulator has no files:
+ * every name exists for it, and a command engine without
+ * require_module_file is not checked (harness cannot know what it reads).
  */
 #ifndef HX_CORPUS_H
 #define HX_CORPUS_H
@@ -17,10 +26,13 @@
 typedef struct {
 	char **names; /* NULL for an unfiltered synthetic corpus */
 	size_t n;
+	size_t skipped;   /* modules left out for want of a file (missing: skip) */
+	char *skipped_text; /* "'A.B', 'C.D' and 3 more", or NULL */
 } hx_corpus;
 
 /* Load the spec's corpus. Errors: a bad list line ("FILE:LINE: ..."), an
- * unreadable file or directory, or no module left after the filter. */
+ * unreadable file or directory, modules without a file (above; HX_EINVALID),
+ * or no module left after the filter. */
 int hx_corpus_load(hx_corpus *out, const hx_spec *spec);
 void hx_corpus_release(hx_corpus *c);
 

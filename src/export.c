@@ -267,6 +267,8 @@ static void emit_metadata(emitter *e, const hx_calib_meta *m, const hx_calib_dat
 	kv_str(e, "ground_truth", hx_gt_source_name(train->gt_source));
 	kv_int(e, "labels_used", train->labels_used);
 	kv_str_opt(e, "snapshot_hash", m->snapshot_hash);
+	kv_str_opt(e, "models_file", m->models_file);
+	kv_str_opt(e, "models_hash", m->models_hash);
 	if (v)
 		kv_bool(e, "validation_passed", v->passed);
 	else
@@ -423,6 +425,39 @@ static void emit_tier(emitter *e, const hx_tier_data *t, const hx_calib_data *al
 	coll_end(e, 0);
 }
 
+/* key: k / n, then key_ci: its Wilson 95% interval. */
+static void emit_share(emitter *e, const char *name, unsigned long k, unsigned long n)
+{
+	hx_rate r;
+	char ci[64];
+	hx_rate_set(&r, k, n);
+	kv_num(e, name, n ? (double)k / (double)n : 0);
+	snprintf(ci, sizeof(ci), "%s_ci", name);
+	kv_two(e, ci, r.lo, r.hi, 0);
+}
+
+/* calibrated_models: what calibrate_noise exported and the smoke test
+ * plan's Phase 5 reads (TIER upper-case; shares of every record). */
+static void emit_calibrated_models(emitter *e, const hx_calib_data *train, const hx_calib_data *all)
+{
+	size_t i;
+	kv_map(e, "calibrated_models", 0);
+	for (i = 0; i < train->ntiers; i++) {
+		const hx_tier_data *a = hx_calib_tier(all, train->tiers[i].tier);
+		unsigned long n;
+		if (!a)
+			a = &train->tiers[i];
+		n = a->n;
+		kv_map(e, hx_tier_name(a->tier), 0);
+		emit_share(e, "timeout_rate", a->outcomes[HX_OUT_VERIFIER_TIMEOUT], n);
+		emit_share(e, "fail_rate", a->outcomes[HX_OUT_PROOF_INVALID], n);
+		kv_num(e, "success_rate", n ? (double)a->outcomes[HX_OUT_VERIFIED] / (double)n : 0);
+		kv_int(e, "n_samples", n);
+		coll_end(e, 0);
+	}
+	coll_end(e, 0);
+}
+
 int hx_export_calibration(const char *path, const hx_calib_meta *m, const hx_calib_data *train,
 			  const hx_calib_data *all, const hx_validation *v)
 {
@@ -437,6 +472,7 @@ int hx_export_calibration(const char *path, const hx_calib_meta *m, const hx_cal
 	for (i = 0; i < train->ntiers; i++)
 		emit_tier(&e, &train->tiers[i], all);
 	coll_end(&e, 0);
+	emit_calibrated_models(&e, train, all);
 	coll_end(&e, 0);
 	return em_finish(&e, path);
 }
@@ -523,13 +559,87 @@ static void noise_header(hx_buf *b, const hx_calib_meta *m, const hx_calib_data 
 			       "in calibration.yaml).\n");
 }
 
+/* The input models' slices (or test_slices), as the verifier reads them. */
+static void emit_slices(emitter *e, const hx_models *models, int is_test)
+{
+	size_t i, n = 0;
+	int t, r;
+
+	for (i = 0; i < models->nslices; i++)
+		n += models->slices[i].is_test == is_test;
+	if (!n)
+		return;
+	kv_map(e, is_test ? "test_slices" : "slices", 0);
+	for (i = 0; i < models->nslices; i++) {
+		const hx_slice_model *sl = &models->slices[i];
+		int any = 0;
+		if (sl->is_test != is_test)
+			continue;
+		kv_map(e, sl->name, 0);
+		kv_bool(e, "noise_enabled", sl->noise_enabled);
+		for (t = 0; t < HX_TIER_COUNT; t++) {
+			const hx_tier_override *o = &sl->overrides[t];
+			const int has[3] = {o->has_timeout_rate, o->has_spurious_fail_rate,
+					    o->has_spurious_pass_rate};
+			const double val[3] = {o->timeout_rate, o->spurious_fail_rate,
+					       o->spurious_pass_rate};
+			if (!has[0] && !has[1] && !has[2])
+				continue;
+			if (!any++)
+				kv_map(e, "tier_overrides", 0);
+			kv_map(e, hx_tier_model_name((hx_tier)t), 0);
+			for (r = 0; r < 3; r++)
+				if (has[r])
+					kv_num(e, hx_rate_name(r), val[r]);
+			coll_end(e, 0);
+		}
+		if (any)
+			coll_end(e, 0);
+		if (sl->has_timeout_distribution)
+			emit_dist(e, &sl->timeout_distribution);
+		coll_end(e, 0);
+	}
+	coll_end(e, 0);
+}
+
+/* Put "# NAME: not calibrated ..." above each carried-over tier's key (the
+ * emitter writes no comments; its block maps indent by two). */
+static void mark_carried(hx_buf *out, const hx_buf *yaml, const int carried[HX_TIER_COUNT],
+			 const char *from)
+{
+	const char *tiers = strstr(yaml->ptr, "\ntiers:\n"), *p = yaml->ptr;
+	int t;
+	for (t = 0; tiers && t < HX_TIER_COUNT; t++) {
+		char line[64];
+		const char *at;
+		if (!carried[t])
+			continue;
+		snprintf(line, sizeof(line), "\n  %s:\n", hx_tier_model_name((hx_tier)t));
+		if (!(at = strstr(tiers, line)))
+			continue;
+		hx_buf_put(out, p, (size_t)(at + 1 - p));
+		hx_buf_printf(out, "  # %s: not calibrated in this run; carried over from ",
+			      hx_tier_model_name((hx_tier)t));
+		comment_text(out, from);
+		hx_buf_putc(out, '\n');
+		p = at + 1;
+	}
+	hx_buf_puts(out, p);
+}
+
 int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_calib_data *train)
 {
-	hx_buf header = HX_BUF_INIT;
-	const hx_tier_data *def;
+	hx_buf header = HX_BUF_INIT, yaml = HX_BUF_INIT, marked = HX_BUF_INIT;
+	const hx_models *in = m->models;
+	const char *from = !m->models_file                         ? (in ? in->path : "")
+			   : strcmp(m->models_file, "built-in") == 0 ? "the built-in models"
+			   : strcmp(m->models_file, "inline") == 0   ? "the spec's inline models"
+								     : m->models_file;
+	const char *def = NULL;
+	int carried[HX_TIER_COUNT] = {0}, present[HX_TIER_COUNT] = {0}, ncarried = 0;
 	emitter e;
 	size_t i;
-	int r;
+	int r, t, err;
 
 	/* What models.c would reject is refused here, not by the verifier. */
 	if (!train->ntiers) {
@@ -543,36 +653,80 @@ int hx_export_noise_config(const char *path, const hx_calib_meta *m, const hx_ca
 				     path, hx_tier_name(train->tiers[i].tier), s, MAX_TIMEOUT_S);
 			return HX_EINVALID;
 		}
+		present[train->tiers[i].tier] = 1;
 	}
-	def = hx_calib_tier(train, HX_TIER_BALANCED);
+	for (t = 0; in && t < HX_TIER_COUNT; t++) {
+		carried[t] = in->has_tier[t] && !present[t];
+		present[t] |= carried[t];
+		ncarried += carried[t];
+	}
+	/* The default tier must be one this file defines: the input's, else
+	 * balanced, else the first. */
+	if (in && in->default_tier) {
+		hx_tier dt;
+		if (hx_tier_parse(in->default_tier, &dt) == 0 && present[dt])
+			def = hx_tier_model_name(dt);
+	}
+	if (!def)
+		def = hx_tier_model_name(present[HX_TIER_BALANCED] ? HX_TIER_BALANCED
+								   : train->tiers[0].tier);
 	noise_header(&header, m, train);
+	if (ncarried) {
+		hx_buf_puts(&header, "# Tiers, global settings and slices this run did not calibrate are "
+				     "carried over\n# unchanged from ");
+		comment_text(&header, from);
+		hx_buf_puts(&header, ".\n");
+	}
 	em_begin(&e, header.ptr);
 	hx_buf_release(&header);
 	coll_start(&e, 0, 0);
-	/* global: the verifier's defaults; a calibration measures none of them,
-	 * but the default tier must be one this file defines. */
+	/* global: the input's settings (a calibration measures none of them),
+	 * else the verifier's defaults. */
 	kv_map(&e, "global", 0);
-	kv_bool(&e, "noise_enabled", 1);
-	kv_str(&e, "default_tier", hx_tier_model_name(def ? def->tier : train->tiers[0].tier));
-	kv_str(&e, "escalation_policy", "on_failure");
-	kv_int(&e, "max_escalation_attempts", 3);
+	kv_bool(&e, "noise_enabled", in ? in->noise_enabled : 1);
+	kv_str(&e, "default_tier", def);
+	kv_str(&e, "escalation_policy", in && in->escalation_policy ? in->escalation_policy
+								    : "on_failure");
+	kv_int(&e, "max_escalation_attempts", in ? (uint64_t)in->max_escalation_attempts : 3);
 	coll_end(&e, 0);
 	kv_map(&e, "tiers", 0);
-	for (i = 0; i < train->ntiers; i++) {
-		const hx_tier_data *t = &train->tiers[i];
+	for (t = 0; t < HX_TIER_COUNT; t++) {
+		const hx_tier_data *td = hx_calib_tier(train, (hx_tier)t);
 		hx_timeout_dist d;
-		kv_map(&e, hx_tier_model_name(t->tier), 0);
-		kv_num(&e, hx_rate_name(0), hx_tier_noise_timeout_rate(t));
-		for (r = 1; r < 3; r++)
-			kv_num(&e, hx_rate_name(r), hx_tier_rate(t, r)->n ? hx_tier_rate(t, r)->rate : 0);
-		kv_num(&e, "base_timeout_s", t->timeout_ms / 1000.0);
-		hx_export_timeout_dist(t, &d);
-		emit_dist(&e, &d);
-		coll_end(&e, 0);
+		if (td) {
+			kv_map(&e, hx_tier_model_name(td->tier), 0);
+			kv_num(&e, hx_rate_name(0), hx_tier_noise_timeout_rate(td));
+			for (r = 1; r < 3; r++)
+				kv_num(&e, hx_rate_name(r),
+				       hx_tier_rate(td, r)->n ? hx_tier_rate(td, r)->rate : 0);
+			kv_num(&e, "base_timeout_s", td->timeout_ms / 1000.0);
+			hx_export_timeout_dist(td, &d);
+			emit_dist(&e, &d);
+			coll_end(&e, 0);
+		} else if (carried[t]) {
+			const hx_tier_model *tm = &in->tiers[t];
+			kv_map(&e, hx_tier_model_name((hx_tier)t), 0);
+			kv_num(&e, "timeout_rate", tm->timeout_rate);
+			kv_num(&e, "spurious_fail_rate", tm->spurious_fail_rate);
+			kv_num(&e, "spurious_pass_rate", tm->spurious_pass_rate);
+			kv_num(&e, "base_timeout_s", tm->base_timeout_s);
+			emit_dist(&e, &tm->timeout_distribution);
+			coll_end(&e, 0);
+		}
 	}
 	coll_end(&e, 0);
+	if (in) {
+		emit_slices(&e, in, 0);
+		emit_slices(&e, in, 1);
+	}
 	coll_end(&e, 0);
-	return em_finish(&e, path);
+	if ((err = em_take(&e, &yaml)) == 0) {
+		mark_carried(&marked, &yaml, carried, from);
+		err = hx_file_write_atomic(path, marked.ptr, marked.len);
+	}
+	hx_buf_release(&yaml);
+	hx_buf_release(&marked);
+	return err;
 }
 
 /* ---- reading calibration.yaml back ---- */

@@ -9,8 +9,15 @@
  *       engine_version [, engine_path, engine_binary_hash,
  *       engine_toolchain], seed (a plain integer), total_samples,
  *       training_samples, validation_split, ground_truth (none | simulator |
- *       labels), labels_used, snapshot_hash, validation_passed
- *       (true/false/null when validation did not run)
+ *       labels), labels_used, snapshot_hash, models_file (the models'
+ *       path, "built-in" or "inline"), models_hash (XXH3-128 of the file's
+ *       bytes, or of the built-in text), validation_passed (true/false/null
+ *       when validation did not run)
+ *     calibrated_models.<FAST|BALANCED|SLOW>: the smoke test plan's view
+ *       (calibrate_noise's own export) over every record of the tier:
+ *       n_samples, timeout_rate (verifier_timeout / n), timeout_rate_ci,
+ *       fail_rate (proof_invalid / n), fail_rate_ci, success_rate
+ *       (verified / n); intervals Wilson 95% as [lo, hi]
  *     validation_report: summary (PASS | FAIL | "not run"), coverage,
  *       checks: [{name, status, reason, observed, expected, ci: [lo, hi],
  *       statistic, p_value}]  (figures that are NaN are left out)
@@ -60,9 +67,16 @@
  *                     default_tier balanced, or the first tier when there
  *                     is no balanced one. A comment header names the
  *                     experiment and date and points to calibration.yaml
- *                     for the intervals. Only the tiers of `train` are
- *                     written; none, or a timeout outside (0, 86400] s
- *                     (which models.h would refuse) is HX_EINVALID.
+ *                     for the intervals. It is always a complete
+ *                     configuration: the tiers of `train` as calibrated,
+ *                     then every other tier of the input models
+ *                     (m->models) unchanged, each after a comment
+ *                     "# NAME: not calibrated in this run; carried over
+ *                     from MODELS"; global and the slices and test_slices
+ *                     come from the input models too (their simulator
+ *                     section, the harness's own, is left out). No tier
+ *                     calibrated, or a timeout outside (0, 86400] s (which
+ *                     models.h would refuse) is HX_EINVALID.
  *
  * Every file is written atomically (temp file, then rename).
  */
@@ -91,6 +105,12 @@ typedef struct {
 	uint64_t seed;
 	unsigned long total_samples;
 	double validation_split;
+	const char *models_file;      /* the models' path, "built-in" or "inline";
+				       * NULL: left out */
+	const char *models_hash;      /* XXH3-128 of its text; NULL: left out */
+	const hx_models *models;      /* the input models: noise_config.yaml
+				       * carries over what was not calibrated;
+				       * NULL: nothing to carry over */
 } hx_calib_meta;
 
 /* train: the fitted training part (hx_calib_fit done); all: every record

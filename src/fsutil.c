@@ -154,6 +154,51 @@ int hx_mkdirs(const char *path, int mode)
 	return err;
 }
 
+int hx_output_prepare(const char *path, int is_dir, const char *what)
+{
+	char *dir = is_dir ? hx_xstrdup(path) : hx_path_dirname(path);
+	char msg[768];
+	int err = 0;
+
+	if (!is_dir && hx_is_dir(path)) {
+		hx_error_set("cannot create %s '%s': it is a directory", what, path);
+		err = HX_EINVALID;
+	} else if (hx_mkdirs(dir, 0777) != 0) {
+		snprintf(msg, sizeof(msg), "%s", hx_error_last());
+		hx_error_set("cannot create %s '%s': %s", what, path, msg);
+		err = HX_EINVALID;
+	} else if (access(dir, W_OK | X_OK) != 0) {
+		hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what,
+				   path, dir);
+		err = HX_EINVALID;
+	}
+	free(dir);
+	return err;
+}
+
+int hx_output_check_dir(const char *path, const char *what)
+{
+	char *dir = hx_xstrdup(path), *up;
+	int err = 0;
+
+	/* the nearest ancestor that exists decides */
+	while (!hx_path_exists(dir) && strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0) {
+		up = hx_path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	if (!hx_is_dir(dir)) {
+		hx_error_set("cannot create %s '%s': '%s' is not a directory", what, path, dir);
+		err = HX_EINVALID;
+	} else if (access(dir, W_OK | X_OK) != 0) {
+		hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what,
+				   path, dir);
+		err = HX_EINVALID;
+	}
+	free(dir);
+	return err;
+}
+
 int hx_path_exists(const char *path)
 {
 	struct stat st;

@@ -32,6 +32,18 @@ void hx_atomic_abort(hx_atomic_file *f);
 
 /* mkdir -p. */
 int hx_mkdirs(const char *path, int mode);
+
+/* Make sure an output can be written before any work starts: a directory
+ * (is_dir) is made with its parents and must be writable; a file's parent
+ * directories are made, its directory must be writable and the path must
+ * not be a directory. `what` names the output in the message ("--export").
+ * Failure is HX_EINVALID: "cannot create '--export' 'a/b.yaml': cannot
+ * create directory 'a': Permission denied". */
+int hx_output_prepare(const char *path, int is_dir, const char *what);
+/* The same check for a directory that is made only when needed (a CI
+ * artifact that is absent when there is nothing to keep): it exists and is
+ * writable, or its nearest existing ancestor is a writable directory. */
+int hx_output_check_dir(const char *path, const char *what);
 int hx_path_exists(const char *path);
 int hx_is_dir(const char *path);
 /* Remove a directory tree (or file), best effort: scratch space only. */

@@ -28,6 +28,7 @@ extern char **environ;
 #define TAIL_BYTES 2048          /* of each stream, into the record */
 #define VERSION_TIMEOUT_S 60.0
 #define ENGINE_TELEMETRY_MAX ((size_t)64 << 20)
+#define ARGV_DISPLAY_MAX 100     /* bytes of a command engine's shown argv */
 
 typedef struct {
 	hx_engine base;
@@ -203,6 +204,52 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
+/* A word as a POSIX shell would need it: as is when it holds only
+ * characters no shell treats specially, else in single quotes. */
+static void quote_word(hx_buf *b, const char *w)
+{
+	const char *p;
+	int safe = *w != '\0';
+	for (p = w; *p && safe; p++)
+		safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-{}", *p) != NULL;
+	if (safe) {
+		hx_buf_puts(b, w);
+		return;
+	}
+	hx_buf_putc(b, '\'');
+	for (p = w; *p; p++) {
+		if (*p == '\'')
+			hx_buf_puts(b, "'\\''");
+		else
+			hx_buf_putc(b, *p);
+	}
+	hx_buf_putc(b, '\'');
+}
+
+/* argv shell-quoted and joined by spaces; past max bytes it is cut (at a
+ * UTF-8 character boundary) and ends in "...". */
+static void quote_argv(hx_buf *out, const char *const *argv, size_t max)
+{
+	hx_buf b = HX_BUF_INIT;
+	size_t i, n;
+	for (i = 0; argv && argv[i]; i++) {
+		if (i)
+			hx_buf_putc(&b, ' ');
+		quote_word(&b, argv[i]);
+	}
+	n = b.len;
+	if (n > max) {
+		n = max - 3;
+		while (n > 0 && ((unsigned char)b.ptr[n] & 0xc0) == 0x80)
+			n--;
+	}
+	hx_utf8_sanitize(out, b.ptr ? b.ptr : "", n);
+	if (n < b.len)
+		hx_buf_puts(out, "...");
+	hx_buf_release(&b);
+}
+
 /* Engine identity: the version command's first line, the binary it names
  * (resolved) and that binary's hash, and the Lean toolchain file. */
 static int identify(proc_engine *pe)
@@ -246,8 +293,12 @@ static int identify(proc_engine *pe)
 			return err;
 	}
 	if (!pe->version) {
+		/* Without a version command, the engine is what it runs: its
+		 * argv template says more to a reader than a binary's hash
+		 * (which the records keep in metadata.engine_hash). */
 		hx_buf v = HX_BUF_INIT;
-		hx_buf_printf(&v, "%s %s", se->kind, pe->hash ? pe->hash : "(unknown binary)");
+		hx_buf_printf(&v, "%s: ", se->kind);
+		quote_argv(&v, (const char *const *)se->command, ARGV_DISPLAY_MAX);
 		pe->version = hx_buf_detach(&v, NULL);
 	}
 	if (se->toolchain_file) {
@@ -264,8 +315,12 @@ static int identify(proc_engine *pe)
 
 /* Members of every JSON object line of the engine's telemetry file, later
  * lines overriding earlier keys, as one canonical object. */
-static void merge_engine_telemetry(hx_record *rec, const char *path)
+static void merge_engine_telemetry(hx_record *rec, const char *path, const char *out_dir)
 {
+	size_t od = strlen(out_dir);
+	/* The reason goes into the snapshot: name the file relative to the run
+	 * directory, which differs from run to run. */
+	const char *shown = strncmp(path, out_dir, od) == 0 && path[od] == '/' ? path + od + 1 : path;
 	hx_buf text = HX_BUF_INIT, out = HX_BUF_INIT;
 	hx_arena *a = NULL;
 	hx_json *merged;
@@ -273,7 +328,7 @@ static void merge_engine_telemetry(hx_record *rec, const char *path)
 
 	if (hx_file_read(&text, path) != 0) {
 		snprintf(rec->reason + strlen(rec->reason), sizeof(rec->reason) - strlen(rec->reason),
-			 "; no engine telemetry at '%s'", path);
+			 "; no engine telemetry at '%s%s'", shown != path ? "{out_dir}/" : "", shown);
 		goto done;
 	}
 	if (text.len > ENGINE_TELEMETRY_MAX) {
@@ -450,7 +505,7 @@ static int proc_run_task(hx_engine *e, const hx_task *task, hx_record *rec)
 		rec->stderr_dropped = r.err_dropped + se_;
 	}
 	if (v.telemetry_path && r.status != HX_PROC_EXEC_FAILED)
-		merge_engine_telemetry(rec, v.telemetry_path);
+		merge_engine_telemetry(rec, v.telemetry_path, pe->out_dir);
 done:
 	if (hx_is_dir(task_dir.ptr))
 		hx_remove_tree(task_dir.ptr); /* scratch (coqc's .vo) is not telemetry */

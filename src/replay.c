@@ -161,8 +161,7 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 	hx_buf b = HX_BUF_INIT;
 	hx_archive_meta meta;
 	char *dir = hx_path_dirname(path);
-	int has_profile = strcmp(spec->profile_ref, "telemetry") != 0 &&
-			  strcmp(spec->profile_ref, "none") != 0;
+	int has_profile = !hx_canon_profile_is_builtin(spec->profile_ref);
 	size_t i;
 	int err;
 
@@ -284,29 +283,6 @@ done:
 	return err;
 }
 
-/* Lines of a text without '#' comment lines and those starting (after
- * indentation) with one of `skip` (NULL-terminated, may be NULL). */
-static void strip_lines(hx_buf *out, const hx_buf *in, const char *const *skip)
-{
-	size_t start = 0;
-	while (in->ptr && start < in->len) {
-		const char *nl = memchr(in->ptr + start, '\n', in->len - start);
-		size_t end = nl ? (size_t)(nl - in->ptr) + 1 : in->len;
-		const char *line = in->ptr + start;
-		size_t i = 0;
-		const char *const *k;
-		int drop;
-		while (start + i < end && line[i] == ' ')
-			i++;
-		drop = start + i < end && line[i] == '#';
-		for (k = skip; k && *k && !drop; k++)
-			drop = strncmp(line + i, *k, strlen(*k)) == 0;
-		if (!drop)
-			hx_buf_put(out, line, end - start);
-		start = end;
-	}
-}
-
 /* The text of the number after the only "key": in a line; 0 when found,
  * 1 when absent, -1 when it cannot be read that way (twice, or not a plain
  * scalar): the caller then canonicalizes. */
@@ -363,10 +339,25 @@ canonical:
 	return ca->len != cb->len || memcmp(ca->ptr, cb->ptr, ca->len) != 0;
 }
 
-/* Records whose raw telemetry differs (past what the profile strips) while
- * the canonical records are equal (the caller checked the snapshot hash):
- * the differences lie within the profile's rounding (timings of real
- * engines). */
+/* Fields every run changes by design, whatever the profile. */
+static const char *const always_volatile[] = {"verification_id", "timestamp", "metadata.worker",
+					      NULL};
+
+static int is_always_volatile(const char *path)
+{
+	size_t i;
+	for (i = 0; always_volatile[i]; i++)
+		if (strcmp(path, always_volatile[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Records whose raw telemetry differs while the canonical records are equal
+ * (the caller checked the snapshot hash): the differences lie within what
+ * the profile rounds or, past the always volatile fields, strips (timings,
+ * output tails of real engines). A profile that strips no more than those
+ * is checked field by field (raw_differs); one that strips more compares
+ * the records less the always volatile fields. */
 static int rounded_differences(hx_replay_result *out, const hx_buf *archived, const char *run_dir,
 			       const char *spec_path)
 {
@@ -383,19 +374,47 @@ static int rounded_differences(hx_replay_result *out, const hx_buf *archived, co
 		goto done;
 	if ((err = hx_spec_load(&spec, spec_path)) != 0 || (err = hx_file_read(&now, path)) != 0)
 		goto done;
-	for (i = 0; i < spec->profile.nstrip; i++)
-		hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
+	snprintf(out->profile, sizeof(out->profile), "%s",
+		 spec->profile.name ? spec->profile.name : spec->profile_ref);
 	for (i = 0; i < spec->profile.nround; i++)
 		hx_buf_printf(&out->rounded_fields, "%s%s", i ? ", " : "", spec->profile.round[i].path);
+	for (i = 0; i < spec->profile.nstrip; i++) {
+		if (is_always_volatile(spec->profile.strip[i])) {
+			hx_canon_profile_add_strip(&strip, spec->profile.strip[i]);
+			continue;
+		}
+		hx_buf_printf(&out->rounded_fields, "%s%s", out->rounded_fields.len ? ", " : "",
+			      spec->profile.strip[i]);
+		out->stripped_beyond = 1;
+	}
+	if (out->stripped_beyond) {
+		/* compare everything but what changes in every run */
+		hx_canon_profile_release(&strip);
+		hx_canon_profile_init(&strip);
+		for (i = 0; always_volatile[i]; i++)
+			hx_canon_profile_add_strip(&strip, always_volatile[i]);
+	}
 	while (sa < archived->len && sb < now.len && !err) {
 		const char *na = memchr(archived->ptr + sa, '\n', archived->len - sa);
 		const char *nb = memchr(now.ptr + sb, '\n', now.len - sb);
 		size_t ea = na ? (size_t)(na - archived->ptr) : archived->len;
 		size_t eb = nb ? (size_t)(nb - now.ptr) : now.len;
 		line++;
-		out->raw_records_differing +=
-			(size_t)raw_differs(archived->ptr + sa, ea - sa, now.ptr + sb, eb - sb,
-					    &spec->profile, &strip, &ca, &cb, arena, line, &err);
+		if (out->stripped_beyond) {
+			hx_buf_reset(&ca);
+			hx_buf_reset(&cb);
+			hx_arena_reset(arena);
+			if ((err = hx_canon_line(&ca, arena, archived->ptr + sa, ea - sa, &strip,
+						 "archived telemetry", line)) == 0 &&
+			    (err = hx_canon_line(&cb, arena, now.ptr + sb, eb - sb, &strip,
+						 "replayed telemetry", line)) == 0)
+				out->raw_records_differing +=
+					ca.len != cb.len || memcmp(ca.ptr, cb.ptr, ca.len) != 0;
+		} else {
+			out->raw_records_differing +=
+				(size_t)raw_differs(archived->ptr + sa, ea - sa, now.ptr + sb, eb - sb,
+						    &spec->profile, &strip, &ca, &cb, arena, line, &err);
+		}
 		sa = ea + 1;
 		sb = eb + 1;
 	}
@@ -410,30 +429,125 @@ done:
 	return err;
 }
 
-/* Compare a model file of the archive with the replay's. */
+/* What the models comparison leaves out: calibration_metadata's date and
+ * paths (spec, models file, the corpus line naming its list) always; with `timing`, what the durations decide, for a profile
+ * that strips them from the snapshot (real engines): duration fits,
+ * timeout distributions, the cross-tier checks, and the validation
+ * verdict they feed. */
+typedef struct {
+	int timing;
+} model_skips;
+
+static int skip_key(const char *parent, const char *k, const model_skips *sk)
+{
+	if (strcmp(parent, "calibration_metadata") == 0 &&
+	    (strcmp(k, "date") == 0 || strcmp(k, "spec") == 0 || strcmp(k, "models_file") == 0 ||
+	     strcmp(k, "corpus") == 0))
+		return 1;
+	if (!sk->timing)
+		return 0;
+	if (strcmp(k, "duration_fit") == 0 || strcmp(k, "timeout_distribution") == 0)
+		return 1;
+	return (strcmp(parent, "calibration_metadata") == 0 && strcmp(k, "validation_passed") == 0) ||
+	       (strcmp(parent, "validation_report") == 0 && strcmp(k, "summary") == 0);
+}
+
+/* A check of validation_report.checks that the durations decide. */
+static int skip_item(const hx_ynode *item, const model_skips *sk)
+{
+	const hx_ynode *name = hx_ynode_get(item, "name");
+	return sk->timing && name && name->type == HX_Y_SCALAR &&
+	       strncmp(name->scalar, "cross_tier", 10) == 0;
+}
+
+static int ynode_equal(const hx_ynode *a, const hx_ynode *b, const char *key,
+		       const model_skips *sk)
+{
+	size_t i, j;
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return 0;
+	if (a->type == HX_Y_SCALAR)
+		return a->scalar_len == b->scalar_len && memcmp(a->scalar, b->scalar, a->scalar_len) == 0;
+	if (a->type == HX_Y_SEQ) {
+		for (i = j = 0;; i++, j++) {
+			while (i < a->n && skip_item(a->items[i], sk))
+				i++;
+			while (j < b->n && skip_item(b->items[j], sk))
+				j++;
+			if (i == a->n || j == b->n)
+				return i == a->n && j == b->n;
+			if (!ynode_equal(a->items[i], b->items[j], "", sk))
+				return 0;
+		}
+	}
+	for (i = j = 0;; i++, j++) {
+		while (i < a->n && skip_key(key, a->pairs[i].key->scalar, sk))
+			i++;
+		while (j < b->n && skip_key(key, b->pairs[j].key->scalar, sk))
+			j++;
+		if (i == a->n || j == b->n)
+			return i == a->n && j == b->n;
+		if (strcmp(a->pairs[i].key->scalar, b->pairs[j].key->scalar) != 0 ||
+		    !ynode_equal(a->pairs[i].value, b->pairs[j].value, a->pairs[i].key->scalar, sk))
+			return 0;
+	}
+}
+
+/* Two YAML texts as trees (comments and layout aside); 0 when either does
+ * not parse. */
+static int yaml_equal(const hx_buf *a, const hx_buf *b, const model_skips *sk)
+{
+	hx_ydoc *da = NULL, *db = NULL;
+	int same = hx_ydoc_parse(&da, "archived", a->ptr ? a->ptr : "", a->len) == 0 &&
+		   hx_ydoc_parse(&db, "replayed", b->ptr ? b->ptr : "", b->len) == 0 &&
+		   ynode_equal(da->root, db->root, "", sk);
+	hx_ydoc_free(da);
+	hx_ydoc_free(db);
+	return same;
+}
+
+/* Compare a model file of the archive with the replay's: YAML files as
+ * trees less the skipped keys, others byte for byte. */
 static int same_model(hx_replay_result *out, const hx_archive_contents *c, const char *name,
-		      const char *run_dir, const char *const *skip)
+		      const char *run_dir, const model_skips *sk)
 {
 	const hx_buf *a = hx_archive_member_data(c, name);
-	hx_buf b = HX_BUF_INIT, sa = HX_BUF_INIT, sb = HX_BUF_INIT;
+	hx_buf b = HX_BUF_INIT;
 	char *path = hx_path_join(run_dir, name);
+	size_t n = strlen(name);
 	int have_b = hx_path_exists(path) && hx_file_read(&b, path) == 0, same;
 	free(path);
 	if (!a && !have_b) {
 		hx_buf_release(&b);
 		return 1;
 	}
-	if (a)
-		strip_lines(&sa, a, skip);
-	strip_lines(&sb, &b, skip);
-	same = a && have_b && sa.len == sb.len && memcmp(sa.ptr ? sa.ptr : "", sb.ptr ? sb.ptr : "", sa.len) == 0;
+	if (!a || !have_b)
+		same = 0;
+	else if (n > 5 && strcmp(name + n - 5, ".yaml") == 0)
+		same = yaml_equal(a, &b, sk);
+	else
+		same = a->len == b.len && memcmp(a->ptr ? a->ptr : "", b.ptr ? b.ptr : "", a->len) == 0;
 	if (!same)
 		hx_buf_printf(&out->models_report, "  %s: %s\n", name,
 			      !a ? "not in the archive" : !have_b ? "not written by the replay" : "differs");
 	hx_buf_release(&b);
-	hx_buf_release(&sa);
-	hx_buf_release(&sb);
 	return same;
+}
+
+/* Whether the profile leaves the durations out of the snapshot. */
+static int strips_durations(const char *spec_path)
+{
+	hx_spec *spec = NULL;
+	size_t i;
+	int strips = 0;
+	if (hx_spec_load(&spec, spec_path) != 0)
+		return 0;
+	for (i = 0; i < spec->profile.nstrip && !strips; i++)
+		strips = strcmp(spec->profile.strip[i], "duration_ms") == 0;
+	hx_spec_free(spec);
+	return strips;
 }
 
 static int write_member(const hx_archive_contents *c, const char *name, const char *dir)
@@ -451,8 +565,8 @@ static int write_member(const hx_archive_contents *c, const char *name, const ch
 
 int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 {
-	static const char *const volatile_keys[] = {"date:", "spec:", NULL};
 	hx_archive_contents c;
+	model_skips sk;
 	hx_arena *arena = hx_arena_new();
 	hx_json *man = NULL, *eng;
 	hx_json_error je;
@@ -544,10 +658,14 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 	    (err = rounded_differences(out, hx_archive_member_data(&c, "telemetry.jsonl"), run_dir,
 				       spec_path)) != 0)
 		goto done;
-	/* calibration.yaml names its date and spec path, which a replay changes */
-	out->models_identical = same_model(out, &c, "calibration.yaml", run_dir, volatile_keys);
-	out->models_identical &= same_model(out, &c, "noise_config.yaml", run_dir, NULL);
-	out->models_identical &= same_model(out, &c, "labels.jsonl", run_dir, NULL);
+	/* calibration.yaml names its date, spec and models paths, which a
+	 * replay changes; what the durations decide is compared only when the
+	 * snapshot holds them */
+	sk.timing = strips_durations(spec_path);
+	out->timing_not_compared = sk.timing;
+	out->models_identical = same_model(out, &c, "calibration.yaml", run_dir, &sk);
+	out->models_identical &= same_model(out, &c, "noise_config.yaml", run_dir, &sk);
+	out->models_identical &= same_model(out, &c, "labels.jsonl", run_dir, &sk);
 done:
 	if (temp && work)
 		hx_remove_tree(work);

@@ -17,8 +17,14 @@
  * Replaying: verify every member against the manifest, write the spec and
  * its inputs to a work directory, run them there (same seed, same models,
  * the archived worker count unless told otherwise), then compare the
- * canonical snapshot hash and the fitted models (calibration.yaml without
- * its date, noise_config.yaml without its comment header, labels.jsonl).
+ * canonical snapshot hash and the fitted models (calibration.yaml and
+ * noise_config.yaml as YAML trees, without calibration_metadata's date,
+ * spec, models_file and corpus, which name paths a replay changes (the
+ * archive's members are checked by hash); labels.jsonl byte for byte). When the profile
+ * strips duration_ms (the default of real engines), what the durations
+ * decide is not compared either: every duration_fit and
+ * timeout_distribution, the cross_tier.* checks, validation_report.summary
+ * and calibration_metadata.validation_passed.
  */
 #ifndef HX_REPLAY_H
 #define HX_REPLAY_H
@@ -64,10 +70,20 @@ typedef struct {
 	hx_diff_result diff;        /* canonical snapshots, when they differ */
 	int models_identical;
 	hx_buf models_report;       /* which model file differs, line by line */
-	size_t raw_records_differing; /* raw records that differ (beyond what
-				       * the profile strips) while the canonical
-				       * ones match: within the profile's rounding */
-	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ..." */
+	size_t raw_records_differing; /* raw records that differ (past the
+				       * always volatile id, timestamp, worker)
+				       * while the canonical ones match: within
+				       * what the profile rounds or strips */
+	hx_buf rounded_fields;      /* "duration_ms, cpu_time_ms, ...": what the
+				     * profile rounds, then what it strips
+				     * past the always volatile fields */
+	char profile[128];          /* the canonical profile's name */
+	int stripped_beyond;        /* the profile strips more than the always
+				     * volatile fields (real engines): the raw
+				     * differences may lie in stripped fields */
+	int timing_not_compared;    /* the profile strips duration_ms: duration
+				     * fits, timeout distributions, cross-tier
+				     * checks and the verdict were not compared */
 	double run_s;               /* the replay's run */
 } hx_replay_result;
 

@@ -286,6 +286,7 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->snapshot_dir);
 	free(r->golden_dir);
 	free(r->archive_path);
+	free(r->modules_skipped_text);
 	hx_golden_result_release(&r->golden);
 	memset(r, 0, sizeof(*r));
 }
@@ -472,6 +473,8 @@ static char *corpus_text(const hx_spec *spec, const hx_corpus *corpus)
 		hx_buf_printf(&b, "%s (%zu modules)", spec->corpus_kind, corpus->n);
 	if (spec->corpus_filter)
 		hx_buf_printf(&b, ", filter %s", spec->corpus_filter);
+	if (corpus->skipped)
+		hx_buf_printf(&b, ", %zu without a file skipped", corpus->skipped);
 	return hx_buf_detach(&b, NULL);
 }
 
@@ -534,6 +537,23 @@ done:
 	return err;
 }
 
+/* Every place the run writes to, made (with parents) and checked before
+ * any task runs: a typo in an output path is an error at once, not after
+ * hours of verification. */
+static int prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
+{
+	int err;
+	if ((err = hx_output_prepare(out->run_dir, 1, "the run directory")) != 0 ||
+	    (err = hx_output_prepare(out->snapshot_dir, 1, "the snapshot directory")) != 0 ||
+	    (opt->export_path &&
+	     (err = hx_output_prepare(opt->export_path, 0, "the export file")) != 0) ||
+	    (!opt->no_archive &&
+	     (err = hx_output_prepare(opt->archive_dir ? opt->archive_dir : "runs", 1,
+				      "the archive directory")) != 0))
+		return err;
+	return 0;
+}
+
 int hx_run(hx_run_result *out, const hx_run_options *opt)
 {
 	hx_spec *spec = NULL;
@@ -576,12 +596,14 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->seed = spec->seed;
 	out->tasks = plan.n;
 	out->workers = workers;
+	out->modules_skipped = corpus.skipped;
+	out->modules_skipped_text = corpus.skipped_text ? hx_xstrdup(corpus.skipped_text) : NULL;
 	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	if ((err = hx_mkdirs(out->run_dir, 0777)) != 0)
+	if ((err = prepare_outputs(out, opt)) != 0)
 		goto done;
 
 	ectx.spec = spec;
@@ -831,6 +853,10 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 		rate_cell(out, s->fail_rate, s->fail_lo, s->fail_hi);
 		hx_buf_putc(out, '\n');
 	}
+	if (r->modules_skipped)
+		hx_buf_printf(out, "corpus      %zu module%s without a file skipped (missing: skip): %s\n",
+			      r->modules_skipped, r->modules_skipped == 1 ? "" : "s",
+			      r->modules_skipped_text ? r->modules_skipped_text : "");
 	hx_buf_printf(out, "snapshot    %s/%s  %s  (%zu records)\n", r->snapshot_dir,
 		      HX_SNAPSHOT_STREAM, r->hash, r->records);
 	switch (g->verdict) {
@@ -879,7 +905,10 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 	hx_canon_write_cstr(out, r->engine_kind);
 	hx_buf_puts(out, ",\"version\":");
 	hx_canon_write_cstr(out, r->engine_version);
-	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,\"tiers\":[", r->tasks, r->workers);
+	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,", r->tasks, r->workers);
+	if (r->modules_skipped) /* only then: a corpus without gaps says nothing new */
+		hx_buf_printf(out, "\"modules_skipped\":%zu,", r->modules_skipped);
+	hx_buf_puts(out, "\"tiers\":[");
 	for (t = 0; t < r->ntiers; t++) {
 		const hx_tier_summary *s = &r->tiers[t];
 		hx_buf_printf(out, "%s{\"tier\":\"%s\",\"n\":%lu,\"counts\":{", t ? "," : "",

@@ -79,6 +79,8 @@ typedef struct {
 	int labels_used;          /* the fit took its ground truth from them */
 	hx_calibrate_result calib;
 	char *archive_path;       /* the run's archive, or NULL (--no-archive) */
+	size_t modules_skipped;   /* corpus modules without a file (missing: skip) */
+	char *modules_skipped_text; /* "'A.B', 'C.D' and 3 more", or NULL */
 	double elapsed_s;
 } hx_run_result;
 

@@ -24,7 +24,9 @@ static const char *const spec_keys[] = {"experiment", "description", "seed",    
 					"workers",    "canonical",   "golden",    "tags",
 					"label",      "fit",         "validate",  "export",
 					NULL};
-static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", NULL};
+static const char *const corpus_keys[] = {"kind", "modules", "list", "dir", "filter", "missing",
+					  NULL};
+static const char *const missing_modes[] = {"error", "skip", NULL};
 static const char *const corpus_kinds[] = {"synthetic", "list", "dir", NULL};
 /* Tier timeouts of real engines when the models do not say (the seeds'). */
 static const double default_timeout_s[HX_TIER_COUNT] = {30, 60, 120};
@@ -32,7 +34,7 @@ static const char *const tier_keys[] = {"timeout_s", "samples", NULL};
 static const char *const tier_names[] = {"FAST", "BALANCED", "SLOW", NULL};
 static const char *const canonical_keys[] = {"profile", NULL};
 static const char *const profile_keys[] = {"name", "strip", "round", NULL};
-static const char *const builtin_profiles[] = {"telemetry", "none", NULL};
+static const char *const builtin_profiles[] = {"telemetry", "telemetry-real", "none", NULL};
 
 /* Re-locate the message of a failure that has no position of its own (a
  * file that cannot be opened) at the spec node that named the file. */
@@ -130,8 +132,8 @@ int hx_canon_profile_load(hx_canon_profile *out, const char *name_or_path)
 			hx_error_set("unknown canonical profile '%s' (did you mean '%s'?)",
 				     name_or_path, hint);
 		else
-			hx_error_set("unknown canonical profile '%s' (known: telemetry, none, "
-				     "or a .yaml file)",
+			hx_error_set("unknown canonical profile '%s' (known: telemetry, "
+				     "telemetry-real, none, or a .yaml file)",
 				     name_or_path);
 		return HX_ENOTFOUND;
 	}
@@ -252,6 +254,9 @@ static int read_corpus(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const 
 		if ((err = hx_ydoc_string(doc, v, "filter", &s->corpus_filter)) != 0)
 			return err;
 	}
+	if ((v = hx_ynode_get(n, "missing")) &&
+	    (err = hx_ydoc_enum(doc, v, "missing", missing_modes, &s->corpus_missing_skip)) != 0)
+		return err;
 	return 0;
 }
 
@@ -344,6 +349,13 @@ static int read_canonical(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, con
 			s->profile_ref = path;
 			path = NULL;
 		}
+	}
+	/* A real process's timings, memory and output paths change from run
+	 * to run: without a profile of its own, a real engine's snapshot
+	 * leaves them out, so that identical runs hash the same. */
+	if (!v && strcmp(s->engine_kind, "sim-verifier") != 0) {
+		free(s->profile_ref);
+		s->profile_ref = hx_xstrdup("telemetry-real");
 	}
 	if (is_builtin_profile_name(s->profile_ref))
 		path = hx_xstrdup(s->profile_ref);

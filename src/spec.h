@@ -7,11 +7,14 @@
  *   models: models/noise.yaml         # path (relative to the spec) or inline map;
  *                                     # default: the built-in phase 2 configuration
  *   corpus: {kind: synthetic, modules: 500}   # or {list: FILE} or {dir: DIR},
- *                                     # optional filter: REGEX (on module names)
+ *                                     # optional filter: REGEX (on module names),
+ *                                     # missing: error | skip (corpus.h)
  *   tiers: {BALANCED: {timeout_s: 60, samples: 100}}   # timeout_s, samples optional
  *   samples: 100                      # per tier, unless the tier says otherwise
  *   workers: 4                        # optional; 0 or absent = number of cores
- *   canonical: {profile: telemetry}   # built-in name or a profile file (relative to the spec)
+ *   canonical: {profile: telemetry}   # built-in name or a profile file (relative to the spec);
+ *                                     # default: telemetry for the simulator,
+ *                                     # telemetry-real for lean, coq, command
  *   golden: golden/smoke              # optional; relative to the project directory
  *   tags: [smoke, nightly]
  *
@@ -148,6 +151,8 @@ typedef struct {
 	long corpus_modules; /* synthetic: how many */
 	char *corpus_path;   /* list file or directory, resolved; NULL for synthetic */
 	char *corpus_filter; /* regex on module names, or NULL */
+	int corpus_missing_skip; /* `missing: skip`: leave out modules without a
+				  * file (else they are an error; corpus.h) */
 	hx_spec_tier tiers[HX_TIER_COUNT]; /* in plan order: FAST, BALANCED, SLOW */
 	size_t ntiers;
 	long samples;
@@ -169,7 +174,7 @@ int hx_spec_load(hx_spec **out, const char *path);
 int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
 
-/* Load a canonical profile: a built-in name ("telemetry", "none") or a YAML
+/* Load a canonical profile: a built-in name (canon.h) or a YAML
  * file: {name: x, strip: [path...], round: {path: decimals}}. */
 int hx_canon_profile_load(hx_canon_profile *out, const char *name_or_path);
 

@@ -139,7 +139,7 @@ static void test_wilson_coverage(void **state)
 {
 	hx_models m;
 	hx_spec spec;
-	hx_corpus corpus = {NULL, 1000};
+	hx_corpus corpus = {NULL, 1000, 0, NULL};
 	hx_engine_ctx ctx;
 	unsigned long covered = 0, seeds = 2000, s;
 	(void)state;

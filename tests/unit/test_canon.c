@@ -720,11 +720,44 @@ static void test_profiles(void **state)
 		 "\"memory_peak_mb\":\"n/a\",\"metadata\":{\"engine\":\"sim\"},\"z\":1.23456}\n");
 	hx_canon_profile_release(&p);
 
+	/* telemetry-real: two records of one task that differ only in what a
+	 * real process does not reproduce canonicalize to the same line */
+	assert_int_equal(hx_canon_profile_builtin(&p, "telemetry-real"), 0);
+	assert_string_equal(p.name, "telemetry-real");
+	assert_int_equal(p.nround, 0);
+	assert_true(hx_canon_profile_is_builtin("telemetry-real"));
+	assert_false(hx_canon_profile_is_builtin("telemetry-real.yaml"));
+	canon_ok("{\"verification_id\":\"u\",\"timestamp\":1.5,\"module_name\":\"A.B\","
+		 "\"outcome\":\"verified\",\"duration_ms\":512.25,\"cpu_time_ms\":300.1,"
+		 "\"memory_peak_mb\":65.4,\"exit_code\":0,\"stderr_tail\":\"/tmp/x1/a\","
+		 "\"stdout_tail\":\"took 3 ms\",\"messages\":{\"errors\":0},"
+		 "\"metadata\":{\"worker\":1,\"engine_version\":\"v1\",\"engine_path\":\"/usr/bin/x\","
+		 "\"engine_hash\":\"xxh3-128:01\",\"reason\":\"exit 0\",\"stdout_dropped\":7,"
+		 "\"stderr_dropped\":0},\"engine_telemetry\":{\"duration_ms\":4.5,\"timestamp\":9,"
+		 "\"goals\":3}}",
+		 &p,
+		 "{\"engine_telemetry\":{\"goals\":3},\"exit_code\":0,\"messages\":{\"errors\":0},"
+		 "\"metadata\":{\"engine_version\":\"v1\",\"reason\":\"exit 0\"},"
+		 "\"module_name\":\"A.B\",\"outcome\":\"verified\"}\n");
+	canon_ok("{\"verification_id\":\"w\",\"timestamp\":2.5,\"module_name\":\"A.B\","
+		 "\"outcome\":\"verified\",\"duration_ms\":498.75,\"cpu_time_ms\":290.7,"
+		 "\"memory_peak_mb\":66.1,\"exit_code\":0,\"stderr_tail\":\"/tmp/x2/a\","
+		 "\"stdout_tail\":\"took 4 ms\",\"messages\":{\"errors\":0},"
+		 "\"metadata\":{\"worker\":0,\"engine_version\":\"v1\",\"engine_path\":\"/opt/x\","
+		 "\"engine_hash\":\"xxh3-128:02\",\"reason\":\"exit 0\",\"stdout_dropped\":9,"
+		 "\"stderr_dropped\":0},\"engine_telemetry\":{\"duration_ms\":5.5,\"timestamp\":8,"
+		 "\"goals\":3}}",
+		 &p,
+		 "{\"engine_telemetry\":{\"goals\":3},\"exit_code\":0,\"messages\":{\"errors\":0},"
+		 "\"metadata\":{\"engine_version\":\"v1\",\"reason\":\"exit 0\"},"
+		 "\"module_name\":\"A.B\",\"outcome\":\"verified\"}\n");
+	hx_canon_profile_release(&p);
+
 	assert_int_equal(hx_canon_profile_builtin(&p, "none"), 0);
 	assert_int_equal(p.nstrip + p.nround, 0);
 	hx_canon_profile_release(&p);
 	assert_int_equal(hx_canon_profile_builtin(&p, "nope"), HX_ENOTFOUND);
-	assert_string_equal(hx_error_last(), "unknown profile 'nope' (built-in: telemetry, none)");
+	assert_string_equal(hx_error_last(), "unknown profile 'nope' (built-in: telemetry, telemetry-real, none)");
 	hx_canon_profile_release(&p);
 
 	/* wildcards, nested paths, round only touches numbers */

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "export.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "run.h"
 #include "testutil.h"
 #include "ydoc.h"
@@ -47,6 +48,9 @@ static const hx_calib_meta meta = {
 	18446744073709551615ULL,
 	300,
 	0.2,
+	NULL,
+	NULL,
+	NULL,
 };
 
 static void set_rate(hx_rate *r, unsigned long k, unsigned long n, int weighted)
@@ -644,6 +648,123 @@ static void test_noise_config_round_trip(void **state)
 	hx_calib_release(&d);
 }
 
+/* A one-tier calibration's noise_config.yaml is a complete configuration:
+ * the uncalibrated tiers, global and the slices come over from the input
+ * models unchanged (and load back equal), each carried tier marked by a
+ * comment; calibration.yaml names the models file by its hash and holds
+ * the smoke plan's calibrated_models view. */
+static void test_noise_config_carry_over(void **state)
+{
+	const char *noise =
+		"global: {noise_enabled: true, default_tier: fast_noisy, escalation_policy: never,"
+		" max_escalation_attempts: 5}\n"
+		"tiers:\n"
+		"  fast_noisy: {timeout_rate: 0.125, spurious_fail_rate: 0.0625, spurious_pass_rate: 0.03,"
+		" base_timeout_s: 25, timeout_distribution: {type: uniform, min_ms: 450, max_ms: 1450}}\n"
+		"  balanced: {timeout_rate: 0.05, spurious_fail_rate: 0.02, spurious_pass_rate: 0.01,"
+		" base_timeout_s: 60, timeout_distribution: {type: fixed, fixed_ms: 1500}}\n"
+		"  slow_precise: {timeout_rate: 0.007, spurious_fail_rate: 0.003, spurious_pass_rate: 0.0001,"
+		" base_timeout_s: 110, timeout_distribution: {type: exponential, mean_ms: 2500}}\n"
+		"slices:\n"
+		"  algebra: {tier_overrides: {fast_noisy: {timeout_rate: 0.2}}, "
+		"timeout_distribution: {type: exponential, mean_ms: 900}}\n"
+		"test_slices:\n"
+		"  quiet: {noise_enabled: false, tier_overrides: {slow_precise: {spurious_pass_rate: 0}}}\n";
+	const char *spec =
+		"experiment: carry\nseed: 5\nengine: {kind: sim-verifier}\nmodels: noise.yaml\n"
+		"corpus: {kind: synthetic, modules: 500}\ntiers: {BALANCED: }\nsamples: 400\n"
+		"label: false\n";
+	hx_models *in = NULL, *out = NULL;
+	hx_run_options opt;
+	hx_run_result res;
+	hx_ydoc *doc = NULL;
+	const hx_ynode *cm, *md;
+	char *text, hash[HX_HASH_HEX_LEN];
+	int t, err;
+	(void)state;
+	assert_int_equal(hx_mkdirs("co", 0755), 0);
+	assert_int_equal(hx_file_write_atomic("co/noise.yaml", noise, strlen(noise)), 0);
+	assert_int_equal(hx_file_write_atomic("co/spec.yaml", spec, strlen(spec)), 0);
+	memset(&opt, 0, sizeof(opt));
+	opt.spec_path = "co/spec.yaml";
+	opt.out_dir = "co/run";
+	opt.export_path = "co/deep/er/cal.yaml"; /* parents are made */
+	opt.progress = HX_PROGRESS_NONE;
+	opt.no_archive = 1;
+	opt.snapshots_dir = "co/snapshots";
+	opt.workers = 2;
+	hx_run_result_init(&res);
+	if ((err = hx_run(&res, &opt)) != 0)
+		fail_msg("hx_run: %d: %s", err, hx_error_last());
+
+	if (hx_models_load(&out, "co/run/noise_config.yaml") != 0)
+		fail_msg("%s", hx_error_last());
+	assert_int_equal(hx_models_load(&in, "co/noise.yaml"), 0);
+	for (t = 0; t < HX_TIER_COUNT; t++)
+		assert_true(out->has_tier[t]);
+	for (t = 0; t < HX_TIER_COUNT; t += 2) { /* FAST and SLOW: carried over */
+		const hx_tier_model *a = &in->tiers[t], *b = &out->tiers[t];
+		assert_true(a->timeout_rate == b->timeout_rate);
+		assert_true(a->spurious_fail_rate == b->spurious_fail_rate);
+		assert_true(a->spurious_pass_rate == b->spurious_pass_rate);
+		assert_true(a->base_timeout_s == b->base_timeout_s);
+		assert_memory_equal(&a->timeout_distribution, &b->timeout_distribution,
+				    sizeof(a->timeout_distribution));
+	}
+	assert_string_equal(out->default_tier, "fast_noisy");
+	assert_string_equal(out->escalation_policy, "never");
+	assert_int_equal(out->max_escalation_attempts, 5);
+	assert_int_equal(out->nslices, 2);
+	assert_string_equal(out->slices[0].name, "algebra");
+	assert_true(out->slices[0].overrides[HX_TIER_FAST].has_timeout_rate &&
+		    out->slices[0].overrides[HX_TIER_FAST].timeout_rate == 0.2);
+	assert_false(out->slices[0].overrides[HX_TIER_FAST].has_spurious_fail_rate);
+	assert_true(out->slices[0].has_timeout_distribution &&
+		    out->slices[0].timeout_distribution.mean_ms == 900);
+	assert_true(out->slices[1].is_test);
+	assert_false(out->slices[1].noise_enabled);
+	assert_true(out->slices[1].overrides[HX_TIER_SLOW].has_spurious_pass_rate);
+	text = slurp("co/run/noise_config.yaml");
+	assert_non_null(strstr(text, "tiers:\n  # fast_noisy: not calibrated in this run; carried "
+				     "over from co/noise.yaml\n  fast_noisy:\n"));
+	assert_non_null(strstr(text, "\n  # slow_precise: not calibrated in this run; carried "
+				     "over from co/noise.yaml\n  slow_precise:\n"));
+	assert_null(strstr(text, "# balanced: not calibrated"));
+	free(text);
+
+	/* calibration.yaml (the export copy): models file and hash, and the
+	 * smoke plan's view with shares of all 400 records */
+	assert_int_equal(hx_hash128_file(hash, "co/noise.yaml"), 0);
+	assert_int_equal(hx_ydoc_load(&doc, "co/deep/er/cal.yaml"), 0);
+	md = hx_ynode_get(doc->root, "calibration_metadata");
+	assert_string_equal(hx_ynode_get(md, "models_file")->scalar, "co/noise.yaml");
+	assert_string_equal(hx_ynode_get(md, "models_hash")->scalar, hash);
+	/* BALANCED in noise_config.yaml is the calibration's estimate */
+	cm = hx_ynode_get(hx_ynode_get(hx_ynode_get(doc->root, "noise_models"), "balanced"),
+			  "timeout_rate");
+	assert_true(strtod(cm->scalar, NULL) == out->tiers[HX_TIER_BALANCED].timeout_rate);
+	cm = hx_ynode_get(hx_ynode_get(doc->root, "calibrated_models"), "BALANCED");
+	assert_non_null(cm);
+	assert_string_equal(hx_ynode_get(cm, "n_samples")->scalar, "400");
+	{
+		const hx_tier_summary *ts = &res.tiers[0];
+		double to = strtod(hx_ynode_get(cm, "timeout_rate")->scalar, NULL);
+		double fl = strtod(hx_ynode_get(cm, "fail_rate")->scalar, NULL);
+		double ok = strtod(hx_ynode_get(cm, "success_rate")->scalar, NULL);
+		const hx_ynode *ci = hx_ynode_get(cm, "fail_rate_ci");
+		assert_true(to == (double)ts->counts[HX_OUT_VERIFIER_TIMEOUT] / 400.0);
+		assert_true(fl == (double)ts->counts[HX_OUT_PROOF_INVALID] / 400.0);
+		assert_true(ok == (double)ts->counts[HX_OUT_VERIFIED] / 400.0);
+		assert_true(ci->type == HX_Y_SEQ && ci->n == 2);
+		assert_true(strtod(ci->items[0]->scalar, NULL) == ts->fail_lo);
+		assert_true(strtod(ci->items[1]->scalar, NULL) == ts->fail_hi);
+	}
+	hx_ydoc_free(doc);
+	hx_run_result_release(&res);
+	hx_models_free(in);
+	hx_models_free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_dist),
 		cmocka_unit_test(test_report_md),
 		cmocka_unit_test(test_noise_config_round_trip),
+		cmocka_unit_test(test_noise_config_carry_over),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -150,7 +150,6 @@ static const struct {
 	{"Fake.HangGrandchild", "verifier_timeout", "harness timeout"},
 	{"Fake.Tactics", "verified", "exit 0"},
 	{"Fake.Flood", "verified", "exit 0"},
-	{"Fake.Missing", "module_not_found", NULL},
 };
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
@@ -158,7 +157,7 @@ static void write_module_list(void)
 {
 	hx_buf b = HX_BUF_INIT;
 	size_t i;
-	hx_buf_puts(&b, "# every behaviour of the fake verifier, and one missing module\n");
+	hx_buf_puts(&b, "# every behaviour of the fake verifier\n");
 	for (i = 0; i < NEXPECTED; i++)
 		hx_buf_printf(&b, "%s\n", expected[i].module);
 	assert_int_equal(hx_file_write_atomic("modules.txt", b.ptr, b.len), 0);
@@ -211,8 +210,6 @@ static void test_lean_outcomes(void **state)
 	assert_true(num_at(find_module(&r, "Fake.Segv"), "signal", NULL) == SIGSEGV);
 	assert_non_null(strstr(str_at(find_module(&r, "Fake.Error"), "stdout_tail", NULL),
 			       "error: type mismatch"));
-	assert_non_null(strstr(str_at(find_module(&r, "Fake.Missing"), "metadata", "reason"),
-			       "/Fake/Missing.lean"));
 	{
 		/* 5 MiB of stdout: the record keeps a 2 KiB tail, and counts the rest */
 		const hx_json *f = find_module(&r, "Fake.Flood");
@@ -429,13 +426,60 @@ static void test_interrupt_and_resume(void **state)
 	}
 }
 
+/* A corpus module without its file is an error before any task runs (the
+ * count and the first names in the message), or, with `missing: skip`, left
+ * out of the plan and counted. */
+static void test_missing_modules(void **state)
+{
+	static const char *const spec =
+		"experiment: miss\nseed: 3\n" LEAN_ENGINE("") "corpus: {list: few.txt%s}\n"
+		"tiers: {FAST: {timeout_s: 5}}\nsamples: 4\nlabel: false\n";
+	const char *few = "Fake.Verified\nFake.Missing\nFake.Error\nNo.Such.Module\nFake.Gone\n"
+			  "Fake.Absent\n";
+	hx_run_result res;
+	hx_buf text = HX_BUF_INIT, sum = HX_BUF_INIT;
+	records r;
+	size_t i;
+	(void)state;
+	assert_int_equal(hx_file_write_atomic("few.txt", few, strlen(few)), 0);
+	hx_buf_printf(&text, spec, "");
+	assert_int_equal(run_text(&res, text.ptr, "miss1", 2, NULL, 0), HX_EINVALID);
+	assert_string_equal(hx_error_last(),
+			    "4 of 6 corpus modules have no file under '" HX_FAKE_LEAN "': "
+			    "'Fake.Missing', 'No.Such.Module', 'Fake.Gone' and 1 more (to leave "
+			    "them out: 'missing: skip' in the spec's corpus, or calibrate "
+			    "--skip-missing)");
+	assert_false(hx_path_exists("miss1")); /* nothing ran, nothing was made */
+	hx_run_result_release(&res);
+
+	hx_buf_reset(&text);
+	hx_buf_printf(&text, spec, ", missing: skip");
+	assert_int_equal(run_text(&res, text.ptr, "miss2", 2, NULL, 0), 0);
+	assert_int_equal(res.modules_skipped, 4);
+	assert_string_equal(res.modules_skipped_text,
+			    "'Fake.Missing', 'No.Such.Module', 'Fake.Gone' and 1 more");
+	load_records(&r, "miss2/telemetry.jsonl");
+	assert_int_equal(r.n, 4);
+	for (i = 0; i < r.n; i++)
+		assert_string_not_equal(str_at(r.recs[i], "outcome", NULL), "module_not_found");
+	hx_run_format_summary(&sum, &res);
+	assert_non_null(strstr(sum.ptr, "\ncorpus      4 modules without a file skipped (missing: "
+					"skip): 'Fake.Missing', "));
+	free_records(&r);
+	hx_run_result_release(&res);
+	hx_buf_release(&text);
+	hx_buf_release(&sum);
+}
+
 /* A version command that cannot run is an engine failure before any task. */
 static void test_engine_identity_errors(void **state)
 {
 	hx_run_result res;
 	(void)state;
+	assert_int_equal(hx_mkdirs("idc", 0755), 0);
+	assert_int_equal(hx_file_write_atomic("idc/A.v", "", 0), 0);
 	assert_int_equal(run_text(&res,
-				  "experiment: x\nseed: 1\n"
+				  "experiment: x\nseed: 1\ncorpus: {dir: idc}\n"
 				  "engine: {kind: coq, version_command: [/nonexistent/coqc, --version]}\n"
 				  "tiers: {FAST: }\nsamples: 1\n",
 				  "idt", 1, NULL, 0),
@@ -462,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_command_engine),
 		cmocka_unit_test(test_interrupt_and_resume),
 		cmocka_unit_test(test_engine_identity_errors),
+		cmocka_unit_test(test_missing_modules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

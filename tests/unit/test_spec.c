@@ -119,6 +119,10 @@ static void test_real_engine_defaults(void **state)
 	assert_string_equal(s->engine.extension, ".lean");
 	assert_int_equal(s->engine.require_module_file, 1);
 	assert_true(s->engine.grace_s == 1.0);
+	/* no profile named: a real engine's default strips its timings */
+	assert_string_equal(s->profile_ref, "telemetry-real");
+	assert_string_equal(s->profile.name, "telemetry-real");
+	assert_int_equal(s->profile.nround, 0);
 	assert_string_equal(s->engine.root, tmpdir); /* the spec's directory */
 	/* built-in models: their base timeouts, unless the spec says */
 	assert_string_equal(s->models_path, HX_MODELS_BUILTIN_NAME);
@@ -172,6 +176,14 @@ static void test_real_engine_defaults(void **state)
 	assert_int_equal(s->engine.regexes[0].stream, 2);
 	assert_int_equal(s->engine.regexes[0].outcome, HX_OUT_PROOF_INVALID);
 	assert_string_equal(s->engine.tactics[0], "step=([a-z]+)");
+	assert_string_equal(s->profile_ref, "telemetry-real");
+	hx_spec_free(s);
+
+	/* a profile the spec names is kept, built-in or not */
+	s = load_ok(L_EXPERIMENT L_SEED "engine: {kind: coq}\ncanonical: {profile: telemetry}\n"
+		    L_REAL_TIERS L_SAMPLES);
+	assert_string_equal(s->profile_ref, "telemetry");
+	assert_int_equal(s->profile.nround, 4);
 	hx_spec_free(s);
 	(void)want;
 }
@@ -214,7 +226,20 @@ static void test_corpus_kinds(void **state)
 	assert_string_equal(s->corpus_kind, "list");
 	assert_string_equal(s->corpus_path, HX_FIXTURES "/spec/modules.txt");
 	assert_string_equal(s->corpus_filter, "^Fake[.]");
+	assert_int_equal(s->corpus_missing_skip, 0); /* missing modules are an error */
 	hx_spec_free(s);
+
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {list: %s/modules.txt, missing: skip}\n"
+		 "engine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES, HX_FIXTURES "/spec");
+	s = load_ok(text);
+	assert_int_equal(s->corpus_missing_skip, 1);
+	hx_spec_free(s);
+	snprintf(text, sizeof(text),
+		 L_EXPERIMENT L_SEED "corpus: {list: %s/modules.txt, missing: ignore}\n"
+		 "engine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES, HX_FIXTURES "/spec");
+	expect_error_prefix(text, "3:");
+	assert_non_null(strstr(hx_error_last(), "unknown missing 'ignore' (known: error, skip)"));
 
 	snprintf(text, sizeof(text),
 		 L_EXPERIMENT L_SEED "corpus: {dir: %s}\nengine: {kind: lean}\n" L_REAL_TIERS L_SAMPLES,
@@ -561,7 +586,7 @@ static void test_canonical_errors(void **state)
 	expect_error_rc(BASE "canonical: {profile: telemtry}\n", HX_ENOTFOUND,
 		     "7:22: unknown canonical profile 'telemtry' (did you mean 'telemetry'?)");
 	expect_error_rc(BASE "canonical: {profile: raw}\n", HX_ENOTFOUND,
-		     "7:22: unknown canonical profile 'raw' (known: telemetry, none, or a .yaml file)");
+		     "7:22: unknown canonical profile 'raw' (known: telemetry, telemetry-real, none, or a .yaml file)");
 	expect_error(BASE "canonical: {profle: none}\n",
 		     "7:13: unknown key 'profle' (did you mean 'profile'?)");
 }
@@ -590,7 +615,7 @@ static void test_profile_load(void **state)
 
 	assert_int_equal(hx_canon_profile_load(&p, "bogus"), HX_ENOTFOUND);
 	assert_string_equal(hx_error_last(),
-			    "unknown canonical profile 'bogus' (known: telemetry, none, or a .yaml file)");
+			    "unknown canonical profile 'bogus' (known: telemetry, telemetry-real, none, or a .yaml file)");
 	assert_int_equal(hx_canon_profile_load(&p, SPEC_DIR "/profiles/bad_key.yaml"), HX_EINVALID);
 	assert_string_equal(hx_error_last(), SPEC_DIR "/profiles/bad_key.yaml:2:1: unknown key "
 						      "'strp' (did you mean 'strip'?)");
