@@ -739,9 +739,13 @@ static void test_noise_config_carry_over(void **state)
 	md = hx_ynode_get(doc->root, "calibration_metadata");
 	assert_string_equal(hx_ynode_get(md, "models_file")->scalar, "co/noise.yaml");
 	assert_string_equal(hx_ynode_get(md, "models_hash")->scalar, hash);
-	/* BALANCED in noise_config.yaml is the calibration's estimate */
-	cm = hx_ynode_get(hx_ynode_get(hx_ynode_get(doc->root, "noise_models"), "balanced"),
-			  "timeout_rate");
+	/* BALANCED in noise_config.yaml is the calibration's estimate: the
+	 * stall fraction of its duration fit (the observed rate without one) */
+	cm = hx_ynode_get(hx_ynode_get(doc->root, "noise_models"), "balanced");
+	cm = strcmp(hx_ynode_get(hx_ynode_get(cm, "duration_fit"), "type")->scalar, "none") == 0
+		     ? hx_ynode_get(cm, "timeout_rate")
+		     : hx_ynode_get(hx_ynode_get(cm, "duration_fit"), "stall_fraction");
+	assert_non_null(cm);
 	assert_true(strtod(cm->scalar, NULL) == out->tiers[HX_TIER_BALANCED].timeout_rate);
 	cm = hx_ynode_get(hx_ynode_get(doc->root, "calibrated_models"), "BALANCED");
 	assert_non_null(cm);
