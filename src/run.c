@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "plan.h"
+#include "progress.h"
 #include "rng.h"
 #include "spec.h"
 #include "stats.h"
@@ -40,7 +41,9 @@ typedef struct {
 typedef struct {
 	const hx_plan *plan;
 	const hx_spec *spec;
+	const hx_corpus *corpus;
 	hx_engine *engine;
+	hx_progress progress;
 	task_slot *slots;
 	uint64_t nonce;
 	const atomic_int *cancel;
@@ -138,11 +141,18 @@ static void *worker_main(void *arg)
 		hx_record rec;
 		int err;
 
+		{
+			char nb[64];
+			hx_progress_begin(&p->progress, wa->id,
+					  hx_corpus_name(p->corpus, (size_t)task->module, nb, sizeof(nb)),
+					  task->tier, hx_progress_now());
+		}
 		hx_record_init(&rec);
 		rec.worker = wa->id;
 		rec.timestamp = now_s(CLOCK_REALTIME);
 		make_id(rec.verification_id, task->seed, p->nonce);
 		err = p->engine->run_task(p->engine, task, &rec);
+		hx_progress_end(&p->progress, wa->id);
 		if (err == HX_ETIMEOUT && canceled(p)) {
 			hx_record_release(&rec);
 			break; /* interrupted: this task has no record */
@@ -185,33 +195,21 @@ static int flush_prefix(pool *p)
 	return 0;
 }
 
-static void progress_line(const pool *p, const char *label, size_t done, double elapsed, int tty)
+/* The progress line's outcome counts: " verified=N timeout=M ...". */
+static void outcome_counts(hx_buf *b, const pool *p)
 {
-	size_t total = p->plan->n;
-	double rate = elapsed > 0 ? (double)done / elapsed : 0;
-	double eta = rate > 0 ? (double)(total - done) / rate : 0;
-	hx_buf b = HX_BUF_INIT;
 	int o;
 	for (o = 0; o < HX_OUT_COUNT; o++) {
 		unsigned long c = atomic_load(&p->counts[o]);
 		if (c)
-			hx_buf_printf(&b, " %s=%lu", hx_outcome_name((hx_outcome)o), c);
+			hx_buf_printf(b, "%s%s=%lu", b->len ? " " : "", hx_outcome_name((hx_outcome)o), c);
 	}
-	if (tty)
-		fprintf(stderr, "\r\033[K%s: %zu/%zu tasks  %.1f/s  eta %.0fs %s", p->spec->experiment,
-			done, total, rate, eta, b.ptr);
-	else
-		fprintf(stderr, "%s: %s: %zu/%zu tasks, %.1f/s, eta %.0f s,%s\n", label,
-			p->spec->experiment, done, total, rate, eta, b.ptr);
-	fflush(stderr);
-	hx_buf_release(&b);
 }
 
-static int execute(pool *p, int workers, const hx_run_options *opt)
+static int execute(pool *p, int workers)
 {
 	pthread_t *th = hx_xcalloc((size_t)workers, sizeof(pthread_t));
 	worker_arg *args = hx_xcalloc((size_t)workers, sizeof(worker_arg));
-	double start = now_s(CLOCK_MONOTONIC), last = start;
 	int i, started = 0, err = 0;
 
 	for (i = 0; i < workers; i++) {
@@ -225,12 +223,12 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 		started++;
 	}
 	/* Wake every 100 ms (or when the last task is done) to write the
-	 * completed prefix and report progress: on a terminal each time,
-	 * otherwise every 10 s. */
+	 * completed prefix and report progress (progress.h says how often). */
 	pthread_mutex_lock(&p->lock);
 	while (atomic_load(&p->done) < p->plan->n && !atomic_load(&p->failed) && !canceled(p)) {
 		struct timespec until;
 		double t;
+		size_t done;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
 		if (until.tv_nsec >= 1000000000L) {
@@ -243,19 +241,18 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 			err = flush_prefix(p);
 		if (err)
 			fail(p, err);
-		t = now_s(CLOCK_MONOTONIC);
-		if (atomic_load(&p->done) < p->plan->n &&
-		    (opt->progress == HX_PROGRESS_TTY ||
-		     (opt->progress == HX_PROGRESS_LINES && t - last >= 10.0))) {
-			progress_line(p, opt->label ? opt->label : "harness run", atomic_load(&p->done),
-				      t - start, opt->progress == HX_PROGRESS_TTY);
-			last = t;
+		t = hx_progress_now();
+		done = atomic_load(&p->done);
+		if (hx_progress_tick(&p->progress, done, t) && done < p->plan->n) {
+			hx_buf counts = HX_BUF_INIT;
+			outcome_counts(&counts, p);
+			hx_progress_print(&p->progress, done, t, counts.ptr);
+			hx_buf_release(&counts);
 		}
 		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (opt->progress == HX_PROGRESS_TTY && last > start)
-		fputs("\r\033[K", stderr);
+	hx_progress_finish(&p->progress);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
@@ -484,6 +481,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	hx_calibrate_options co;
 	char *labels = NULL, *work = NULL, *corpus_desc = corpus_text(spec, corpus);
 	const char *label = opt->label ? opt->label : "harness run";
+	hx_buf plabel = HX_BUF_INIT;
 	int err = 0;
 
 	if (spec->label.enabled) {
@@ -499,6 +497,9 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 		lo.work_dir = work;
 		lo.workers = workers;
 		lo.cancel = opt->cancel;
+		lo.progress = opt->progress;
+		hx_buf_printf(&plabel, "%s: %s: label", label, spec->experiment);
+		lo.progress_label = plabel.ptr;
 		if (opt->progress != HX_PROGRESS_NONE)
 			fprintf(stderr, "%s: %s: labeling a stratified sample of up to %ld records\n", label,
 				spec->experiment, spec->label.sample);
@@ -528,6 +529,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	co.meta.seed = spec->seed;
 	err = hx_calibrate(&out->calib, &co);
 done:
+	hx_buf_release(&plabel);
 	free(labels);
 	free(work);
 	free(corpus_desc);
@@ -597,6 +599,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 
 	p.plan = &plan;
 	p.spec = spec;
+	p.corpus = &corpus;
 	p.engine = engine;
 	p.cancel = opt->cancel;
 	p.slots = hx_xcalloc(plan.n ? plan.n : 1, sizeof(task_slot));
@@ -618,7 +621,16 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 			fprintf(stderr, ", resuming after %zu done", p.flushed);
 		fputc('\n', stderr);
 	}
-	err = execute(&p, workers, opt);
+	{
+		hx_buf plabel = HX_BUF_INIT;
+		hx_buf_printf(&plabel, "%s: %s", opt->label ? opt->label : "harness run",
+			      spec->experiment);
+		hx_progress_init(&p.progress, opt->progress, plabel.ptr, "tasks", plan.n,
+				 atomic_load(&p.done), workers, hx_progress_now());
+		err = execute(&p, workers);
+		hx_progress_release(&p.progress);
+		hx_buf_release(&plabel);
+	}
 	if (!err && p.flushed < plan.n && canceled(&p)) {
 		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
 			     "resume with: harness run %s --out %s --resume",

@@ -23,11 +23,10 @@
 #include "calibrate.h"
 #include "hash.h"
 #include "label.h"
+#include "progress.h"
 #include "snapshot.h"
 #include "telemetry.h"
 #include "tier.h"
-
-typedef enum { HX_PROGRESS_NONE, HX_PROGRESS_LINES, HX_PROGRESS_TTY } hx_progress_mode;
 
 typedef struct {
 	const char *spec_path;
