@@ -37,9 +37,9 @@ for name in "${cases[@]}"; do
 			"$@" >"$out" 2>"$err"
 			rc=$?
 			# mask what varies from run to run: elapsed time, run dirs, and the
-			# periodic progress lines of tasks and labeling reruns (how many appear
-			# depends on the clock); a
-			# "-N" after the time is a run directory's number, not the start of
+			# periodic progress lines of tasks and labeling reruns (how many
+			# appear depends on the clock); a "-N" after the time is a run
+			# directory's number, not the start of
 			# an archive's hash, and a "-N" after that hash only tells archives
 			# made in the same second apart
 			sed -E -e 's/[0-9]{8}T[0-9]{6}Z(-[0-9]+\b)?/UTC/g' \
