@@ -154,9 +154,19 @@ void hx_progress_format(hx_buf *out, hx_progress *p, size_t done, double now, co
 {
 	double eta = hx_progress_eta(p, done);
 	hx_progress_slot slow;
+	int has_slow = hx_progress_slowest(p, done, now, &slow);
 
+	/* The rate says when the tasks left would end at the usual pace; a
+	 * task that has already run twice as long as a task takes on average
+	 * (workers / rate) and for a second or more is not keeping it, and the
+	 * run waits on it: then there is no estimate. */
+	if (has_slow && eta >= 0 && p->rate > 0 && now - slow.since >= 1.0 &&
+	    now - slow.since > 2.0 * (double)p->workers / p->rate)
+		eta = -1;
 	hx_buf_printf(out, "%s: %zu/%zu %s, ", p->label, done, p->total, p->unit);
-	if (p->have_rate)
+	if (p->have_rate && p->rate > 0 && p->rate < 1)
+		hx_buf_printf(out, "%.2g/s, ETA ", p->rate); /* slow tasks: 0.05/s */
+	else if (p->have_rate)
 		hx_buf_printf(out, "%.1f/s, ETA ", p->rate);
 	else
 		hx_buf_puts(out, "-/s, ETA ");
@@ -166,7 +176,7 @@ void hx_progress_format(hx_buf *out, hx_progress *p, size_t done, double now, co
 		hx_progress_format_duration(out, eta);
 	if (extra && *extra)
 		hx_buf_printf(out, ", %s", extra);
-	if (hx_progress_slowest(p, done, now, &slow)) {
+	if (has_slow) {
 		hx_buf_printf(out, "; slowest running: %s %s ", slow.name, hx_tier_name(slow.tier));
 		hx_progress_format_duration(out, now - slow.since);
 	}

@@ -16,7 +16,9 @@
  *
  * Near the end (fewer tasks left than workers, or at least 95% done) the
  * line names the task that has been running longest: the one the run is
- * waiting for.
+ * waiting for. When that task has run for a second or more and more than
+ * twice the mean time a task takes (workers / rate), the ETA is "?": the
+ * run waits on it, not on the pace.
  *
  * Time is always passed in (seconds on any monotonic clock), so the
  * arithmetic is testable without a clock; hx_progress_now() reads

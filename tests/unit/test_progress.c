@@ -119,8 +119,22 @@ static void test_format(void **state)
 	hx_progress_begin(&p, 3, "Mathlib.Bar", HX_TIER_FAST, 130.0);
 	hx_buf_reset(&b);
 	hx_progress_format(&b, &p, 490, 165.0, "verified=3");
-	assert_string_equal(b.ptr, "harness run: smoke: label: 490/493 reruns, 3.1/s, ETA 1s, "
+	assert_string_equal(b.ptr, "harness run: smoke: label: 490/493 reruns, 3.1/s, ETA ?, "
 				   "verified=3; slowest running: Mathlib.Foo BALANCED 1m05s");
+	/* A slowest task within twice the mean time of a task (4 workers /
+	 * 3.1/s = 1.3 s): the ETA stands. */
+	hx_progress_end(&p, 2);
+	hx_progress_end(&p, 3);
+	hx_progress_begin(&p, 1, "Mathlib.Baz", HX_TIER_SLOW, 163.0);
+	hx_buf_reset(&b);
+	hx_progress_format(&b, &p, 490, 165.0, NULL);
+	assert_string_equal(b.ptr, "harness run: smoke: label: 490/493 reruns, 3.1/s, ETA 1s; "
+				   "slowest running: Mathlib.Baz SLOW 2s");
+	/* Slow tasks: two significant digits. */
+	p.rate = 0.0512;
+	hx_buf_reset(&b);
+	hx_progress_format(&b, &p, 100, 165.0, NULL);
+	assert_string_equal(b.ptr, "harness run: smoke: label: 100/493 reruns, 0.051/s, ETA 2h07m");
 	hx_buf_release(&b);
 	hx_progress_release(&p);
 }
