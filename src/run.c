@@ -202,7 +202,7 @@ static int flush_prefix(pool *p)
 	return 0;
 }
 
-/* The progress line's outcome counts: " verified=N timeout=M ...". */
+/* The progress line's outcome counts: "verified=N verifier_timeout=M ...". */
 static void outcome_counts(hx_buf *b, const pool *p)
 {
 	int o;
