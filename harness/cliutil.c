@@ -6,6 +6,7 @@
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "ydoc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,6 +82,77 @@ const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name)
 	if (*i + 1 >= argc)
 		return "";
 	return argv[++*i];
+}
+
+/* arg without its leading dashes and "=VALUE", into buf. */
+static const char *option_name(const char *arg, char *buf, size_t size)
+{
+	size_t n;
+	while (*arg == '-')
+		arg++;
+	n = strcspn(arg, "=");
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, arg, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+const char *hx_cli_suggest_option(const char *arg, const char *const *known)
+{
+	char name[128], kname[128];
+	const char *pick = NULL;
+	size_t len, limit, best = (size_t)-1, k, nprefix = 0;
+
+	option_name(arg, name, sizeof(name));
+	len = strlen(name);
+	if (!len)
+		return NULL;
+	if (len >= 3) {
+		for (k = 0; known[k]; k++)
+			if (strncmp(option_name(known[k], kname, sizeof(kname)), name, len) == 0) {
+				pick = known[k];
+				nprefix++;
+			}
+		if (nprefix == 1)
+			return pick;
+		pick = NULL;
+	}
+	limit = len / 3 > 1 ? len / 3 : 1;
+	for (k = 0; known[k]; k++) {
+		size_t d = hx_edit_distance(name, option_name(known[k], kname, sizeof(kname)));
+		if (d <= limit && d < len && d < best) {
+			best = d;
+			pick = known[k];
+		}
+	}
+	if (pick)
+		return pick;
+	/* "--export-path": a known option followed by more. */
+	for (k = 0, nprefix = 0; known[k]; k++) {
+		size_t kl = strlen(option_name(known[k], kname, sizeof(kname)));
+		if (kl >= 3 && kl < len && strncmp(name, kname, kl) == 0 && !isalnum((unsigned char)name[kl])) {
+			pick = known[k];
+			nprefix++;
+		}
+	}
+	return nprefix == 1 ? pick : NULL;
+}
+
+void hx_cli_unknown_option(const char *cmd, const char *arg, const char *context,
+			   const char *const *known, const char *help)
+{
+	const char *hint = hx_cli_suggest_option(arg, known);
+	hx_buf b = HX_BUF_INIT;
+	hx_buf_printf(&b, "unknown option '%s'", arg);
+	if (context)
+		hx_buf_printf(&b, " for '%s'", context);
+	if (hint)
+		hx_buf_printf(&b, " (did you mean '%s'?)", hint);
+	else
+		hx_buf_printf(&b, " (see '%s')", help);
+	hx_cli_error(cmd, "%s", b.ptr);
+	hx_buf_release(&b);
 }
 
 static atomic_int interrupted;

@@ -24,6 +24,19 @@ int hx_cli_in_ci(void);
  * past a separate value; "" when the value is missing); else NULL. */
 const char *hx_cli_option_value(int argc, char **argv, int *i, const char *name);
 
+/* The known option of `known` (NULL-terminated, e.g. "--workers") closest
+ * to arg ("--worker", "--worker=4", "-workers"): the only one that
+ * starts with arg's name (at least 3 letters), else the nearest within edit
+ * distance max(1, len / 3) (and below the name's length, so "-v" is not
+ * taken for "--n"), else the only one arg's name starts with followed by a
+ * '-' ("--export-path": "--export"); NULL when none is close. */
+const char *hx_cli_suggest_option(const char *arg, const char *const *known);
+
+/* Print "harness CMD: unknown option 'ARG'[ for 'CONTEXT'] (did you mean
+ * '--x'?)", or without a close option "(see 'HELP')". */
+void hx_cli_unknown_option(const char *cmd, const char *arg, const char *context,
+			   const char *const *known, const char *help);
+
 /* SIGINT/SIGTERM set *cancel (the first time; a second signal kills). */
 void hx_cli_catch_interrupts(const atomic_int **cancel);
 

@@ -7,6 +7,7 @@
 
 #include "archive.h"
 #include "canon.h"
+#include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
 #include "fsutil.h"
@@ -69,8 +70,12 @@ static int parse_args(int argc, char **argv, const char *usage, int *json, const
 		} else if (!end_of_options && json && strcmp(a, "--json") == 0) {
 			*json = 1;
 		} else if (!end_of_options && a[0] == '-' && a[1] != '\0') {
-			hx_cli_error("archive", "unknown option '%s' (see 'harness archive %s --help')", a,
-				     argv[0]);
+			static const char *const with_json[] = {"--json", "--help", NULL};
+			static const char *const without[] = {"--help", NULL};
+			hx_buf help = HX_BUF_INIT;
+			hx_buf_printf(&help, "harness archive %s --help", argv[0]);
+			hx_cli_unknown_option("archive", a, NULL, json ? with_json : without, help.ptr);
+			hx_buf_release(&help);
 			return 2;
 		} else if (*npos == max) {
 			hx_cli_error("archive", "unexpected argument '%s' (see 'harness archive %s --help')",

@@ -183,6 +183,16 @@ int cmd_calibrate(int argc, char **argv)
 			dry = 1;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			static const char *const options[] = {
+				"--tiers",	"--n",	      "--export",	    "--modules",
+				"--corpus-filter", "--engine",    "--models",	    "--workers",
+				"--seed",	"--output-dir", "--experiment",	    "--validation-split",
+				"--label-sample",  "--timeout-multiplier", "--consensus", "--dry-run",
+				"--json",	"--help",	      NULL};
+			hx_cli_unknown_option("calibrate", argv[i], NULL, options,
+					      "harness calibrate --help");
+			return 2;
 		} else {
 			hx_cli_error("calibrate", "unknown argument '%s' (see 'harness calibrate --help')",
 				     argv[i]);

@@ -11,6 +11,7 @@
 #include "buf.h"
 
 #include "canon.h"
+#include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
 #include "spec.h"
@@ -130,7 +131,11 @@ int cmd_canon(int argc, char **argv)
 			}
 			continue; /* applied in the second pass */
 		}
-		hx_cli_error("canon", "unknown option '%s' (see 'harness canon --help')", arg);
+		{
+			static const char *const options[] = {"--profile", "--strip", "--round", "--help",
+							       NULL};
+			hx_cli_unknown_option("canon", arg, NULL, options, "harness canon --help");
+		}
 		status = 2;
 		goto done;
 	}

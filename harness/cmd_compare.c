@@ -105,7 +105,9 @@ int cmd_compare(int argc, char **argv)
 			}
 			opt.bootstrap = (unsigned)nb;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("compare", "unknown option '%s' (see 'harness compare --help')", argv[i]);
+			static const char *const options[] = {"--json", "--fail-on-change", "--alpha",
+							       "--seed", "--bootstrap", "--help", NULL};
+			hx_cli_unknown_option("compare", argv[i], NULL, options, "harness compare --help");
 			return 2;
 		} else if (nfiles == 2) {
 			hx_cli_error("compare", "two calibrations, not more ('%s')", argv[i]);

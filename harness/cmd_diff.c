@@ -142,7 +142,9 @@ int cmd_diff(int argc, char **argv)
 			}
 			max_changes = (size_t)n;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("diff", "unknown option '%s' (see 'harness diff --help')", argv[i]);
+			static const char *const options[] = {"--json", "--key", "--tol", "--max", "--help",
+							       NULL};
+			hx_cli_unknown_option("diff", argv[i], NULL, options, "harness diff --help");
 			goto done;
 		} else if (nfiles == 2) {
 			hx_cli_error("diff", "two files or snapshots to compare, not more ('%s')", argv[i]);

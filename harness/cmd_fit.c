@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "calib.h"
+#include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
 #include "fit.h"
@@ -152,9 +153,13 @@ int cmd_fit(int argc, char **argv)
 				hx_cli_error("fit", "'--censor-at' needs a positive number, not '%s'", argv[i]);
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--durations") == 0 || strcmp(argv[i], "--censor-at") == 0) {
+			hx_cli_error("fit", "'%s' needs a value (see 'harness fit --help')", argv[i]);
+			return 2;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("fit", "unknown or incomplete option '%s' (see 'harness fit --help')",
-				     argv[i]);
+			static const char *const options[] = {"--json", "--durations", "--censor-at",
+							       "--help", NULL};
+			hx_cli_unknown_option("fit", argv[i], NULL, options, "harness fit --help");
 			return 2;
 		} else if (file) {
 			hx_cli_error("fit", "one telemetry file at a time ('%s' and '%s')", file, argv[i]);

@@ -388,8 +388,15 @@ static int parse_args(golden_args *a, int argc, char **argv)
 			   (strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0)) {
 			a->all = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("golden", "unknown option '%s' for '%s' (see 'harness golden --help')",
-				     argv[i], a->sub);
+			static const char *const status_opts[] = {"--specs", "--json", "--help", NULL};
+			static const char *const accept_opts[] = {"--specs", "--all", "--help", NULL};
+			static const char *const other_opts[] = {"--specs", "--help", NULL};
+			int acc = strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0;
+			hx_cli_unknown_option("golden", argv[i], a->sub,
+					      strcmp(a->sub, "status") == 0 ? status_opts
+					      : acc			    ? accept_opts
+									    : other_opts,
+					      "harness golden --help");
 			return 2;
 		} else if (a->name || strcmp(a->sub, "status") == 0 || strcmp(a->sub, "review") == 0) {
 			hx_cli_error("golden", "unexpected argument '%s' (see 'harness golden --help')",

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
 #include "hash.h"
@@ -28,7 +29,8 @@ int cmd_hash(int argc, char **argv)
 			continue;
 		}
 		if (!end_of_options && argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("hash", "unknown option '%s' (see 'harness hash --help')", argv[i]);
+			static const char *const options[] = {"--help", NULL};
+			hx_cli_unknown_option("hash", argv[i], NULL, options, "harness hash --help");
 			return 2;
 		}
 	}

@@ -79,6 +79,11 @@ static int parse_args(nightly_args *a, int argc, char **argv)
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
 			if (hx_cli_parse_workers("nightly", v, &a->workers) != 0)
 				return 2;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			static const char *const options[] = {"--tag", "--specs", "--reports", "--workers",
+							       "--help", NULL};
+			hx_cli_unknown_option("nightly", argv[i], NULL, options, "harness nightly --help");
+			return 2;
 		} else {
 			hx_cli_error("nightly", "unknown argument '%s' (see 'harness nightly --help')",
 				     argv[i]);

@@ -97,6 +97,9 @@ static void print_json(const hx_replay_result *r, const char *archive, int ident
 	hx_buf_release(&b);
 }
 
+static const char *const options[] = {"--workers", "--work", "--engine-root", "--engine", "--json",
+				       "--help", NULL};
+
 int cmd_replay(int argc, char **argv)
 {
 	hx_replay_options opt;
@@ -121,7 +124,7 @@ int cmd_replay(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("replay", "unknown option '%s' (see 'harness replay --help')", argv[i]);
+			hx_cli_unknown_option("replay", argv[i], NULL, options, "harness replay --help");
 			return 2;
 		} else if (opt.archive_path) {
 			hx_cli_error("replay", "one archive at a time ('%s' and '%s')", opt.archive_path,

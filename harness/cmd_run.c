@@ -40,6 +40,9 @@ static const char usage[] =
 	"(or, with CI set, no golden), 2 bad usage or spec, 3 engine or system failure,\n"
 	"130 interrupted\n";
 
+static const char *const options[] = {"--workers", "--seed", "--out", "--resume", "--no-archive",
+				       "--pending-dir", "--json", "--help", NULL};
+
 int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
@@ -79,7 +82,7 @@ int cmd_run(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			hx_cli_error("run", "unknown option '%s' (see 'harness run --help')", argv[i]);
+			hx_cli_unknown_option("run", argv[i], NULL, options, "harness run --help");
 			return 2;
 		} else if (opt.spec_path) {
 			hx_cli_error("run", "one spec at a time ('%s' and '%s')", opt.spec_path, argv[i]);

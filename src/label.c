@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -27,6 +28,7 @@ typedef struct {
 typedef struct {
 	size_t item;   /* which sampled item it votes on */
 	int source;    /* 0 extended timeout, v + 1 voter v */
+	const char *module; /* the record's, for the progress line */
 	hx_task task;
 	hx_outcome outcome;
 } job;
@@ -37,11 +39,18 @@ typedef struct {
 	hx_engine **engines; /* by source */
 	const atomic_int *cancel;
 	atomic_size_t next;
+	atomic_size_t done;
 	atomic_int failed;
 	pthread_mutex_t lock;
 	char err[1024];
 	int err_code;
+	hx_progress progress;
 } job_pool;
+
+typedef struct {
+	job_pool *p;
+	int id;
+} job_worker_arg;
 
 void hx_label_allocate(size_t *alloc, const size_t *sizes, size_t n, size_t total)
 {
@@ -169,7 +178,8 @@ static size_t *draw_sample(const item *items, size_t n, const hx_spec *spec, siz
 
 static void *job_worker(void *arg)
 {
-	job_pool *p = arg;
+	job_worker_arg *wa = arg;
+	job_pool *p = wa->p;
 	size_t i;
 	while (!atomic_load(&p->failed) && !(p->cancel && atomic_load(p->cancel)) &&
 	       (i = atomic_fetch_add(&p->next, 1)) < p->n) {
@@ -177,7 +187,9 @@ static void *job_worker(void *arg)
 		hx_record rec;
 		int err;
 		hx_record_init(&rec);
+		hx_progress_begin(&p->progress, wa->id, j->module, j->task.tier, hx_progress_now());
 		err = p->engines[j->source]->run_task(p->engines[j->source], &j->task, &rec);
+		hx_progress_end(&p->progress, wa->id);
 		j->outcome = rec.outcome;
 		hx_record_release(&rec);
 		if (err) {
@@ -189,27 +201,57 @@ static void *job_worker(void *arg)
 			}
 			pthread_mutex_unlock(&p->lock);
 		}
+		atomic_fetch_add(&p->done, 1);
 	}
 	return NULL;
 }
 
-static int run_jobs(job_pool *p, int workers)
+static int pool_busy(job_pool *p)
+{
+	return atomic_load(&p->done) < p->n && !atomic_load(&p->failed) &&
+	       !(p->cancel && atomic_load(p->cancel));
+}
+
+/* Run the jobs on `workers` threads while this one reports progress. */
+static int run_jobs(job_pool *p, int workers, hx_progress_mode mode, const char *label)
 {
 	pthread_t th[64];
+	job_worker_arg args[64];
 	int i, started = 0;
 	if (workers > 64)
 		workers = 64;
 	if ((size_t)workers > p->n)
 		workers = p->n ? (int)p->n : 1;
+	hx_progress_init(&p->progress, mode, label ? label : "label", "reruns", p->n, 0, workers,
+			 hx_progress_now());
 	for (i = 0; i < workers; i++) {
-		if (pthread_create(&th[i], NULL, job_worker, p) != 0)
+		args[i].p = p;
+		args[i].id = i;
+		if (pthread_create(&th[i], NULL, job_worker, &args[i]) != 0)
 			break;
 		started++;
 	}
-	if (!started)
-		job_worker(p);
+	if (!started) {
+		args[0].p = p;
+		args[0].id = 0;
+		job_worker(&args[0]);
+	}
+	/* Workers finish on their own; polling every 100 ms only paces the
+	 * progress line (the pool has no condition variable to wait on). */
+	while (started && pool_busy(p)) {
+		struct timespec nap = {0, 100 * 1000 * 1000};
+		double t;
+		size_t done;
+		nanosleep(&nap, NULL);
+		t = hx_progress_now();
+		done = atomic_load(&p->done);
+		if (hx_progress_tick(&p->progress, done, t) && done < p->n)
+			hx_progress_print(&p->progress, done, t, NULL);
+	}
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	hx_progress_finish(&p->progress);
+	hx_progress_release(&p->progress);
 	if (atomic_load(&p->failed)) {
 		hx_error_set("labeling: %s", p->err);
 		return p->err_code;
@@ -325,6 +367,7 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 			job *j = &pool.jobs[pool.n++];
 			j->item = i;
 			j->source = 0;
+			j->module = it->module;
 			j->task = *task;
 			j->task.timeout_s = task->timeout_s * L->timeout_multiplier;
 			has_timeouts = 1;
@@ -336,6 +379,7 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 			int k;
 			j->item = i;
 			j->source = (int)v + 1;
+			j->module = it->module;
 			j->task = *task;
 			j->task.tier = sv->has_tier ? sv->tier : task->tier;
 			if ((err = voter_timeout(spec, sv, j->task.tier, &j->task.timeout_s)) != 0)
@@ -365,7 +409,8 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 		if ((err = make_engine(&pool.engines[s], &vspecs[s], opt, sub)) != 0)
 			goto done;
 	}
-	if ((err = run_jobs(&pool, opt->workers > 0 ? opt->workers : 1)) != 0)
+	if ((err = run_jobs(&pool, opt->workers > 0 ? opt->workers : 1, opt->progress,
+			    opt->progress_label)) != 0)
 		goto done;
 
 	/* Tally in plan order; jobs are grouped by sampled record. */

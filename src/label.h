@@ -38,6 +38,7 @@
 
 #include "corpus.h"
 #include "plan.h"
+#include "progress.h"
 #include "spec.h"
 
 typedef struct {
@@ -49,6 +50,8 @@ typedef struct {
 	const char *work_dir;
 	int workers;
 	const atomic_int *cancel;
+	hx_progress_mode progress;  /* the reruns' progress line on stderr */
+	const char *progress_label; /* its prefix, e.g. "harness run: smoke: label" */
 } hx_label_options;
 
 typedef struct {

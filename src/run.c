@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "plan.h"
+#include "progress.h"
 #include "rng.h"
 #include "spec.h"
 #include "stats.h"
@@ -34,13 +35,16 @@ typedef struct {
 	char *canon; /* canonical line, '\n'-terminated */
 	size_t canon_len;
 	hx_outcome outcome;
+	signed char truth; /* metadata.ground_truth: -1 none, 0 invalid, 1 valid */
 	atomic_int done;
 } task_slot;
 
 typedef struct {
 	const hx_plan *plan;
 	const hx_spec *spec;
+	const hx_corpus *corpus;
 	hx_engine *engine;
+	hx_progress progress;
 	task_slot *slots;
 	uint64_t nonce;
 	const atomic_int *cancel;
@@ -104,6 +108,11 @@ static void fail(pool *p, int code)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static signed char truth_of(const char *gt)
+{
+	return !gt ? -1 : strcmp(gt, "valid") == 0 ? 1 : strcmp(gt, "invalid") == 0 ? 0 : -1;
+}
+
 /* Serialize a record and its canonical line into the task's slot. */
 static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profile *profile,
 		     size_t index, hx_buf *raw, hx_buf *canon, hx_arena *arena)
@@ -117,6 +126,7 @@ static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profi
 	if (err)
 		return err;
 	slot->outcome = rec->outcome;
+	slot->truth = truth_of(rec->ground_truth);
 	slot->raw = hx_xstrdup(raw->ptr);
 	slot->raw_len = raw->len;
 	slot->canon = hx_xstrdup(canon->ptr);
@@ -138,11 +148,18 @@ static void *worker_main(void *arg)
 		hx_record rec;
 		int err;
 
+		{
+			char nb[64];
+			hx_progress_begin(&p->progress, wa->id,
+					  hx_corpus_name(p->corpus, (size_t)task->module, nb, sizeof(nb)),
+					  task->tier, hx_progress_now());
+		}
 		hx_record_init(&rec);
 		rec.worker = wa->id;
 		rec.timestamp = now_s(CLOCK_REALTIME);
 		make_id(rec.verification_id, task->seed, p->nonce);
 		err = p->engine->run_task(p->engine, task, &rec);
+		hx_progress_end(&p->progress, wa->id);
 		if (err == HX_ETIMEOUT && canceled(p)) {
 			hx_record_release(&rec);
 			break; /* interrupted: this task has no record */
@@ -185,33 +202,21 @@ static int flush_prefix(pool *p)
 	return 0;
 }
 
-static void progress_line(const pool *p, const char *label, size_t done, double elapsed, int tty)
+/* The progress line's outcome counts: "verified=N verifier_timeout=M ...". */
+static void outcome_counts(hx_buf *b, const pool *p)
 {
-	size_t total = p->plan->n;
-	double rate = elapsed > 0 ? (double)done / elapsed : 0;
-	double eta = rate > 0 ? (double)(total - done) / rate : 0;
-	hx_buf b = HX_BUF_INIT;
 	int o;
 	for (o = 0; o < HX_OUT_COUNT; o++) {
 		unsigned long c = atomic_load(&p->counts[o]);
 		if (c)
-			hx_buf_printf(&b, " %s=%lu", hx_outcome_name((hx_outcome)o), c);
+			hx_buf_printf(b, "%s%s=%lu", b->len ? " " : "", hx_outcome_name((hx_outcome)o), c);
 	}
-	if (tty)
-		fprintf(stderr, "\r\033[K%s: %zu/%zu tasks  %.1f/s  eta %.0fs %s", p->spec->experiment,
-			done, total, rate, eta, b.ptr);
-	else
-		fprintf(stderr, "%s: %s: %zu/%zu tasks, %.1f/s, eta %.0f s,%s\n", label,
-			p->spec->experiment, done, total, rate, eta, b.ptr);
-	fflush(stderr);
-	hx_buf_release(&b);
 }
 
-static int execute(pool *p, int workers, const hx_run_options *opt)
+static int execute(pool *p, int workers)
 {
 	pthread_t *th = hx_xcalloc((size_t)workers, sizeof(pthread_t));
 	worker_arg *args = hx_xcalloc((size_t)workers, sizeof(worker_arg));
-	double start = now_s(CLOCK_MONOTONIC), last = start;
 	int i, started = 0, err = 0;
 
 	for (i = 0; i < workers; i++) {
@@ -225,12 +230,12 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 		started++;
 	}
 	/* Wake every 100 ms (or when the last task is done) to write the
-	 * completed prefix and report progress: on a terminal each time,
-	 * otherwise every 10 s. */
+	 * completed prefix and report progress (progress.h says how often). */
 	pthread_mutex_lock(&p->lock);
 	while (atomic_load(&p->done) < p->plan->n && !atomic_load(&p->failed) && !canceled(p)) {
 		struct timespec until;
 		double t;
+		size_t done;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
 		if (until.tv_nsec >= 1000000000L) {
@@ -243,19 +248,18 @@ static int execute(pool *p, int workers, const hx_run_options *opt)
 			err = flush_prefix(p);
 		if (err)
 			fail(p, err);
-		t = now_s(CLOCK_MONOTONIC);
-		if (atomic_load(&p->done) < p->plan->n &&
-		    (opt->progress == HX_PROGRESS_TTY ||
-		     (opt->progress == HX_PROGRESS_LINES && t - last >= 10.0))) {
-			progress_line(p, opt->label ? opt->label : "harness run", atomic_load(&p->done),
-				      t - start, opt->progress == HX_PROGRESS_TTY);
-			last = t;
+		t = hx_progress_now();
+		done = atomic_load(&p->done);
+		if (hx_progress_tick(&p->progress, done, t) && done < p->plan->n) {
+			hx_buf counts = HX_BUF_INIT;
+			outcome_counts(&counts, p);
+			hx_progress_print(&p->progress, done, t, counts.ptr);
+			hx_buf_release(&counts);
 		}
 		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (opt->progress == HX_PROGRESS_TTY && last > start)
-		fputs("\r\033[K", stderr);
+	hx_progress_finish(&p->progress);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
@@ -275,6 +279,7 @@ void hx_run_result_init(hx_run_result *r)
 
 void hx_run_result_release(hx_run_result *r)
 {
+	size_t i;
 	free(r->experiment);
 	free(r->spec_path);
 	free(r->engine_kind);
@@ -287,6 +292,8 @@ void hx_run_result_release(hx_run_result *r)
 	free(r->golden_dir);
 	free(r->archive_path);
 	free(r->modules_skipped_text);
+	for (i = 0; i < HX_TIER_COUNT * HX_RUN_TIMEOUTS_SHOWN; i++)
+		free(r->tiers[i / HX_RUN_TIMEOUTS_SHOWN].timed_out[i % HX_RUN_TIMEOUTS_SHOWN]);
 	hx_golden_result_release(&r->golden);
 	memset(r, 0, sizeof(*r));
 }
@@ -306,30 +313,52 @@ static char *default_run_dir(const char *experiment, char utc[32])
 	return hx_buf_detach(&b, NULL);
 }
 
-static void summarize(hx_run_result *r, const hx_spec *spec, const hx_plan *plan,
-		      const task_slot *slots)
+static void set_rate(hx_run_rate *r, unsigned long k, unsigned long n)
 {
+	r->k = k;
+	r->n = n;
+	r->rate = n ? (double)k / (double)n : 0;
+	hx_stats_wilson(k, n, 0.95, &r->lo, &r->hi);
+}
+
+static void summarize(hx_run_result *r, const hx_spec *spec, const hx_plan *plan,
+		      const hx_corpus *corpus, const task_slot *slots)
+{
+	unsigned long sf[HX_TIER_COUNT][2] = {{0}}, sp[HX_TIER_COUNT][2] = {{0}};
 	size_t i, t;
 	for (t = 0; t < spec->ntiers; t++)
 		r->tiers[t].tier = spec->tiers[t].tier;
 	r->ntiers = spec->ntiers;
 	for (i = 0; i < plan->n; i++) {
-		for (t = 0; t < r->ntiers; t++) {
-			if (r->tiers[t].tier == plan->tasks[i].tier) {
-				r->tiers[t].n++;
-				r->tiers[t].counts[slots[i].outcome]++;
-				break;
-			}
+		const task_slot *sl = &slots[i];
+		for (t = 0; t < r->ntiers && r->tiers[t].tier != plan->tasks[i].tier; t++)
+			;
+		if (t == r->ntiers)
+			continue;
+		if (sl->outcome == HX_OUT_VERIFIER_TIMEOUT &&
+		    r->tiers[t].counts[sl->outcome] < HX_RUN_TIMEOUTS_SHOWN) {
+			char nb[64];
+			r->tiers[t].timed_out[r->tiers[t].counts[sl->outcome]] = hx_xstrdup(
+				hx_corpus_name(corpus, (size_t)plan->tasks[i].module, nb, sizeof(nb)));
+		}
+		r->tiers[t].n++;
+		r->tiers[t].counts[sl->outcome]++;
+		r->has_truth |= sl->truth >= 0;
+		/* calib.h's definitions: conditional on not timing out */
+		if (sl->truth >= 0 && sl->outcome != HX_OUT_VERIFIER_TIMEOUT) {
+			unsigned long *c = sl->truth ? sf[t] : sp[t];
+			c[1]++;
+			c[0] += sl->outcome == (sl->truth ? HX_OUT_PROOF_INVALID : HX_OUT_VERIFIED);
 		}
 	}
 	for (t = 0; t < r->ntiers; t++) {
 		hx_tier_summary *s = &r->tiers[t];
-		unsigned long to = s->counts[HX_OUT_VERIFIER_TIMEOUT];
-		unsigned long fl = s->counts[HX_OUT_PROOF_INVALID];
-		s->timeout_rate = s->n ? (double)to / (double)s->n : 0;
-		s->fail_rate = s->n ? (double)fl / (double)s->n : 0;
-		hx_stats_wilson(to, s->n, 0.95, &s->timeout_lo, &s->timeout_hi);
-		hx_stats_wilson(fl, s->n, 0.95, &s->fail_lo, &s->fail_hi);
+		unsigned long vf = s->n - s->counts[HX_OUT_VERIFIED] - s->counts[HX_OUT_PROOF_INVALID];
+		set_rate(&s->proof_invalid, s->counts[HX_OUT_PROOF_INVALID], s->n);
+		set_rate(&s->verifier_failure, vf, s->n);
+		set_rate(&s->timeout, s->counts[HX_OUT_VERIFIER_TIMEOUT], s->n);
+		set_rate(&s->spurious_fail, sf[t][0], sf[t][1]);
+		set_rate(&s->spurious_pass, sp[t][0], sp[t][1]);
 	}
 }
 
@@ -420,6 +449,10 @@ static int resume_slots(pool *p, const hx_corpus *corpus, hx_arena *arena)
 		slot->canon = hx_xstrdup(canon.ptr);
 		slot->canon_len = canon.len;
 		slot->outcome = o;
+		{
+			const hx_json *gt = hx_json_get(meta, "ground_truth");
+			slot->truth = truth_of(gt && gt->type == HX_JSON_STRING ? gt->u.string.ptr : NULL);
+		}
 		atomic_store(&slot->done, 1);
 		atomic_fetch_add(&p->counts[o], 1);
 		i++;
@@ -487,6 +520,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	hx_calibrate_options co;
 	char *labels = NULL, *work = NULL, *corpus_desc = corpus_text(spec, corpus);
 	const char *label = opt->label ? opt->label : "harness run";
+	hx_buf plabel = HX_BUF_INIT;
 	int err = 0;
 
 	if (spec->label.enabled) {
@@ -502,6 +536,9 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 		lo.work_dir = work;
 		lo.workers = workers;
 		lo.cancel = opt->cancel;
+		lo.progress = opt->progress;
+		hx_buf_printf(&plabel, "%s: %s: label", label, spec->experiment);
+		lo.progress_label = plabel.ptr;
 		if (opt->progress != HX_PROGRESS_NONE)
 			fprintf(stderr, "%s: %s: labeling a stratified sample of up to %ld records\n", label,
 				spec->experiment, spec->label.sample);
@@ -531,6 +568,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	co.meta.seed = spec->seed;
 	err = hx_calibrate(&out->calib, &co);
 done:
+	hx_buf_release(&plabel);
 	free(labels);
 	free(work);
 	free(corpus_desc);
@@ -620,6 +658,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 
 	p.plan = &plan;
 	p.spec = spec;
+	p.corpus = &corpus;
 	p.engine = engine;
 	p.cancel = opt->cancel;
 	p.slots = hx_xcalloc(plan.n ? plan.n : 1, sizeof(task_slot));
@@ -641,7 +680,16 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 			fprintf(stderr, ", resuming after %zu done", p.flushed);
 		fputc('\n', stderr);
 	}
-	err = execute(&p, workers, opt);
+	{
+		hx_buf plabel = HX_BUF_INIT;
+		hx_buf_printf(&plabel, "%s: %s", opt->label ? opt->label : "harness run",
+			      spec->experiment);
+		hx_progress_init(&p.progress, opt->progress, plabel.ptr, "tasks", plan.n,
+				 atomic_load(&p.done), workers, hx_progress_now());
+		err = execute(&p, workers);
+		hx_progress_release(&p.progress);
+		hx_buf_release(&plabel);
+	}
 	if (!err && p.flushed < plan.n && canceled(&p)) {
 		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
 			     "resume with: harness run %s --out %s --resume",
@@ -686,7 +734,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 
 	if ((err = hx_golden_check(&out->golden, out->golden_dir, out->snapshot_dir, out->hash)) != 0)
 		goto done;
-	summarize(out, spec, &plan, p.slots);
+	summarize(out, spec, &plan, &corpus, p.slots);
 	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
 
 	if ((err = calibration_stages(out, spec, &plan, &corpus, engine, path, workers, opt,
@@ -773,201 +821,4 @@ int hx_run_exit_status(const hx_run_result *r, int ci)
 	if (r->golden.verdict == HX_GOLDEN_MISSING && ci)
 		return 1;
 	return 0;
-}
-
-static void rate_cell(hx_buf *out, double rate, double lo, double hi)
-{
-	hx_buf_printf(out, "  %.3f [%.3f, %.3f]", rate, lo, hi);
-}
-
-/* Short column names; the first three columns are always shown, the other
- * outcomes only when some tier has them. */
-static const char *const outcome_columns[HX_OUT_COUNT] = {
-	"verified", "invalid", "timeout", "det_timeout", "exhausted", "crash", "not_found",
-	"engine_err",
-};
-
-static int column_width(int o)
-{
-	int w = (int)strlen(outcome_columns[o]);
-	return w < 8 ? 8 : w;
-}
-
-/* The calibration stages' lines of the summary. */
-static void format_stages(hx_buf *out, const hx_run_result *r)
-{
-	const hx_label_stats *l = &r->labels;
-	const hx_calibrate_result *c = &r->calib;
-	size_t t;
-	if (r->labeled) {
-		hx_buf_printf(out, "labels      %zu sampled, %zu run%s, %zu labeled, %zu kept", l->sampled,
-			      l->runs, l->runs == 1 ? "" : "s", l->labeled, l->kept);
-		if (l->with_truth)
-			hx_buf_printf(out, "; %zu/%zu agree with the simulator's ground truth", l->agree,
-				      l->with_truth);
-		hx_buf_putc(out, '\n');
-	}
-	if (c->ntiers) {
-		hx_buf_printf(out, "fit         ground truth: %s;", hx_gt_source_name(c->gt_source));
-		for (t = 0; t < c->ntiers; t++)
-			hx_buf_printf(out, " %s %s%s", hx_tier_name(c->tiers[t]),
-				      c->best[t][0] ? c->best[t] : "no duration fit",
-				      t + 1 < c->ntiers ? "," : "");
-		hx_buf_putc(out, '\n');
-	}
-	if (c->validated)
-		hx_buf_printf(out, "validation  %s (%zu checks: %zu passed, %zu failed, %zu skipped)\n",
-			      c->passed ? "PASS" : "FAIL", c->npass + c->nfail + c->nskip, c->npass,
-			      c->nfail, c->nskip);
-	if (c->exported)
-		hx_buf_printf(out, "calibration %s/calibration.yaml\n", r->run_dir);
-	if (r->archive_path)
-		hx_buf_printf(out, "archive     %s\n", r->archive_path);
-}
-
-void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
-{
-	size_t t;
-	int o, shown[HX_OUT_COUNT];
-	const hx_golden_result *g = &r->golden;
-
-	for (o = 0; o < HX_OUT_COUNT; o++) {
-		shown[o] = o <= HX_OUT_VERIFIER_TIMEOUT;
-		for (t = 0; t < r->ntiers; t++)
-			shown[o] |= r->tiers[t].counts[o] > 0;
-	}
-	hx_buf_printf(out, "experiment  %s (seed %" PRIu64 ", engine %s, %zu tasks)\n",
-		      r->experiment, r->seed, r->engine_version, r->tasks);
-	hx_buf_puts(out, "tier           n");
-	for (o = 0; o < HX_OUT_COUNT; o++)
-		if (shown[o])
-			hx_buf_printf(out, "  %*s", column_width(o), outcome_columns[o]);
-	hx_buf_puts(out, "  timeout rate [95% CI]  failure rate [95% CI]\n");
-	for (t = 0; t < r->ntiers; t++) {
-		const hx_tier_summary *s = &r->tiers[t];
-		hx_buf_printf(out, "%-9s %6lu", hx_tier_name(s->tier), s->n);
-		for (o = 0; o < HX_OUT_COUNT; o++)
-			if (shown[o])
-				hx_buf_printf(out, "  %*lu", column_width(o), s->counts[o]);
-		rate_cell(out, s->timeout_rate, s->timeout_lo, s->timeout_hi);
-		rate_cell(out, s->fail_rate, s->fail_lo, s->fail_hi);
-		hx_buf_putc(out, '\n');
-	}
-	if (r->modules_skipped)
-		hx_buf_printf(out, "corpus      %zu module%s without a file skipped (missing: skip): %s\n",
-			      r->modules_skipped, r->modules_skipped == 1 ? "" : "s",
-			      r->modules_skipped_text ? r->modules_skipped_text : "");
-	hx_buf_printf(out, "snapshot    %s/%s  %s  (%zu records)\n", r->snapshot_dir,
-		      HX_SNAPSHOT_STREAM, r->hash, r->records);
-	switch (g->verdict) {
-	case HX_GOLDEN_MATCH:
-		hx_buf_printf(out, "golden      match (%s)\n", r->golden_dir);
-		break;
-	case HX_GOLDEN_MISSING:
-		if (r->ci) /* 'golden accept' refuses in CI: say what works there */
-			hx_buf_printf(out, "golden      missing (%s)\n  CI never writes golden/: "
-					   "outside CI, 'harness run %s', 'harness golden accept %s' "
-					   "and commit %s; in CI, 'harness run --pending-dir DIR' "
-					   "keeps this snapshot as an artifact\n",
-				      r->golden_dir, r->spec_path, r->experiment, r->golden_dir);
-		else
-			hx_buf_printf(out, "golden      missing (%s); accept this snapshot with: "
-					   "harness golden accept %s\n",
-				      r->golden_dir, r->experiment);
-		break;
-	case HX_GOLDEN_MISMATCH:
-		hx_buf_printf(out, "golden      mismatch (%s  %s)\n", r->golden_dir, g->golden_hash);
-		hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot; %zu compared: "
-				   "%zu changed, %zu added, %zu removed\n",
-			      g->diff.old_records, g->diff.new_records, g->diff.compared,
-			      g->diff.changed, g->diff.added, g->diff.removed);
-		hx_buf_put(out, g->diff.text.ptr, g->diff.text.len);
-		if (r->ci)
-			hx_buf_printf(out, "  if the change is intended: outside CI, 'harness golden "
-					   "accept %s' and commit %s\n",
-				      r->experiment, r->golden_dir);
-		else
-			hx_buf_printf(out, "  if the change is intended: harness golden accept %s\n",
-				      r->experiment);
-		break;
-	}
-	format_stages(out, r);
-	hx_buf_printf(out, "run         %s\n", r->run_dir);
-}
-
-void hx_run_format_json(hx_buf *out, const hx_run_result *r)
-{
-	size_t t;
-	int o;
-	hx_buf_puts(out, "{\"experiment\":");
-	hx_canon_write_cstr(out, r->experiment);
-	hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"engine\":{\"kind\":", r->seed);
-	hx_canon_write_cstr(out, r->engine_kind);
-	hx_buf_puts(out, ",\"version\":");
-	hx_canon_write_cstr(out, r->engine_version);
-	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,", r->tasks, r->workers);
-	if (r->modules_skipped) /* only then: a corpus without gaps says nothing new */
-		hx_buf_printf(out, "\"modules_skipped\":%zu,", r->modules_skipped);
-	hx_buf_puts(out, "\"tiers\":[");
-	for (t = 0; t < r->ntiers; t++) {
-		const hx_tier_summary *s = &r->tiers[t];
-		hx_buf_printf(out, "%s{\"tier\":\"%s\",\"n\":%lu,\"counts\":{", t ? "," : "",
-			      hx_tier_name(s->tier), s->n);
-		for (o = 0; o < HX_OUT_COUNT; o++)
-			hx_buf_printf(out, "%s\"%s\":%lu", o ? "," : "", hx_outcome_name(o),
-				      s->counts[o]);
-		hx_buf_putc(out, '}');
-		hx_canon_write_rate(out, "timeout_rate", s->timeout_rate, s->timeout_lo, s->timeout_hi);
-		hx_canon_write_rate(out, "failure_rate", s->fail_rate, s->fail_lo, s->fail_hi);
-		hx_buf_putc(out, '}');
-	}
-	hx_buf_puts(out, "],\"snapshot\":{\"path\":");
-	{
-		char *p = hx_path_join(r->snapshot_dir, HX_SNAPSHOT_STREAM);
-		hx_canon_write_cstr(out, p);
-		free(p);
-	}
-	hx_buf_puts(out, ",\"hash\":");
-	hx_canon_write_cstr(out, r->hash);
-	hx_buf_printf(out, ",\"records\":%zu},\"golden\":{\"path\":", r->records);
-	hx_canon_write_cstr(out, r->golden_dir);
-	hx_buf_puts(out, ",\"verdict\":");
-	hx_canon_write_cstr(out, hx_golden_verdict_name(r->golden.verdict));
-	if (r->golden.verdict != HX_GOLDEN_MISSING) {
-		hx_buf_puts(out, ",\"hash\":");
-		hx_canon_write_cstr(out, r->golden.golden_hash);
-	}
-	if (r->golden.verdict == HX_GOLDEN_MISMATCH)
-		hx_buf_printf(out, ",\"changed\":%zu,\"added\":%zu,\"removed\":%zu",
-			      r->golden.diff.changed, r->golden.diff.added, r->golden.diff.removed);
-	hx_buf_puts(out, "}");
-	if (r->labeled)
-		hx_buf_printf(out, ",\"labels\":{\"sampled\":%zu,\"runs\":%zu,\"labeled\":%zu,"
-				   "\"kept\":%zu,\"with_truth\":%zu,\"agree\":%zu}",
-			      r->labels.sampled, r->labels.runs, r->labels.labeled, r->labels.kept,
-			      r->labels.with_truth, r->labels.agree);
-	hx_buf_printf(out, ",\"ground_truth\":\"%s\",\"fits\":{", hx_gt_source_name(r->calib.gt_source));
-	for (t = 0; t < r->calib.ntiers; t++) {
-		hx_buf_printf(out, "%s\"%s\":", t ? "," : "", hx_tier_lower(r->calib.tiers[t]));
-		if (r->calib.best[t][0])
-			hx_buf_printf(out, "\"%s\"", r->calib.best[t]);
-		else
-			hx_buf_puts(out, "null");
-	}
-	hx_buf_puts(out, "},\"validation\":");
-	if (r->calib.validated)
-		hx_buf_printf(out, "{\"passed\":%s,\"checks\":%zu,\"failed\":%zu,\"skipped\":%zu}",
-			      r->calib.passed ? "true" : "false",
-			      r->calib.npass + r->calib.nfail + r->calib.nskip, r->calib.nfail,
-			      r->calib.nskip);
-	else
-		hx_buf_puts(out, "null");
-	hx_buf_puts(out, ",\"run_dir\":");
-	hx_canon_write_cstr(out, r->run_dir);
-	hx_buf_puts(out, ",\"archive\":");
-	if (r->archive_path)
-		hx_canon_write_cstr(out, r->archive_path);
-	else
-		hx_buf_puts(out, "null");
-	hx_buf_puts(out, "}\n");
 }

@@ -23,11 +23,10 @@
 #include "calibrate.h"
 #include "hash.h"
 #include "label.h"
+#include "progress.h"
 #include "snapshot.h"
 #include "telemetry.h"
 #include "tier.h"
-
-typedef enum { HX_PROGRESS_NONE, HX_PROGRESS_LINES, HX_PROGRESS_TTY } hx_progress_mode;
 
 typedef struct {
 	const char *spec_path;
@@ -48,12 +47,30 @@ typedef struct {
 	const atomic_int *cancel; /* optional: set by a signal handler */
 } hx_run_options;
 
+/* A rate k / n with its Wilson 95% interval (rate 0 when n == 0). */
+typedef struct {
+	unsigned long k, n;
+	double rate, lo, hi;
+} hx_run_rate;
+
+#define HX_RUN_TIMEOUTS_SHOWN 3
+
 typedef struct {
 	hx_tier tier;
 	unsigned long n;
 	unsigned long counts[HX_OUT_COUNT];
-	double timeout_rate, timeout_lo, timeout_hi;
-	double fail_rate, fail_lo, fail_hi; /* proof_invalid */
+	hx_run_rate proof_invalid;  /* proof_invalid / n: the proofs that failed */
+	hx_run_rate verifier_failure; /* every outcome but verified and
+				       * proof_invalid (timeouts, crashes,
+				       * resources, engine errors) / n */
+	hx_run_rate timeout;        /* verifier_timeout / n */
+	/* Over records with metadata.ground_truth that did not time out (as
+	 * calib.h defines them): proof_invalid among the truly valid, verified
+	 * among the truly invalid. n == 0: no such record. */
+	hx_run_rate spurious_fail, spurious_pass;
+	/* the modules of the first verifier_timeout records, plan order (there
+	 * are counts[HX_OUT_VERIFIER_TIMEOUT] in all) */
+	char *timed_out[HX_RUN_TIMEOUTS_SHOWN];
 } hx_tier_summary;
 
 typedef struct {
@@ -67,6 +84,7 @@ typedef struct {
 	int workers;
 	hx_tier_summary tiers[HX_TIER_COUNT];
 	size_t ntiers;
+	int has_truth;            /* some record carries metadata.ground_truth */
 	char *run_dir;
 	char *snapshot_dir;
 	char *golden_dir;
@@ -95,7 +113,10 @@ int hx_run(hx_run_result *out, const hx_run_options *opt);
  * timeout, seed) without running anything. */
 int hx_run_dry(hx_buf *out, const hx_run_options *opt);
 
-/* The human summary (per-tier table, snapshot hash, golden verdict, diff). */
+/* The human summary (run_summary.c): per-tier outcome counts, the rates
+ * with their intervals (proof_invalid apart from verifier failures, the
+ * spurious rates where ground truth exists), the first modules that timed
+ * out, snapshot hash, golden verdict and diff, the calibration stages. */
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r);
 /* The same as one JSON object (with '\n'). */
 void hx_run_format_json(hx_buf *out, const hx_run_result *r);

@@ -37,14 +37,15 @@ for name in "${cases[@]}"; do
 			"$@" >"$out" 2>"$err"
 			rc=$?
 			# mask what varies from run to run: elapsed time, run dirs, and the
-			# periodic progress lines (how many appear depends on the clock); a
-			# "-N" after the time is a run directory's number, not the start of
-			# an archive's hash, and a "-N" after that hash only tells archives
-			# made in the same second apart; a case sets T_MASK (a sed -E
+			# periodic progress lines of tasks and labeling reruns (how many
+			# appear depends on the clock); a "-N" after the time is a run
+			# directory's number, not the start of an archive's hash, and a
+			# "-N" after that hash only tells archives made in the same
+			# second apart; a case sets T_MASK (a sed -E
 			# script) for what else in its output is timing-dependent
 			sed -E -e 's/[0-9]{8}T[0-9]{6}Z(-[0-9]+\b)?/UTC/g' \
 				-e 's/(UTC-[0-9a-f]{8})-[0-9]+(\.tar\.)/\1\2/g' -e "${T_MASK:-}" "$out"
-			sed -E -e '/^harness [a-z]+: .*: [0-9]+\/[0-9]+ tasks, /d' \
+			sed -E -e '/^harness [a-z]+: .*: [0-9]+\/[0-9]+ (tasks|reruns), /d' \
 				-e 's/in [0-9]+\.[0-9]+ s/in N s/' -e 's/resuming after [0-9]+ done/resuming after K done/' \
 				-e 's/^/stderr: /' "$err"
 			printf '[exit %d]\n' "$rc"

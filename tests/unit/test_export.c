@@ -760,8 +760,8 @@ static void test_noise_config_carry_over(void **state)
 		assert_true(fl == (double)ts->counts[HX_OUT_PROOF_INVALID] / 400.0);
 		assert_true(ok == (double)ts->counts[HX_OUT_VERIFIED] / 400.0);
 		assert_true(ci->type == HX_Y_SEQ && ci->n == 2);
-		assert_true(strtod(ci->items[0]->scalar, NULL) == ts->fail_lo);
-		assert_true(strtod(ci->items[1]->scalar, NULL) == ts->fail_hi);
+		assert_true(strtod(ci->items[0]->scalar, NULL) == ts->proof_invalid.lo);
+		assert_true(strtod(ci->items[1]->scalar, NULL) == ts->proof_invalid.hi);
 	}
 	hx_ydoc_free(doc);
 	hx_run_result_release(&res);
