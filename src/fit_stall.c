@@ -78,29 +78,31 @@ static int exp_golden(hx_fit__llfn llf, const struct fit_data *D, double m0, dou
 	return 0.5 * (a + b) < log(m0) + 11.9 ? 0 : -1;
 }
 
-/* The covariance of theta from the truncated likelihood's observed
- * information: cov[0], cov[1], cov[2] = var p0, cov(p0, p1), var p1.
- * -1 when the information is not positive definite. */
-static int truncated_cov(const hx_fit_result *r, const struct fit_data *D, double cov[3])
+/* The covariance of theta from the observed information of ll (the
+ * truncated or the joint profile likelihood) at p, k parameters:
+ * cov[0], cov[1], cov[2] = var p0, cov(p0, p1), var p1. -1 when the
+ * information is not positive definite. */
+static int cov_of(hx_fit__llfn ll, hx_fit_family f, int k, const struct fit_data *D,
+		  const double p[2], double cov[3])
 {
 	double info[3], det, h[2];
 
-	if (r->k == 1) {
-		double p[2] = {r->p[0], NAN}, f0, fp, fm, hh = 1e-4 * r->p[0];
-		f0 = ll_truncated(r->family, D, p);
-		p[0] = r->p[0] + hh;
-		fp = ll_truncated(r->family, D, p);
-		p[0] = r->p[0] - hh;
-		fm = ll_truncated(r->family, D, p);
+	if (k == 1) {
+		double q[2] = {p[0], NAN}, f0, fp, fm, hh = 1e-4 * p[0];
+		f0 = ll(f, D, q);
+		q[0] = p[0] + hh;
+		fp = ll(f, D, q);
+		q[0] = p[0] - hh;
+		fm = ll(f, D, q);
 		info[0] = -(fp - 2.0 * f0 + fm) / (hh * hh);
 		if (!(info[0] > 0.0))
 			return -1;
 		cov[0] = 1.0 / info[0], cov[1] = 0.0, cov[2] = NAN;
 		return 0;
 	}
-	h[0] = 1e-4 * (r->family == HX_FIT_LOGNORMAL ? r->p[1] : r->p[0]);
-	h[1] = 1e-4 * r->p[1];
-	hx_fit__information(ll_truncated, r->family, D, r->p, h, info);
+	h[0] = 1e-4 * (f == HX_FIT_LOGNORMAL ? p[1] : p[0]);
+	h[1] = 1e-4 * p[1];
+	hx_fit__information(ll, f, D, p, h, info);
 	det = info[0] * info[2] - info[1] * info[1];
 	if (!(info[0] > 0.0) || !(info[2] > 0.0) || !(det > 0.0) || !isfinite(det))
 		return -1;
@@ -186,7 +188,7 @@ int hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
 	memcpy(out->p, t.p, sizeof(out->p));
 	out->loglik = ll;
 	out->stall = pi;
-	if (truncated_cov(out, D, cov) < 0) {
+	if (cov_of(ll_truncated, out->family, out->k, D, out->p, cov) < 0) {
 		out->se[0] = out->se[1] = NAN;
 		out->stall_se = NAN;
 	} else {
@@ -238,37 +240,6 @@ static double ll_joint(hx_fit_family f, const struct fit_data *D, const double p
 	return ll;
 }
 
-/* theta's covariance from the joint profile likelihood's curvature. */
-static int joint_cov(hx_fit_family f, int k, const struct fit_data *D, const double p[2],
-		     double cov[3])
-{
-	double info[3], det, h[2];
-
-	if (k == 1) {
-		double q[2] = {p[0], NAN}, f0, fp, fm, hh = 1e-4 * p[0];
-		f0 = ll_joint(f, D, q);
-		q[0] = p[0] + hh;
-		fp = ll_joint(f, D, q);
-		q[0] = p[0] - hh;
-		fm = ll_joint(f, D, q);
-		info[0] = -(fp - 2.0 * f0 + fm) / (hh * hh);
-		if (!(info[0] > 0.0))
-			return -1;
-		cov[0] = 1.0 / info[0], cov[1] = 0.0, cov[2] = NAN;
-		return 0;
-	}
-	h[0] = 1e-4 * (f == HX_FIT_LOGNORMAL ? p[1] : p[0]);
-	h[1] = 1e-4 * p[1];
-	hx_fit__information(ll_joint, f, D, p, h, info);
-	det = info[0] * info[2] - info[1] * info[1];
-	if (!(info[0] > 0.0) || !(info[2] > 0.0) || !(det > 0.0) || !isfinite(det))
-		return -1;
-	cov[0] = info[2] / det;
-	cov[1] = -info[1] / det;
-	cov[2] = info[0] / det;
-	return 0;
-}
-
 /* Family f jointly over the chain D[0..n); out[i] is sample i's view. The
  * start is the censored fit of the sample with the largest timeout (its
  * durations are the least truncated). */
@@ -302,7 +273,7 @@ static int joint_family(hx_fit_result *const *out, hx_fit_family f, const struct
 		}
 		hx_fit__from_free(f, x, p);
 	}
-	have_cov = joint_cov(f, start.k, &D[0], p, cov) == 0;
+	have_cov = cov_of(ll_joint, f, start.k, &D[0], p, cov) == 0;
 	for (i = 0; i < n; i++) {
 		hx_fit_result *r = out[i];
 		double s = D[i].T > 0.0 ? 1.0 - hx_fit__cdf(f, p, D[i].T) : 0.0;

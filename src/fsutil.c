@@ -154,6 +154,17 @@ int hx_mkdirs(const char *path, int mode)
 	return err;
 }
 
+/* 0 when dir can take new files; else the error "cannot create WHAT
+ * 'PATH': cannot write to directory 'DIR'". */
+static int writable_dir(const char *dir, const char *what, const char *path)
+{
+	if (access(dir, W_OK | X_OK) == 0)
+		return 0;
+	hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what, path,
+			   dir);
+	return HX_EINVALID;
+}
+
 int hx_output_prepare(const char *path, int is_dir, const char *what)
 {
 	char *dir = is_dir ? hx_xstrdup(path) : hx_path_dirname(path);
@@ -167,10 +178,8 @@ int hx_output_prepare(const char *path, int is_dir, const char *what)
 		snprintf(msg, sizeof(msg), "%s", hx_error_last());
 		hx_error_set("cannot create %s '%s': %s", what, path, msg);
 		err = HX_EINVALID;
-	} else if (access(dir, W_OK | X_OK) != 0) {
-		hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what,
-				   path, dir);
-		err = HX_EINVALID;
+	} else {
+		err = writable_dir(dir, what, path);
 	}
 	free(dir);
 	return err;
@@ -190,10 +199,8 @@ int hx_output_check_dir(const char *path, const char *what)
 	if (!hx_is_dir(dir)) {
 		hx_error_set("cannot create %s '%s': '%s' is not a directory", what, path, dir);
 		err = HX_EINVALID;
-	} else if (access(dir, W_OK | X_OK) != 0) {
-		hx_error_set_errno(errno, "cannot create %s '%s': cannot write to directory '%s'", what,
-				   path, dir);
-		err = HX_EINVALID;
+	} else {
+		err = writable_dir(dir, what, path);
 	}
 	free(dir);
 	return err;
