@@ -2,9 +2,10 @@
 # tests/cli/run.sh HARNESS SRCDIR [CASE...]
 #
 # Each tests/cli/cases/NAME.sh runs in a fresh project directory (a copy of
-# experiments/ and golden/) with `harness` on PATH and the helper `t`, which
-# prints the command, its stdout, its stderr (prefixed "stderr: ") and its
-# exit status. The transcript must equal NAME.expected byte for byte.
+# experiments/ and golden/) with `harness` (and `ticksim`, `ticks_const`) on
+# PATH and the helper `t`, which prints the command, its stdout, its stderr
+# (prefixed "stderr: ") and its exit status. The transcript must equal
+# NAME.expected byte for byte.
 # UPDATE=1 rewrites the .expected files instead (review the diff!).
 set -uo pipefail
 harness=$(realpath "$1")
@@ -18,6 +19,11 @@ fi
 
 bindir=$(mktemp -d)
 ln -s "$harness" "$bindir/harness"
+# the example engine and the test engine, built beside the harness, are on
+# PATH too (as ticksim and ticks_const) when they exist
+for prog in ticksim tests/fixtures/ticks_const; do
+	[ -x "$(dirname "$harness")/$prog" ] && ln -s "$(dirname "$harness")/$prog" "$bindir/${prog##*/}"
+done
 passed=0
 failed=0
 for name in "${cases[@]}"; do
