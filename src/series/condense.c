@@ -287,7 +287,7 @@ static int take_row(condenser *c, const char *line, size_t len, size_t lineno)
 	for (j = 0; j < root->u.object.len; j++) {
 		const hx_json_member *m = &root->u.object.members[j];
 		for (i = 0; i < c->nfields; i++)
-			if (m->key_len == c->field_len[i] &&
+			if (m->key_len == c->field_len[i] && m->key[0] == c->fields[i][0] &&
 			    memcmp(m->key, c->fields[i], m->key_len) == 0) {
 				c->row[i] = m->value;
 				break;
@@ -446,7 +446,7 @@ static void finish(condenser *c, hx_cval *values)
 /* Feed every nonblank line of fd to take_row, reading in large blocks. */
 static int read_lines(condenser *c, int fd)
 {
-	size_t cap = 1 << 18, have = 0, lineno = 0;
+	size_t cap = 1 << 20, have = 0, lineno = 0;
 	char *buf = hx_xmalloc(cap);
 	int rc = 0, eof = 0;
 	while (!eof) {
