@@ -413,6 +413,32 @@ static void test_dataset_writers(void **state)
 	hx_condense_set_release(&s);
 }
 
+/* A line longer than the read block (1 MiB) and lines split across
+ * blocks are read whole. */
+static void test_long_lines(void **state)
+{
+	run_t r;
+	size_t i, n = 3u << 20;
+	FILE *fp = fopen("long.jsonl", "w");
+	(void)state;
+	assert_non_null(fp);
+	fputs("{\"t\":0,\"pnl_total\":1,\"pad\":\"", fp);
+	for (i = 0; i < n; i++)
+		fputc('x', fp);
+	fputs("\"}\n", fp);
+	for (i = 1; i <= 20000; i++)
+		fprintf(fp, "{\"t\":%zu,\"pnl_total\":%zu.5,\"risk_regime\":\"Normal\"}\n", i,
+			i % 7);
+	assert_int_equal(fclose(fp), 0);
+	run_default(&r, "long.jsonl", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_true(num(&r, "num_ticks") == 20001);
+	assert_true(num(&r, "final_pnl") == 20000 % 7 + 0.5);
+	assert_true(num(&r, "max_drawdown") == 6);
+	assert_true(num(&r, "frac_normal") == 1);
+	run_release(&r);
+}
+
 /* The tokens are refused by default and read with the flag, lazy or not. */
 static void test_json_nonfinite(void **state)
 {
@@ -455,7 +481,7 @@ int main(void)
 		cmocka_unit_test(test_kill_at_zero),       cmocka_unit_test(test_regimes),
 		cmocka_unit_test(test_out_of_order),       cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_functions),          cmocka_unit_test(test_dataset_writers),
-		cmocka_unit_test(test_json_nonfinite),
+		cmocka_unit_test(test_json_nonfinite),     cmocka_unit_test(test_long_lines),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
