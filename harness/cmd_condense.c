@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cliutil.h"
@@ -32,6 +33,7 @@ static const char usage[] =
 	"  --json         dataset rows as JSONL (RFC 8785)\n"
 	"  --csv          dataset rows as CSV\n"
 	"  --out FILE     write there (atomically) instead of stdout\n"
+	"  --workers N    files read at once (default: the CPUs, at most 8)\n"
 	"\n"
 	"exit status: 0 ok, 2 bad usage or a file that failed, 3 system failure\n";
 
@@ -47,14 +49,15 @@ static char *default_label(const char *path)
 
 int cmd_condense(int argc, char **argv)
 {
-	static const char *const options[] = {"--profile", "--label", "--param", "--json",
-					       "--csv",     "--out",   "--help",  NULL};
+	static const char *const options[] = {"--profile", "--label", "--param",   "--json",
+					       "--csv",     "--out",   "--workers", "--help",
+					       NULL};
 	const char *profile = NULL, *label = NULL, *outpath = NULL, *v, *opt;
 	const char **files = hx_xcalloc((size_t)argc, sizeof(char *));
 	char **pkeys = hx_xcalloc((size_t)argc, sizeof(char *));
 	hx_cval *pvals = hx_xcalloc((size_t)argc, sizeof(hx_cval));
 	size_t nfiles = 0, nparams = 0, i, k, failed = 0;
-	int json = 0, csv = 0, status = 0, a;
+	int json = 0, csv = 0, status = 0, a, workers = 0;
 	hx_condense_set set;
 	hx_dataset_row *rows = NULL;
 	hx_buf out = HX_BUF_INIT;
@@ -105,6 +108,11 @@ int cmd_condense(int argc, char **argv)
 				hx_cval_from_text(&tmp, eq + 1);
 				pkeys[nparams] = key;
 				pvals[nparams++] = tmp;
+			}
+		} else if ((v = hx_cli_option_value(argc, argv, &a, "--workers")) != NULL) {
+			if (hx_cli_parse_workers("condense", v, &workers) != 0) {
+				status = 2;
+				goto done;
 			}
 		} else if (argv[a][0] == '-' && argv[a][1] != '\0') {
 			hx_cli_unknown_option("condense", argv[a], NULL, options,
@@ -159,11 +167,15 @@ int cmd_condense(int argc, char **argv)
 				nfiles = i + 1;
 				goto release;
 			}
-		if (hx_dataset_row_condense(&rows[i], &set) != 0) {
-			hx_cli_error("condense", "%s", rows[i].error);
-			failed++;
-		}
 	}
+	if (workers == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		workers = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+	}
+	failed = hx_dataset_rows_condense(rows, nfiles, &set, workers);
+	for (i = 0; i < nfiles; i++)
+		if (!rows[i].ok)
+			hx_cli_error("condense", "%s", rows[i].error);
 	if (json)
 		hx_dataset_write_jsonl(&out, rows, nfiles);
 	else if (csv)

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +657,52 @@ int hx_dataset_row_condense(hx_dataset_row *r, const hx_condense_set *s)
 	r->nvalues = s->n;
 	r->ok = 1;
 	return 0;
+}
+
+typedef struct {
+	hx_dataset_row *rows;
+	size_t n;
+	const hx_condense_set *set;
+	atomic_size_t next;
+	atomic_size_t failed;
+} rows_job;
+
+static void *rows_worker(void *arg)
+{
+	rows_job *job = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n)
+		if (hx_dataset_row_condense(&job->rows[i], job->set) != 0)
+			atomic_fetch_add(&job->failed, 1);
+	return NULL;
+}
+
+size_t hx_dataset_rows_condense(hx_dataset_row *rows, size_t n, const hx_condense_set *s,
+				int workers)
+{
+	rows_job job;
+	pthread_t *tids;
+	int i, started = 0;
+	job.rows = rows;
+	job.n = n;
+	job.set = s;
+	atomic_init(&job.next, 0);
+	atomic_init(&job.failed, 0);
+	if (workers > (int)n)
+		workers = (int)n;
+	if (workers < 1)
+		workers = 1;
+	tids = hx_xcalloc((size_t)workers, sizeof(*tids));
+	/* this thread is one of the workers; a thread that cannot start
+	 * leaves its share to the others */
+	for (i = 1; i < workers; i++)
+		if (pthread_create(&tids[started], NULL, rows_worker, &job) == 0)
+			started++;
+	rows_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	return atomic_load(&job.failed);
 }
 
 /* ---------------------------------------------------------------- writers */

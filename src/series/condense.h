@@ -138,6 +138,11 @@ int hx_dataset_row_add_param(hx_dataset_row *r, const char *key, const hx_cval *
  * failed with the message (also left in the error slot) and the code is
  * returned; a parameter named like a metric fails the row too. */
 int hx_dataset_row_condense(hx_dataset_row *r, const hx_condense_set *s);
+/* hx_dataset_row_condense for rows[0..n), on up to `workers` threads
+ * (each file is read by one thread; the rows are the same whatever the
+ * count). Returns the number of rows that failed. */
+size_t hx_dataset_rows_condense(hx_dataset_row *rows, size_t n, const hx_condense_set *s,
+				int workers);
 /* Mark a row failed with a reason of the caller's (a run that wrote no
  * telemetry, say). */
 void hx_dataset_row_fail(hx_dataset_row *r, const char *reason);

@@ -439,6 +439,45 @@ static void test_long_lines(void **state)
 	run_release(&r);
 }
 
+/* Rows condensed on threads are those condensed one by one. */
+static void test_rows_parallel(void **state)
+{
+	hx_condense_set s;
+	hx_dataset_row a[7], b[7];
+	char path[32];
+	size_t i, k;
+	(void)state;
+	hx_condense_set_init(&s);
+	hx_condense_set_default(&s);
+	for (i = 0; i < 7; i++) {
+		snprintf(path, sizeof(path), "par%zu.jsonl", i);
+		if (i == 3)
+			write_file(path, "");
+		else if (i == 5)
+			write_file(path, "{\"t\":0}\n");
+		else
+			write_file(path, i % 2 ? ROW(0, "1", "\"Normal\"", "false") ROW(1, "-4", "\"Warning\"", "true")
+					       : ROW(0, "-2", "\"HardLimit\"", "false"));
+		hx_dataset_row_init(&a[i], path, "p", path);
+		hx_dataset_row_init(&b[i], path, "p", path);
+		assert_int_equal(hx_dataset_row_condense(&a[i], &s) != 0, i == 3 || i == 5);
+	}
+	assert_int_equal(hx_dataset_rows_condense(b, 7, &s, 3), 2);
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(a[i].ok, b[i].ok);
+		assert_int_equal(a[i].nvalues, b[i].nvalues);
+		if (!a[i].ok)
+			assert_string_equal(a[i].error, b[i].error);
+		for (k = 0; k < a[i].nvalues; k++) {
+			assert_int_equal(a[i].values[k].type, b[i].values[k].type);
+			assert_true(a[i].values[k].num == b[i].values[k].num);
+		}
+		hx_dataset_row_release(&a[i]);
+		hx_dataset_row_release(&b[i]);
+	}
+	hx_condense_set_release(&s);
+}
+
 /* The tokens are refused by default and read with the flag, lazy or not. */
 static void test_json_nonfinite(void **state)
 {
@@ -482,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),       cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_functions),          cmocka_unit_test(test_dataset_writers),
 		cmocka_unit_test(test_json_nonfinite),     cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_rows_parallel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
