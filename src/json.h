@@ -1,8 +1,8 @@
 /* json.h - strict JSON (RFC 8259) parser into an arena-allocated tree.
  *
  * Strict: invalid UTF-8, lone surrogates (escaped or not), duplicate object
- * keys, NaN/Infinity, leading zeros, trailing commas, and anything after the
- * value are errors. Numbers are IEEE doubles (RFC 8785 semantics), parsed
+ * keys, NaN/Infinity (unless a caller opts in with HX_JSON_NONFINITE), leading
+ * zeros, trailing commas, and anything after the value are errors. Numbers are IEEE doubles (RFC 8785 semantics), parsed
  * correctly rounded. Every node lives in the hx_arena passed in and dies with
  * hx_arena_reset/hx_arena_free: there is nothing to free per node.
  */
