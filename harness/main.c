@@ -16,6 +16,7 @@ static const hx_cmd commands[] = {
 	{"diff", cmd_diff, "structured diff of two snapshots or JSONL files"},
 	{"archive", cmd_archive, "list, show and extract run archives"},
 	{"replay", cmd_replay, "re-run an archived run and verify it reproduces"},
+	{"condense", cmd_condense, "condense per-tick telemetry files into research dataset rows"},
 	{"nightly", cmd_nightly, "run every tagged spec, archive, gate on golden, report"},
 };
 

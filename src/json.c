@@ -142,6 +142,7 @@ typedef struct {
 	int depth;
 	int lazy; /* hx_json_parse_lazy: numbers keep their text, strings
 		   * without escapes point into the input */
+	int nonfinite; /* HX_JSON_NONFINITE: NaN, Infinity, -Infinity */
 } parser;
 
 static void set_position(hx_json_error *err, const unsigned char *start, size_t off)
@@ -707,6 +708,37 @@ static inline const unsigned char *skip_digits(const unsigned char *p, const uns
 	return p;
 }
 
+/* HX_JSON_NONFINITE: the tokens Python's json module writes for
+ * non-finite floats. Returns 1 and fills v when one starts at ps->p
+ * (followed by a character that cannot continue a literal), 0 when none. */
+static int parse_nonfinite(parser *ps, hx_json *v)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		int kind; /* 0 NaN, 1 +inf, -1 -inf */
+	} toks[] = {{"NaN", 3, 0}, {"Infinity", 8, 1}, {"-Infinity", 9, -1}};
+	size_t i, left = (size_t)(ps->end - ps->p);
+	for (i = 0; i < sizeof(toks) / sizeof(toks[0]); i++) {
+		const unsigned char *q = ps->p + toks[i].len;
+		if (left < toks[i].len || memcmp(ps->p, toks[i].text, toks[i].len) != 0)
+			continue;
+		if (q < ps->end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+				    (*q >= '0' && *q <= '9') || *q == '_'))
+			return 0;
+		if (ps->lazy) {
+			v->u.lazy.text = (const char *)ps->p;
+			v->u.lazy.len = toks[i].len;
+			v->u.lazy.plain = 0;
+		} else {
+			v->u.number = toks[i].kind == 0 ? NAN : toks[i].kind * HUGE_VAL;
+		}
+		ps->p = q;
+		return 1;
+	}
+	return 0;
+}
+
 /* Lazy mode: check the number at ps->p against the grammar and the range,
  * and record its text without converting it. The range test is exact: the
  * magnitude mag (value < 10^mag) settles it below 10^308; only a number of
@@ -718,6 +750,8 @@ static int parse_number_lazy(parser *ps, hx_json *v)
 	long long mag = 0; /* value < 10^mag unless zero */
 	long e = 0;
 	int neg = 0, nonzero = 0, huge = 0, plain = 1;
+	if (ps->nonfinite && *p == '-' && parse_nonfinite(ps, v))
+		return 0;
 	if (*p == '-') {
 		neg = 1;
 		p++;
@@ -1096,11 +1130,22 @@ static int parse_value(parser *ps, hx_json **out)
 	case '8':
 	case '9':
 		v = node_new(ps->a, HX_JSON_NUMBER);
+		if (ps->nonfinite && !ps->lazy && *p == '-' && parse_nonfinite(ps, v)) {
+			*out = v;
+			return 0;
+		}
 		if ((rc = ps->lazy ? parse_number_lazy(ps, v) : parse_number(ps, &v->u.number)) < 0)
 			return rc;
 		*out = v;
 		return 0;
 	default:
+		if (ps->nonfinite && (*p == 'N' || *p == 'I')) {
+			v = node_new(ps->a, HX_JSON_NUMBER);
+			if (parse_nonfinite(ps, v)) {
+				*out = v;
+				return 0;
+			}
+		}
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
 			return parse_literal(ps, out);
 		return fail_unexpected(ps, p, "");
@@ -1108,7 +1153,7 @@ static int parse_value(parser *ps, hx_json **out)
 }
 
 static int parse_doc(hx_json **out, hx_arena *arena, const char *text, size_t len,
-		     hx_json_error *err, int lazy)
+		     hx_json_error *err, int flags)
 {
 	parser ps;
 	hx_json *v = NULL;
@@ -1119,7 +1164,8 @@ static int parse_doc(hx_json **out, hx_arena *arena, const char *text, size_t le
 	ps.err = err;
 	ps.msp = ps.vsp = 0;
 	ps.depth = 0;
-	ps.lazy = lazy;
+	ps.lazy = (flags & HX_JSON_LAZY) != 0;
+	ps.nonfinite = (flags & HX_JSON_NONFINITE) != 0;
 	skip_ws(&ps);
 	if ((rc = parse_value(&ps, &v)) < 0)
 		return rc;
@@ -1136,10 +1182,16 @@ int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
 	return parse_doc(out, arena, text, len, err, 0);
 }
 
+int hx_json_parse_flags(hx_json **out, hx_arena *arena, const char *text, size_t len,
+			int flags, hx_json_error *err)
+{
+	return parse_doc(out, arena, text, len, err, flags);
+}
+
 int hx_json_parse_lazy(hx_json **out, hx_arena *arena, const char *text, size_t len,
 		       hx_json_error *err)
 {
-	return parse_doc(out, arena, text, len, err, 1);
+	return parse_doc(out, arena, text, len, err, HX_JSON_LAZY);
 }
 
 double hx_json_number_value(const char *text, size_t len)
@@ -1149,6 +1201,8 @@ double hx_json_number_value(const char *text, size_t len)
 	memset(&ps, 0, sizeof(ps));
 	ps.start = ps.p = (const unsigned char *)text;
 	ps.end = ps.start + len;
+	if (len >= 3 && (text[0] == 'N' || text[0] == 'I' || (text[0] == '-' && text[1] == 'I')))
+		return text[0] == 'N' ? NAN : text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
 	if (len == 0 || parse_number(&ps, &v) < 0)
 		return 0;
 	return v;

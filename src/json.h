@@ -1,8 +1,8 @@
 /* json.h - strict JSON (RFC 8259) parser into an arena-allocated tree.
  *
  * Strict: invalid UTF-8, lone surrogates (escaped or not), duplicate object
- * keys, NaN/Infinity, leading zeros, trailing commas, and anything after the
- * value are errors. Numbers are IEEE doubles (RFC 8785 semantics), parsed
+ * keys, NaN/Infinity (unless a caller opts in with HX_JSON_NONFINITE), leading
+ * zeros, trailing commas, and anything after the value are errors. Numbers are IEEE doubles (RFC 8785 semantics), parsed
  * correctly rounded. Every node lives in the hx_arena passed in and dies with
  * hx_arena_reset/hx_arena_free: there is nothing to free per node.
  */
@@ -96,9 +96,19 @@ int hx_json_parse(hx_json **out, hx_arena *arena, const char *text, size_t len,
 int hx_json_parse_lazy(hx_json **out, hx_arena *arena, const char *text, size_t len,
 		       hx_json_error *err);
 
+/* Flags of hx_json_parse_flags. HX_JSON_LAZY: as hx_json_parse_lazy.
+ * HX_JSON_NONFINITE: also accept the tokens NaN, Infinity and -Infinity
+ * (what Python's json module writes for non-finite floats) as numbers; off
+ * everywhere except readers of foreign telemetry (series/condense), since
+ * such a tree has no JSON serialization (canon must not be given one). */
+enum { HX_JSON_LAZY = 1, HX_JSON_NONFINITE = 2 };
+int hx_json_parse_flags(hx_json **out, hx_arena *arena, const char *text, size_t len,
+			int flags, hx_json_error *err);
+
 /* The correctly rounded double of a number's text as recorded by
- * hx_json_parse_lazy (exactly what hx_json_parse would have stored). For
- * text that is not a valid in-range JSON number the result is unspecified. */
+ * hx_json_parse_lazy (exactly what hx_json_parse would have stored; NaN and
+ * the infinities for the HX_JSON_NONFINITE tokens). For text that is not a
+ * valid in-range JSON number the result is unspecified. */
 double hx_json_number_value(const char *text, size_t len);
 
 /* Member of an object by key (NULL when absent or obj is not an object). */

@@ -1,0 +1,944 @@
+/* condense.c - one per-tick telemetry file into one dataset row (see
+ * condense.h for the functions' semantics). */
+#include "series/condense.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "error.h"
+#include "json.h"
+
+/* ---------------------------------------------------------------- set */
+
+static const char *const fn_names[] = {"last",  "min",          "max",
+				       "mean",  "count",        "max_drawdown",
+				       "fraction", "any",       "first_t"};
+#define NFNS (sizeof(fn_names) / sizeof(fn_names[0]))
+
+int hx_condense_fn_parse(const char *name, hx_condense_fn *out)
+{
+	size_t i;
+	for (i = 0; i < NFNS; i++)
+		if (strcmp(name, fn_names[i]) == 0) {
+			*out = (hx_condense_fn)i;
+			return 0;
+		}
+	hx_error_set("unknown condense function '%s' (one of last, min, max, mean, count, "
+		     "max_drawdown, fraction, any, first_t)",
+		     name);
+	return HX_EINVALID;
+}
+
+const char *hx_condense_fn_name(hx_condense_fn fn)
+{
+	return (size_t)fn < NFNS ? fn_names[fn] : "?";
+}
+
+void hx_condense_set_init(hx_condense_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void hx_condense_set_release(hx_condense_set *s)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++) {
+		free(s->metrics[i].name);
+		free(s->metrics[i].field);
+		free(s->metrics[i].value);
+	}
+	for (i = 0; i < s->nrequired; i++)
+		free(s->required[i]);
+	free(s->metrics);
+	free(s->required);
+	memset(s, 0, sizeof(*s));
+}
+
+int hx_condense_set_add(hx_condense_set *s, const char *name, hx_condense_fn fn,
+			const char *field, const char *value)
+{
+	hx_condense_metric *m;
+	size_t i;
+	if (!name || !*name) {
+		hx_error_set("condense metric '': the name is empty");
+		return HX_EINVALID;
+	}
+	if ((size_t)fn >= NFNS) {
+		hx_error_set("condense metric '%s': unknown function", name);
+		return HX_EINVALID;
+	}
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->metrics[i].name, name) == 0) {
+			hx_error_set("condense metric '%s': defined twice", name);
+			return HX_EINVALID;
+		}
+	if ((!field || !*field) && fn != HX_CONDENSE_COUNT) {
+		hx_error_set("condense metric '%s': %s needs a field", name, fn_names[fn]);
+		return HX_EINVALID;
+	}
+	if (fn == HX_CONDENSE_FRACTION && !value) {
+		hx_error_set("condense metric '%s': fraction needs a value", name);
+		return HX_EINVALID;
+	}
+	if (fn != HX_CONDENSE_FRACTION && value) {
+		hx_error_set("condense metric '%s': only fraction takes a value", name);
+		return HX_EINVALID;
+	}
+	s->metrics = hx_xrealloc(s->metrics, (s->n + 1) * sizeof(*s->metrics));
+	m = &s->metrics[s->n++];
+	m->name = hx_xstrdup(name);
+	m->fn = fn;
+	m->field = field && *field ? hx_xstrdup(field) : NULL;
+	m->value = value ? hx_xstrdup(value) : NULL;
+	return 0;
+}
+
+int hx_condense_set_require(hx_condense_set *s, const char *field)
+{
+	size_t i;
+	if (!field || !*field) {
+		hx_error_set("condense: a required field needs a name");
+		return HX_EINVALID;
+	}
+	for (i = 0; i < s->nrequired; i++)
+		if (strcmp(s->required[i], field) == 0)
+			return 0;
+	s->required = hx_xrealloc(s->required, (s->nrequired + 1) * sizeof(*s->required));
+	s->required[s->nrequired++] = hx_xstrdup(field);
+	return 0;
+}
+
+void hx_condense_set_default(hx_condense_set *s)
+{
+	hx_condense_set_add(s, "num_ticks", HX_CONDENSE_COUNT, NULL, NULL);
+	hx_condense_set_add(s, "final_pnl", HX_CONDENSE_LAST, "pnl_total", NULL);
+	hx_condense_set_add(s, "max_pnl", HX_CONDENSE_MAX, "pnl_total", NULL);
+	hx_condense_set_add(s, "min_pnl", HX_CONDENSE_MIN, "pnl_total", NULL);
+	hx_condense_set_add(s, "max_drawdown", HX_CONDENSE_MAX_DRAWDOWN, "pnl_total", NULL);
+	hx_condense_set_add(s, "frac_normal", HX_CONDENSE_FRACTION, "risk_regime", "Normal");
+	hx_condense_set_add(s, "frac_warning", HX_CONDENSE_FRACTION, "risk_regime", "Warning");
+	hx_condense_set_add(s, "frac_hard", HX_CONDENSE_FRACTION, "risk_regime", "HardLimit");
+	hx_condense_set_add(s, "kill_switch", HX_CONDENSE_ANY, "kill_switch", NULL);
+	hx_condense_set_add(s, "time_to_kill", HX_CONDENSE_FIRST_T, "kill_switch", NULL);
+	hx_condense_set_require(s, "pnl_total");
+}
+
+/* ---------------------------------------------------------------- values */
+
+void hx_cval_release(hx_cval *v)
+{
+	if (v->type == HX_CVAL_STRING)
+		free(v->str);
+	memset(v, 0, sizeof(*v));
+}
+
+static void cval_copy(hx_cval *dst, const hx_cval *src)
+{
+	*dst = *src;
+	if (src->type == HX_CVAL_STRING)
+		dst->str = hx_xstrdup(src->str);
+}
+
+void hx_cval_from_text(hx_cval *v, const char *text)
+{
+	hx_arena *a = hx_arena_new();
+	hx_json *j = NULL;
+	memset(v, 0, sizeof(*v));
+	if (hx_json_parse(&j, a, text, strlen(text), NULL) == 0 && j->type == HX_JSON_NUMBER) {
+		v->type = HX_CVAL_NUMBER;
+		v->num = j->u.number;
+	} else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+		v->type = HX_CVAL_BOOL;
+		v->num = text[0] == 't';
+	} else {
+		v->type = HX_CVAL_STRING;
+		v->str = hx_xstrdup(text);
+	}
+	hx_arena_free(a);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* Per metric while reading. */
+typedef struct {
+	int field;       /* index into the condenser's field table, -1: none */
+	unsigned long n; /* count, fraction's denominator, mean's terms */
+	unsigned long hits;
+	double acc;  /* min, max, sum, drawdown; first_t's t */
+	double peak; /* max_drawdown's running max */
+	int seen;    /* a value was taken (min/max/mean/peak/first_t) */
+	hx_cval last;
+	hx_buf last_str;
+} acc_t;
+
+typedef struct {
+	const char *path;
+	const hx_condense_set *set;
+	const char **fields; /* distinct fields the metrics and requirements name */
+	size_t *field_len;
+	int *field_required;
+	size_t nfields;
+	int t_field; /* index of "t" when a first_t needs it, else -1 */
+	const hx_json **row; /* per field: its value in the current row */
+	acc_t *acc;
+	hx_arena *arena;
+	unsigned long rows;
+} condenser;
+
+static int field_index(condenser *c, const char *name)
+{
+	size_t i;
+	for (i = 0; i < c->nfields; i++)
+		if (strcmp(c->fields[i], name) == 0)
+			return (int)i;
+	c->fields[c->nfields] = name;
+	c->field_len[c->nfields] = strlen(name);
+	c->field_required[c->nfields] = 0;
+	return (int)c->nfields++;
+}
+
+static int is_missing(const hx_json *v)
+{
+	return !v || v->type == HX_JSON_NULL;
+}
+
+/* A numeric field's value: NaN when missing. */
+static int number_of(condenser *c, size_t lineno, int f, double *out)
+{
+	const hx_json *v = c->row[f];
+	if (is_missing(v)) {
+		*out = NAN;
+		return 0;
+	}
+	if (v->type != HX_JSON_NUMBER) {
+		hx_error_set("%s:%zu: '%s' is not a number", c->path, lineno, c->fields[f]);
+		return HX_EINVALID;
+	}
+	*out = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+	return 0;
+}
+
+/* A boolean field: 1 true, 0 false or missing. */
+static int bool_of(condenser *c, size_t lineno, int f, int *out)
+{
+	const hx_json *v = c->row[f];
+	*out = 0;
+	if (is_missing(v))
+		return 0;
+	if (v->type == HX_JSON_TRUE) {
+		*out = 1;
+		return 0;
+	}
+	if (v->type == HX_JSON_FALSE)
+		return 0;
+	hx_error_set("%s:%zu: '%s' is not a boolean", c->path, lineno, c->fields[f]);
+	return HX_EINVALID;
+}
+
+static int fraction_match(const hx_json *v, const char *value)
+{
+	switch (v->type) {
+	case HX_JSON_STRING:
+		return strlen(value) == v->u.string.len &&
+		       memcmp(value, v->u.string.ptr, v->u.string.len) == 0;
+	case HX_JSON_TRUE:
+		return strcmp(value, "true") == 0;
+	case HX_JSON_FALSE:
+		return strcmp(value, "false") == 0;
+	case HX_JSON_NUMBER: {
+		char *end;
+		double want = strtod(value, &end), got;
+		if (end == value || *end)
+			return 0;
+		got = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+		return got == want;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int take_row(condenser *c, const char *line, size_t len, size_t lineno)
+{
+	const hx_condense_set *s = c->set;
+	hx_json *root = NULL;
+	hx_json_error jerr;
+	size_t i, j;
+	int rc;
+
+	hx_arena_reset(c->arena);
+	if (hx_json_parse_flags(&root, c->arena, line, len, HX_JSON_LAZY | HX_JSON_NONFINITE,
+				&jerr) != 0) {
+		hx_error_set("%s:%zu:%zu: %s", c->path, lineno, jerr.column, jerr.msg);
+		return HX_EINVALID;
+	}
+	if (root->type != HX_JSON_OBJECT) {
+		hx_error_set("%s:%zu: a tick row must be a JSON object", c->path, lineno);
+		return HX_EINVALID;
+	}
+	for (i = 0; i < c->nfields; i++)
+		c->row[i] = NULL;
+	for (j = 0; j < root->u.object.len; j++) {
+		const hx_json_member *m = &root->u.object.members[j];
+		for (i = 0; i < c->nfields; i++)
+			if (m->key_len == c->field_len[i] && m->key[0] == c->fields[i][0] &&
+			    memcmp(m->key, c->fields[i], m->key_len) == 0) {
+				c->row[i] = m->value;
+				break;
+			}
+	}
+	for (i = 0; i < c->nfields; i++)
+		if (c->field_required[i] && !c->row[i]) {
+			hx_error_set("%s:%zu: the row has no '%s'", c->path, lineno, c->fields[i]);
+			return HX_EINVALID;
+		}
+	c->rows++;
+	for (i = 0; i < s->n; i++) {
+		const hx_condense_metric *m = &s->metrics[i];
+		acc_t *a = &c->acc[i];
+		const hx_json *v = a->field >= 0 ? c->row[a->field] : NULL;
+		double x;
+		int b;
+		switch (m->fn) {
+		case HX_CONDENSE_COUNT:
+			if (a->field < 0 || !is_missing(v))
+				a->n++;
+			break;
+		case HX_CONDENSE_LAST:
+			a->last.type = HX_CVAL_NULL;
+			if (is_missing(v))
+				break;
+			if (v->type == HX_JSON_NUMBER) {
+				a->last.type = HX_CVAL_NUMBER;
+				a->last.num = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+			} else if (v->type == HX_JSON_TRUE || v->type == HX_JSON_FALSE) {
+				a->last.type = HX_CVAL_BOOL;
+				a->last.num = v->type == HX_JSON_TRUE;
+			} else if (v->type == HX_JSON_STRING) {
+				a->last.type = HX_CVAL_STRING;
+				hx_buf_reset(&a->last_str);
+				hx_buf_put(&a->last_str, v->u.string.ptr, v->u.string.len);
+			} else {
+				hx_error_set("%s:%zu: '%s' is not a number, boolean or string",
+					     c->path, lineno, m->field);
+				return HX_EINVALID;
+			}
+			break;
+		case HX_CONDENSE_MIN:
+		case HX_CONDENSE_MAX:
+		case HX_CONDENSE_MEAN:
+			if ((rc = number_of(c, lineno, a->field, &x)) < 0)
+				return rc;
+			if (isnan(x))
+				break;
+			if (m->fn == HX_CONDENSE_MEAN)
+				a->acc += x;
+			else if (!a->seen || (m->fn == HX_CONDENSE_MIN ? x < a->acc : x > a->acc))
+				a->acc = x;
+			a->seen = 1;
+			a->n++;
+			break;
+		case HX_CONDENSE_MAX_DRAWDOWN:
+			if ((rc = number_of(c, lineno, a->field, &x)) < 0)
+				return rc;
+			if (!isfinite(x))
+				break;
+			if (!a->seen) {
+				a->peak = x;
+				a->seen = 1;
+			} else if (x > a->peak) {
+				a->peak = x;
+			}
+			if (a->peak - x > a->acc)
+				a->acc = a->peak - x;
+			break;
+		case HX_CONDENSE_FRACTION:
+			if (is_missing(v))
+				break;
+			a->n++;
+			if (fraction_match(v, m->value))
+				a->hits++;
+			break;
+		case HX_CONDENSE_ANY:
+			if ((rc = bool_of(c, lineno, a->field, &b)) < 0)
+				return rc;
+			if (b)
+				a->hits = 1;
+			break;
+		case HX_CONDENSE_FIRST_T:
+			if ((rc = bool_of(c, lineno, a->field, &b)) < 0)
+				return rc;
+			if (!b || a->seen)
+				break;
+			if ((rc = number_of(c, lineno, c->t_field, &x)) < 0)
+				return rc;
+			if (isnan(x)) {
+				hx_error_set("%s:%zu: the row has no 't'", c->path, lineno);
+				return HX_EINVALID;
+			}
+			a->acc = x;
+			a->seen = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void finish(condenser *c, hx_cval *values)
+{
+	const hx_condense_set *s = c->set;
+	size_t i;
+	for (i = 0; i < s->n; i++) {
+		acc_t *a = &c->acc[i];
+		hx_cval *v = &values[i];
+		memset(v, 0, sizeof(*v));
+		v->type = HX_CVAL_NUMBER;
+		switch (s->metrics[i].fn) {
+		case HX_CONDENSE_COUNT:
+			v->num = (double)a->n;
+			break;
+		case HX_CONDENSE_LAST:
+			*v = a->last;
+			if (v->type == HX_CVAL_STRING)
+				v->str = hx_xstrdup(a->last_str.ptr);
+			break;
+		case HX_CONDENSE_MIN:
+		case HX_CONDENSE_MAX:
+			if (!a->seen)
+				v->type = HX_CVAL_NULL;
+			v->num = a->acc;
+			break;
+		case HX_CONDENSE_MEAN:
+			if (!a->n)
+				v->type = HX_CVAL_NULL;
+			else
+				v->num = a->acc / (double)a->n;
+			break;
+		case HX_CONDENSE_MAX_DRAWDOWN:
+			v->num = a->acc;
+			break;
+		case HX_CONDENSE_FRACTION:
+			if (!a->n)
+				v->type = HX_CVAL_NULL;
+			else
+				v->num = (double)a->hits / (double)a->n;
+			break;
+		case HX_CONDENSE_ANY:
+			v->type = HX_CVAL_BOOL;
+			v->num = a->hits != 0;
+			break;
+		case HX_CONDENSE_FIRST_T:
+			if (!a->seen)
+				v->type = HX_CVAL_NULL;
+			else
+				v->num = a->acc;
+			break;
+		}
+	}
+}
+
+/* Feed every nonblank line of fd to take_row, reading in large blocks. */
+static int read_lines(condenser *c, int fd)
+{
+	size_t cap = 1 << 20, have = 0, lineno = 0;
+	char *buf = hx_xmalloc(cap);
+	int rc = 0, eof = 0;
+	while (!eof) {
+		ssize_t got;
+		size_t start = 0;
+		char *nl;
+		if (have == cap) {
+			cap *= 2;
+			buf = hx_xrealloc(buf, cap);
+		}
+		got = read(fd, buf + have, cap - have);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			hx_error_set_errno(errno, "cannot read '%s'", c->path);
+			rc = HX_ESYSTEM;
+			break;
+		}
+		if (got == 0) {
+			eof = 1;
+			if (have == 0)
+				break;
+			buf[have++] = '\n'; /* have < cap: a full buffer grew above */
+		} else {
+			have += (size_t)got;
+		}
+		while ((nl = memchr(buf + start, '\n', have - start)) != NULL) {
+			size_t len = (size_t)(nl - (buf + start)), k;
+			const char *line = buf + start;
+			lineno++;
+			start += len + 1;
+			if (len && line[len - 1] == '\r')
+				len--;
+			for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
+				;
+			if (k == len)
+				continue;
+			if ((rc = take_row(c, line, len, lineno)) < 0)
+				goto out;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values,
+		     unsigned long *rows)
+{
+	condenser c;
+	size_t i, maxf = 2 * s->n + s->nrequired + 1;
+	int fd, rc;
+
+	for (i = 0; i < s->n; i++)
+		memset(&values[i], 0, sizeof(values[i]));
+	if (rows)
+		*rows = 0;
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.set = s;
+	c.fields = hx_xcalloc(maxf, sizeof(*c.fields));
+	c.field_len = hx_xcalloc(maxf, sizeof(*c.field_len));
+	c.field_required = hx_xcalloc(maxf, sizeof(*c.field_required));
+	c.row = hx_xcalloc(maxf, sizeof(*c.row));
+	c.acc = hx_xcalloc(s->n ? s->n : 1, sizeof(*c.acc));
+	c.t_field = -1;
+	for (i = 0; i < s->n; i++) {
+		c.acc[i].field = s->metrics[i].field ? field_index(&c, s->metrics[i].field) : -1;
+		if (s->metrics[i].fn == HX_CONDENSE_FIRST_T && c.t_field < 0)
+			c.t_field = field_index(&c, "t");
+	}
+	for (i = 0; i < s->nrequired; i++)
+		c.field_required[field_index(&c, s->required[i])] = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		int e = errno;
+		hx_error_set_errno(e, "cannot open telemetry '%s'", path);
+		rc = e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+	} else {
+		c.arena = hx_arena_new();
+		rc = read_lines(&c, fd);
+		close(fd);
+		hx_arena_free(c.arena);
+		if (rc == 0 && c.rows == 0) {
+			hx_error_set("%s: no telemetry rows (the file is empty)", path);
+			rc = HX_EINVALID;
+		}
+	}
+	if (rc == 0)
+		finish(&c, values);
+	if (rows)
+		*rows = c.rows;
+	for (i = 0; i < s->n; i++)
+		hx_buf_release(&c.acc[i].last_str);
+	free(c.fields);
+	free(c.field_len);
+	free(c.field_required);
+	free(c.row);
+	free(c.acc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- rows */
+
+static const char *const own_columns[] = {"label", "profile", "telemetry", "status", "error"};
+
+void hx_dataset_row_init(hx_dataset_row *r, const char *label, const char *profile,
+			 const char *telemetry)
+{
+	memset(r, 0, sizeof(*r));
+	r->label = hx_xstrdup(label ? label : "");
+	r->profile = hx_xstrdup(profile ? profile : "");
+	r->telemetry = hx_xstrdup(telemetry ? telemetry : "");
+}
+
+static void row_clear_result(hx_dataset_row *r)
+{
+	size_t i;
+	for (i = 0; i < r->nvalues; i++) {
+		free(r->names[i]);
+		hx_cval_release(&r->values[i]);
+	}
+	free(r->names);
+	free(r->values);
+	free(r->error);
+	r->names = NULL;
+	r->values = NULL;
+	r->nvalues = 0;
+	r->error = NULL;
+	r->ok = 0;
+}
+
+void hx_dataset_row_release(hx_dataset_row *r)
+{
+	size_t i;
+	row_clear_result(r);
+	for (i = 0; i < r->nparams; i++) {
+		free(r->param_keys[i]);
+		hx_cval_release(&r->param_values[i]);
+	}
+	free(r->param_keys);
+	free(r->param_values);
+	free(r->label);
+	free(r->profile);
+	free(r->telemetry);
+	memset(r, 0, sizeof(*r));
+}
+
+int hx_dataset_row_add_param(hx_dataset_row *r, const char *key, const hx_cval *value)
+{
+	size_t i;
+	if (!*key) {
+		hx_error_set("a parameter needs a name");
+		return HX_EINVALID;
+	}
+	for (i = 0; i < sizeof(own_columns) / sizeof(own_columns[0]); i++)
+		if (strcmp(key, own_columns[i]) == 0) {
+			hx_error_set("parameter '%s' has the name of a dataset column", key);
+			return HX_EINVALID;
+		}
+	for (i = 0; i < r->nparams; i++)
+		if (strcmp(key, r->param_keys[i]) == 0) {
+			hx_error_set("parameter '%s' given twice", key);
+			return HX_EINVALID;
+		}
+	r->param_keys = hx_xrealloc(r->param_keys, (r->nparams + 1) * sizeof(char *));
+	r->param_values = hx_xrealloc(r->param_values, (r->nparams + 1) * sizeof(hx_cval));
+	r->param_keys[r->nparams] = hx_xstrdup(key);
+	cval_copy(&r->param_values[r->nparams], value);
+	r->nparams++;
+	return 0;
+}
+
+void hx_dataset_row_fail(hx_dataset_row *r, const char *reason)
+{
+	row_clear_result(r);
+	r->error = hx_xstrdup(reason && *reason ? reason : "failed");
+}
+
+int hx_dataset_row_condense(hx_dataset_row *r, const hx_condense_set *s)
+{
+	hx_cval *values;
+	size_t i, j;
+	int rc;
+	row_clear_result(r);
+	for (i = 0; i < r->nparams; i++)
+		for (j = 0; j < s->n; j++)
+			if (strcmp(r->param_keys[i], s->metrics[j].name) == 0) {
+				hx_error_set("parameter '%s' has the name of a condense metric",
+					     r->param_keys[i]);
+				hx_dataset_row_fail(r, hx_error_last());
+				return HX_EINVALID;
+			}
+	values = hx_xcalloc(s->n ? s->n : 1, sizeof(*values));
+	if ((rc = hx_condense_file(s, r->telemetry, values, NULL)) != 0) {
+		free(values);
+		hx_dataset_row_fail(r, hx_error_last());
+		return rc;
+	}
+	r->names = hx_xcalloc(s->n ? s->n : 1, sizeof(char *));
+	for (i = 0; i < s->n; i++)
+		r->names[i] = hx_xstrdup(s->metrics[i].name);
+	r->values = values;
+	r->nvalues = s->n;
+	r->ok = 1;
+	return 0;
+}
+
+typedef struct {
+	hx_dataset_row *rows;
+	size_t n;
+	const hx_condense_set *set;
+	atomic_size_t next;
+	atomic_size_t failed;
+} rows_job;
+
+static void *rows_worker(void *arg)
+{
+	rows_job *job = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n)
+		if (hx_dataset_row_condense(&job->rows[i], job->set) != 0)
+			atomic_fetch_add(&job->failed, 1);
+	return NULL;
+}
+
+size_t hx_dataset_rows_condense(hx_dataset_row *rows, size_t n, const hx_condense_set *s,
+				int workers)
+{
+	rows_job job;
+	pthread_t *tids;
+	int i, started = 0;
+	job.rows = rows;
+	job.n = n;
+	job.set = s;
+	atomic_init(&job.next, 0);
+	atomic_init(&job.failed, 0);
+	if (workers > (int)n)
+		workers = (int)n;
+	if (workers < 1)
+		workers = 1;
+	tids = hx_xcalloc((size_t)workers, sizeof(*tids));
+	/* this thread is one of the workers; a thread that cannot start
+	 * leaves its share to the others */
+	for (i = 1; i < workers; i++)
+		if (pthread_create(&tids[started], NULL, rows_worker, &job) == 0)
+			started++;
+	rows_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	return atomic_load(&job.failed);
+}
+
+/* ---------------------------------------------------------------- writers */
+
+static hx_json *cval_json(hx_arena *a, const hx_cval *v)
+{
+	switch (v->type) {
+	case HX_CVAL_NUMBER:
+		return isfinite(v->num) ? hx_json_new_number(a, v->num)
+					: hx_json_new(a, HX_JSON_NULL);
+	case HX_CVAL_BOOL:
+		return hx_json_new(a, v->num != 0 ? HX_JSON_TRUE : HX_JSON_FALSE);
+	case HX_CVAL_STRING:
+		return hx_json_new_string(a, v->str, strlen(v->str));
+	default:
+		return hx_json_new(a, HX_JSON_NULL);
+	}
+}
+
+static void put_member(hx_json_member *m, const char *key, hx_json *value)
+{
+	m->key = key;
+	m->key_len = strlen(key);
+	m->value = value;
+}
+
+void hx_dataset_write_jsonl(hx_buf *out, const hx_dataset_row *rows, size_t n)
+{
+	hx_arena *a = hx_arena_new();
+	size_t i, k;
+	for (i = 0; i < n; i++) {
+		const hx_dataset_row *r = &rows[i];
+		hx_json *obj = hx_json_new(a, HX_JSON_OBJECT);
+		hx_json_member *ms =
+			hx_arena_alloc(a, (5 + r->nparams + r->nvalues) * sizeof(*ms));
+		size_t m = 0;
+		put_member(&ms[m++], "label", hx_json_new_string(a, r->label, strlen(r->label)));
+		put_member(&ms[m++], "profile",
+			   hx_json_new_string(a, r->profile, strlen(r->profile)));
+		put_member(&ms[m++], "telemetry",
+			   hx_json_new_string(a, r->telemetry, strlen(r->telemetry)));
+		put_member(&ms[m++], "status",
+			   hx_json_new_string(a, r->ok ? "ok" : "failed", r->ok ? 2 : 6));
+		if (!r->ok)
+			put_member(&ms[m++], "error",
+				   hx_json_new_string(a, r->error ? r->error : "",
+						      r->error ? strlen(r->error) : 0));
+		for (k = 0; k < r->nparams; k++)
+			put_member(&ms[m++], r->param_keys[k], cval_json(a, &r->param_values[k]));
+		if (r->ok)
+			for (k = 0; k < r->nvalues; k++)
+				put_member(&ms[m++], r->names[k], cval_json(a, &r->values[k]));
+		obj->u.object.members = ms;
+		obj->u.object.len = m;
+		hx_canon_serialize(out, obj);
+		hx_buf_putc(out, '\n');
+		hx_arena_reset(a);
+	}
+	hx_arena_free(a);
+}
+
+/* Column names in order of first appearance. */
+typedef struct {
+	const char **names;
+	size_t n, cap;
+} name_list;
+
+static void names_add(name_list *l, const char *name)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->names = hx_xrealloc(l->names, l->cap * sizeof(*l->names));
+	}
+	l->names[l->n++] = name;
+}
+
+static void csv_field(hx_buf *out, const char *s)
+{
+	size_t len = strlen(s);
+	if (len && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[len - 1] == ' ')) {
+		hx_buf_putc(out, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				hx_buf_putc(out, '"');
+			hx_buf_putc(out, *s);
+		}
+		hx_buf_putc(out, '"');
+	} else {
+		hx_buf_put(out, s, len);
+	}
+}
+
+static void csv_value(hx_buf *out, const hx_cval *v)
+{
+	char num[32];
+	if (!v)
+		return;
+	switch (v->type) {
+	case HX_CVAL_NUMBER:
+		if (isnan(v->num))
+			return;
+		if (isinf(v->num)) {
+			hx_buf_puts(out, v->num > 0 ? "inf" : "-inf");
+			return;
+		}
+		hx_canon_format_number(num, v->num);
+		hx_buf_puts(out, num);
+		return;
+	case HX_CVAL_BOOL:
+		hx_buf_puts(out, v->num != 0 ? "true" : "false");
+		return;
+	case HX_CVAL_STRING:
+		csv_field(out, v->str);
+		return;
+	default:
+		return;
+	}
+}
+
+static const hx_cval *lookup(char *const *keys, const hx_cval *vals, size_t n, const char *k)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], k) == 0)
+			return &vals[i];
+	return NULL;
+}
+
+void hx_dataset_write_csv(hx_buf *out, const hx_dataset_row *rows, size_t n)
+{
+	name_list params = {NULL, 0, 0}, metrics = {NULL, 0, 0};
+	size_t i, k;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < rows[i].nparams; k++)
+			names_add(&params, rows[i].param_keys[k]);
+		for (k = 0; k < rows[i].nvalues; k++)
+			names_add(&metrics, rows[i].names[k]);
+	}
+	hx_buf_puts(out, "label,profile");
+	for (k = 0; k < params.n; k++) {
+		hx_buf_putc(out, ',');
+		csv_field(out, params.names[k]);
+	}
+	for (k = 0; k < metrics.n; k++) {
+		hx_buf_putc(out, ',');
+		csv_field(out, metrics.names[k]);
+	}
+	hx_buf_puts(out, ",telemetry,status,error\n");
+	for (i = 0; i < n; i++) {
+		const hx_dataset_row *r = &rows[i];
+		csv_field(out, r->label);
+		hx_buf_putc(out, ',');
+		csv_field(out, r->profile);
+		for (k = 0; k < params.n; k++) {
+			hx_buf_putc(out, ',');
+			csv_value(out, lookup(r->param_keys, r->param_values, r->nparams,
+					      params.names[k]));
+		}
+		for (k = 0; k < metrics.n; k++) {
+			hx_buf_putc(out, ',');
+			csv_value(out, lookup(r->names, r->values, r->nvalues, metrics.names[k]));
+		}
+		hx_buf_putc(out, ',');
+		csv_field(out, r->telemetry);
+		hx_buf_puts(out, r->ok ? ",ok," : ",failed,");
+		if (!r->ok)
+			csv_field(out, r->error ? r->error : "");
+		hx_buf_putc(out, '\n');
+	}
+	free(params.names);
+	free(metrics.names);
+}
+
+static void table_value(char *dst, size_t cap, const hx_cval *v)
+{
+	if (!v || v->type == HX_CVAL_NULL || (v->type == HX_CVAL_NUMBER && isnan(v->num)))
+		snprintf(dst, cap, "-");
+	else if (v->type == HX_CVAL_NUMBER)
+		snprintf(dst, cap, "%.6g", v->num == 0 ? 0.0 : v->num);
+	else if (v->type == HX_CVAL_BOOL)
+		snprintf(dst, cap, "%s", v->num != 0 ? "yes" : "no");
+	else
+		snprintf(dst, cap, "%s", v->str);
+}
+
+void hx_dataset_write_table(hx_buf *out, const hx_dataset_row *rows, size_t n)
+{
+	name_list metrics = {NULL, 0, 0};
+	size_t i, k, ncols, *width;
+	char cell[64];
+	for (i = 0; i < n; i++)
+		for (k = 0; k < rows[i].nvalues; k++)
+			names_add(&metrics, rows[i].names[k]);
+	ncols = metrics.n + 3; /* label, profile, metrics..., status */
+	width = hx_xcalloc(ncols, sizeof(*width));
+	width[0] = 5;
+	width[1] = 7;
+	for (k = 0; k < metrics.n; k++)
+		width[2 + k] = strlen(metrics.names[k]);
+	width[ncols - 1] = 6;
+	for (i = 0; i < n; i++) {
+		const hx_dataset_row *r = &rows[i];
+		if (strlen(r->label) > width[0])
+			width[0] = strlen(r->label);
+		if (strlen(r->profile) > width[1])
+			width[1] = strlen(r->profile);
+		for (k = 0; k < metrics.n; k++) {
+			table_value(cell, sizeof(cell),
+				    lookup(r->names, r->values, r->nvalues, metrics.names[k]));
+			if (strlen(cell) > width[2 + k])
+				width[2 + k] = strlen(cell);
+		}
+	}
+	hx_buf_printf(out, "%-*s  %-*s", (int)width[0], "label", (int)width[1], "profile");
+	for (k = 0; k < metrics.n; k++)
+		hx_buf_printf(out, "  %*s", (int)width[2 + k], metrics.names[k]);
+	hx_buf_puts(out, "  status\n");
+	for (i = 0; i < n; i++) {
+		const hx_dataset_row *r = &rows[i];
+		hx_buf_printf(out, "%-*s  %-*s", (int)width[0], r->label, (int)width[1],
+			      r->profile);
+		for (k = 0; k < metrics.n; k++) {
+			table_value(cell, sizeof(cell),
+				    lookup(r->names, r->values, r->nvalues, metrics.names[k]));
+			hx_buf_printf(out, "  %*s", (int)width[2 + k], cell);
+		}
+		hx_buf_puts(out, r->ok ? "  ok\n" : "  FAILED\n");
+	}
+	for (i = 0; i < n; i++)
+		if (!rows[i].ok)
+			hx_buf_printf(out, "failed %s: %s\n", rows[i].label,
+				      rows[i].error ? rows[i].error : "");
+	free(width);
+	free(metrics.names);
+}
