@@ -22,6 +22,8 @@ int cmd_diff(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_align(int argc, char **argv);
 
 /* Print "harness: <msg>" (or "harness <cmd>: <msg>") to stderr. */
 void hx_cli_error(const char *cmd, const char *fmt, ...)

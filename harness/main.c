@@ -17,6 +17,8 @@ static const hx_cmd commands[] = {
 	{"archive", cmd_archive, "list, show and extract run archives"},
 	{"replay", cmd_replay, "re-run an archived run and verify it reproduces"},
 	{"nightly", cmd_nightly, "run every tagged spec, archive, gate on golden, report"},
+	{"summary", cmd_summary, "summarise a research dataset: statistics, profiles, top runs"},
+	{"align", cmd_align, "check a research dataset against the risk budgets of each tier"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
