@@ -199,8 +199,9 @@ void hx_align_format_text(hx_buf *out, const hx_alignment *a)
 			hx_buf_puts(out, "no runs (no verdict)\n");
 			continue;
 		}
-		hx_buf_printf(out, "%zu runs, %s\n", s->n_runs,
-			      s->status == HX_ALIGN_PASS ? "within budget" : "OVER budget");
+		hx_buf_printf(out, "%zu run%s, %s%s\n", s->n_runs, s->n_runs == 1 ? "" : "s",
+			      s->status == HX_ALIGN_PASS ? "within budget" : "OVER budget",
+			      s->kill_settled ? "" : " (kill verdict not settled)");
 		text_check(out, "kill_prob", s->kill_prob, "<=", b->max_kill_prob, s->kill_ok,
 			   s->kill_margin);
 		hx_buf_printf(out, "; %zu/%zu killed, 95%% interval [", s->kills, s->n_runs);
@@ -221,8 +222,8 @@ void hx_align_format_text(hx_buf *out, const hx_alignment *a)
 		hx_buf_puts(out, ")\n");
 	}
 	if (a->unmatched)
-		hx_buf_printf(out, "\n%zu runs of profiles without a risk tier left out\n",
-			      a->unmatched);
+		hx_buf_printf(out, "\n%zu run%s of profiles without a risk tier left out\n",
+			      a->unmatched, a->unmatched == 1 ? "" : "s");
 }
 
 static void json_num(hx_buf *out, const char *key, double v)

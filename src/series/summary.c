@@ -198,7 +198,8 @@ void hx_summary_format_text(hx_buf *out, const hx_summary *s, const hx_rowset *r
 
 	hx_buf_printf(out, "runs: %zu", s->all.runs);
 	if (s->failed)
-		hx_buf_printf(out, " (%zu failed rows left out)", s->failed);
+		hx_buf_printf(out, " (%zu failed row%s left out)", s->failed,
+			      s->failed == 1 ? "" : "s");
 	hx_buf_printf(out, "\nkills: %zu (fraction ", s->all.kills);
 	text_frac(out, s->all.kill_frac);
 	hx_buf_puts(out, ")\n\nmetric              mean       median          std\n");
@@ -209,7 +210,7 @@ void hx_summary_format_text(hx_buf *out, const hx_summary *s, const hx_rowset *r
 		text_cell(out, s->all.m[m].std, 12, 0);
 		hx_buf_putc(out, '\n');
 	}
-	hx_buf_puts(out, "\nprofile          runs     pnl_mean   pnl_median      dd_mean  kill_frac\n");
+	hx_buf_puts(out, "\nprofile          runs     pnl_mean   pnl_median dd_clip_mean  kill_frac\n");
 	for (i = 0; i < s->nprofiles; i++) {
 		const hx_summary_group *g = &s->profiles[i];
 		hx_buf_printf(out, "%-14s %6zu", g->name, g->runs);
