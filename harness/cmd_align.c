@@ -1,4 +1,5 @@
-/* cmd_align.c - harness align DATASET [--budgets FILE] [--json|--csv] */
+/* cmd_align.c - harness align DATASET [--budgets FILE] [--select K] [--json|--csv] */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #include "series/rowset.h"
 
 static const char usage[] =
-	"usage: harness align DATASET [--budgets FILE] [--json|--csv]\n"
+	"usage: harness align DATASET [--budgets FILE] [--select K] [--json|--csv]\n"
 	"\n"
 	"Check a research dataset (JSONL or CSV, one row per run) against the\n"
 	"world-model risk budgets of the tiers conservative, balanced and\n"
@@ -25,6 +26,10 @@ static const char usage[] =
 	"  --budgets FILE  YAML: tier -> {max_kill_prob, max_drawdown_abs,\n"
 	"                  min_final_pnl_mean, lambda_std, lambda_dd, lambda_kill},\n"
 	"                  replacing the defaults key by key\n"
+	"  --select K      print instead the top K presets per tier (a preset: a\n"
+	"                  profile with one set of parameter values) that meet the\n"
+	"                  budgets, by score; when none does, the best score with a\n"
+	"                  warning\n"
 	"  --json          one canonical JSON object\n"
 	"  --csv           the users' alignment CSV (their columns first)\n"
 	"\n"
@@ -32,9 +37,12 @@ static const char usage[] =
 
 int cmd_align(int argc, char **argv)
 {
-	static const char *const options[] = {"--budgets", "--json", "--csv", "--help", NULL};
+	static const char *const options[] = {"--budgets", "--select", "--json", "--csv",
+					      "--help",	   NULL};
 	const char *file = NULL, *budgets_file = NULL, *v;
 	int i, json = 0, csv = 0, err;
+	uint64_t k = 0;
+	size_t t;
 	hx_budgets b;
 	hx_rowset rs;
 	hx_alignment a;
@@ -54,6 +62,12 @@ int cmd_align(int argc, char **argv)
 				return 2;
 			}
 			budgets_file = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--select")) != NULL) {
+			if (hx_cli_parse_u64(v, &k) != 0 || k == 0 || k > 1000000) {
+				hx_cli_error("align", "'--select' needs a count of at least 1, not '%s'",
+					     v);
+				return 2;
+			}
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			hx_cli_unknown_option("align", argv[i], NULL, options, "harness align --help");
 			return 2;
@@ -85,6 +99,24 @@ int cmd_align(int argc, char **argv)
 		hx_rowset_release(&rs);
 		return hx_error_exit_status(err);
 	}
+	if (k) {
+		hx_selections sel;
+		hx_select_compute(&sel, &rs, &b, (size_t)k);
+		for (t = 0; t < HX_ALIGN_NTIERS; t++)
+			if (sel.tier[t].fallback)
+				hx_cli_error("align",
+					     "warning: no '%s' preset meets the budgets; the best "
+					     "score is shown instead",
+					     hx_align_tier_names[t]);
+		if (json)
+			hx_select_format_json(&out, &sel, &rs, (size_t)k);
+		else if (csv)
+			hx_select_format_csv(&out, &sel, &rs);
+		else
+			hx_select_format_text(&out, &sel, &rs, (size_t)k);
+		hx_select_release(&sel);
+		goto print;
+	}
 	hx_align_compute(&a, &rs, &b);
 	if (json)
 		hx_align_format_json(&out, &a);
@@ -95,6 +127,7 @@ int cmd_align(int argc, char **argv)
 	if (rs.failed && !json && !csv)
 		hx_buf_printf(&out, "%zu failed row%s left out\n", rs.failed,
 			      rs.failed == 1 ? "" : "s");
+print:
 	fwrite(out.ptr, 1, out.len, stdout);
 	hx_buf_release(&out);
 	hx_rowset_release(&rs);

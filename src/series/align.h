@@ -109,6 +109,7 @@ typedef struct {
 	hx_preset *chosen; /* owned; best first */
 	size_t nchosen;
 	size_t npresets; /* presets of this tier */
+	size_t nwithin;  /* of which meet the budgets */
 	int fallback;    /* none met the budgets: chosen[0] is the best score */
 } hx_selection;
 
@@ -118,6 +119,18 @@ typedef struct {
 
 void hx_select_compute(hx_selections *out, const hx_rowset *rs, const hx_budgets *b, size_t k);
 void hx_select_release(hx_selections *s);
+
+/* Renderings of a selection (rs: the rows it was made from). Text: per
+ * tier the chosen presets with their parameters, runs, means, kill
+ * probability and score, and a warning line when it fell back. JSON: one
+ * canonical object {"k":K,"tiers":[{"fallback","presets","risk_tier",
+ * "chosen":[...]}]}. CSV: risk_tier,rank,label,params,n_runs,
+ * emp_final_pnl_mean,emp_max_drawdown_mean,emp_kill_prob,emp_score,
+ * within_budget,fallback (params as "name=value;..." in the row's order,
+ * label that of the preset's first row). */
+void hx_select_format_text(hx_buf *out, const hx_selections *s, const hx_rowset *rs, size_t k);
+void hx_select_format_json(hx_buf *out, const hx_selections *s, const hx_rowset *rs, size_t k);
+void hx_select_format_csv(hx_buf *out, const hx_selections *s, const hx_rowset *rs);
 
 /* ---- the safety tuner (tune.c) ----
  * Per tier with runs: dd_ratio = |dd_mean| / max_drawdown_abs, kill_ratio

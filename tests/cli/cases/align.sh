@@ -18,3 +18,9 @@ t harness align fixtures/series/research.csv --budgets missing.yaml
 t harness align fixtures/series/research.csv --budgets
 t harness align fixtures/series/research.csv --budget b.yaml
 t harness align
+# --select K: presets (profile + parameter values) within budget by score;
+# balanced has none within budget: the best score, with a warning
+t harness align fixtures/series/presets.jsonl --select 2
+t harness align fixtures/series/presets.jsonl --select 1 --json
+t harness align fixtures/series/presets.jsonl --select 5 --csv
+t harness align fixtures/series/presets.jsonl --select 0
