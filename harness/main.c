@@ -19,6 +19,7 @@ static const hx_cmd commands[] = {
 	{"nightly", cmd_nightly, "run every tagged spec, archive, gate on golden, report"},
 	{"summary", cmd_summary, "summarise a research dataset: statistics, profiles, top runs"},
 	{"align", cmd_align, "check a research dataset against the risk budgets of each tier"},
+	{"tune", cmd_tune, "propose safer presets from a research dataset and the risk budgets"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

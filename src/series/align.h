@@ -170,4 +170,41 @@ void hx_tune_tier(hx_tuning *out, const hx_align_stats *st, const hx_budget *b,
 		  const char *const *risk_params, const char *loss_limit);
 void hx_tuning_release(hx_tuning *t);
 
+/* The live presets to tune, a YAML file: tier -> {parameter: number, ...}
+ *   conservative: {daily_loss_limit: 2500, mm_size_eta: 1.0}
+ * (tiers may be left out; unknown tiers and values that are not numbers
+ * are located errors). */
+typedef struct {
+	int given;    /* the tier is in the file */
+	char **names; /* owned */
+	double *values;
+	size_t n;
+} hx_tier_preset;
+
+typedef struct {
+	hx_tier_preset tier[HX_ALIGN_NTIERS];
+} hx_tune_presets;
+
+int hx_tune_presets_load(hx_tune_presets *out, const char *path);
+int hx_tune_presets_parse(hx_tune_presets *out, const char *name, const char *text,
+			  size_t len);
+void hx_tune_presets_release(hx_tune_presets *p);
+
+/* Tune every tier given in p against a (its statistics and budgets):
+ * out[t].params is empty for a tier not given. */
+void hx_tune_all(hx_tuning out[HX_ALIGN_NTIERS], const hx_alignment *a,
+		 const hx_tune_presets *p, const char *const *risk_params);
+
+/* Renderings: text (per tier the ratios, the scale, each parameter before
+ * and after); JSON {"tiers":[{"dd_ratio","given","has_runs","kill_ratio",
+ * "loss_capped","params":[{"after","before","name","risk"}],"risk_scale",
+ * "risk_tier"}]}; CSV one row per parameter:
+ * risk_tier,param,before,after,risk_scale,dd_ratio,kill_ratio,loss_capped. */
+void hx_tune_format_text(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS],
+			 const hx_tune_presets *p, const char *const *risk_params);
+void hx_tune_format_json(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS],
+			 const hx_tune_presets *p, const char *const *risk_params);
+void hx_tune_format_csv(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS],
+			const hx_tune_presets *p);
+
 #endif

@@ -333,12 +333,57 @@ static void test_tune(void **state)
 	hx_tuning_release(&t);
 }
 
+static void test_presets(void **state)
+{
+	static const char text[] = "balanced: {daily_loss_limit: 5000, mm_size_eta: 1.5}\n";
+	hx_tune_presets p;
+	hx_buf b = HX_BUF_INIT;
+	hx_rowset rs;
+	hx_budgets bud;
+	hx_alignment a;
+	hx_tuning t[HX_ALIGN_NTIERS];
+	size_t k;
+	(void)state;
+	assert_int_equal(hx_tune_presets_parse(&p, "p.yaml", text, strlen(text)), 0);
+	assert_false(p.tier[0].given);
+	assert_true(p.tier[1].given);
+	assert_int_equal(p.tier[1].n, 2);
+	assert_string_equal(p.tier[1].names[1], "mm_size_eta");
+	close_to(p.tier[1].values[1], 1.5);
+
+	/* balanced: dd 4200 / 4000 = 1.05 exactly: not scaled; the loss limit
+	 * 5000 > 4400: capped at 4000 */
+	row(&b, "balanced", "", 10, 4200, 0);
+	load(&rs, &b);
+	hx_budgets_default(&bud);
+	hx_align_compute(&a, &rs, &bud);
+	hx_tune_all(t, &a, &p, NULL);
+	close_to(t[1].risk_scale, 1);
+	assert_true(t[1].loss_capped);
+	close_to(t[1].params[0].after, 4000);
+	close_to(t[1].params[1].after, 1.5);
+	assert_int_equal(t[0].nparams, 0); /* not given */
+	for (k = 0; k < HX_ALIGN_NTIERS; k++)
+		hx_tuning_release(&t[k]);
+	hx_tune_presets_release(&p);
+	hx_rowset_release(&rs);
+	hx_buf_release(&b);
+
+	assert_int_equal(hx_tune_presets_parse(&p, "p.yaml", "balanced: {eta: fast}\n", 22),
+			 HX_EINVALID);
+	assert_non_null(strstr(hx_error_last(), "p.yaml:1:17: 'eta' must be a finite number"));
+	hx_tune_presets_release(&p);
+	assert_int_equal(hx_tune_presets_parse(&p, "p.yaml", "balance: {}\n", 12), HX_EINVALID);
+	assert_non_null(strstr(hx_error_last(), "unknown tier 'balance' (did you mean 'balanced'?)"));
+	hx_tune_presets_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_align),  cmocka_unit_test(test_stats_edges),
 		cmocka_unit_test(test_budgets), cmocka_unit_test(test_select),
-		cmocka_unit_test(test_tune),
+		cmocka_unit_test(test_tune),	cmocka_unit_test(test_presets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

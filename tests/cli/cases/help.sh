@@ -9,3 +9,4 @@ t harness fit --help
 t harness compare --help
 t harness summary --help
 t harness align --help
+t harness tune --help
