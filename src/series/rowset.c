@@ -458,7 +458,11 @@ int hx_rowset_parse(hx_rowset *out, const char *name, const char *text, size_t l
 	hx_rowset_init(out);
 	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
 		i++;
-	if (i < len && text[i] == '{')
+	if (i == len) {
+		hx_error_set("%s: empty dataset (no rows, no header line)", name);
+		return HX_EINVALID;
+	}
+	if (text[i] == '{')
 		return parse_jsonl(out, name, text, len);
 	return parse_csv(out, name, text, len);
 }

@@ -130,6 +130,26 @@ static void test_read_errors(void **state)
 	expect_error("profile,final_pnl\na,1,2\n", "ds:2: 3 fields where the header has 2");
 	expect_error("profile,final_pnl\n\"a,1\n", "ds:2: unterminated quoted field");
 	expect_error("", "ds: empty dataset");
+	expect_error(" \n\r\n", "ds: empty dataset");
+}
+
+static void test_read_csv_quoted_newline(void **state)
+{
+	hx_rowset rs;
+	(void)state;
+	/* a quoted cell across lines: the next row's line number follows */
+	assert_int_equal(parse(&rs, "label,profile,final_pnl,max_drawdown,max_pnl,min_pnl,"
+				    "kill_switch\n\"two\nlines\",p,1,2,3,4,false\n"
+				    "x,p,1,2,3,4,true\n\n"),
+			 0);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.rows[0].label, "two\nlines");
+	assert_int_equal(rs.rows[1].line, 4);
+	hx_rowset_release(&rs);
+	/* a header only: no rows, not an error */
+	assert_int_equal(parse(&rs, "profile,final_pnl\n"), 0);
+	assert_int_equal(rs.n, 0);
+	hx_rowset_release(&rs);
 }
 
 static void test_summary(void **state)
@@ -205,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moments),	  cmocka_unit_test(test_read_jsonl),
 		cmocka_unit_test(test_read_csv),  cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_read_csv_quoted_newline),
 		cmocka_unit_test(test_summary),	  cmocka_unit_test(test_csv_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
