@@ -23,6 +23,9 @@ int cmd_archive(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
 int cmd_condense(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_align(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* Print "harness: <msg>" (or "harness <cmd>: <msg>") to stderr. */
 void hx_cli_error(const char *cmd, const char *fmt, ...)

@@ -18,6 +18,9 @@ static const hx_cmd commands[] = {
 	{"replay", cmd_replay, "re-run an archived run and verify it reproduces"},
 	{"condense", cmd_condense, "condense per-tick telemetry files into research dataset rows"},
 	{"nightly", cmd_nightly, "run every tagged spec, archive, gate on golden, report"},
+	{"summary", cmd_summary, "summarise a research dataset: statistics, profiles, top runs"},
+	{"align", cmd_align, "check a research dataset against the risk budgets of each tier"},
+	{"tune", cmd_tune, "propose safer presets from a research dataset and the risk budgets"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

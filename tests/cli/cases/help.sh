@@ -7,3 +7,6 @@ t harness canon --help
 t harness calibrate --help
 t harness fit --help
 t harness compare --help
+t harness summary --help
+t harness align --help
+t harness tune --help
