@@ -63,6 +63,25 @@ int hx_cli_parse_workers(const char *cmd, const char *v, int *out)
 	return -1;
 }
 
+int hx_cli_dataset_operand(const char *cmd, const char **file, const char *arg)
+{
+	if (*file) {
+		hx_cli_error(cmd, "one dataset at a time ('%s' and '%s')", *file, arg);
+		return 2;
+	}
+	*file = arg;
+	return 0;
+}
+
+int hx_cli_json_or_csv(const char *cmd, int json, int csv)
+{
+	if (json && csv) {
+		hx_cli_error(cmd, "either '--json' or '--csv', not both");
+		return 2;
+	}
+	return 0;
+}
+
 int hx_cli_in_ci(void)
 {
 	const char *ci = getenv("CI");

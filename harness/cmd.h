@@ -35,6 +35,11 @@ void hx_cli_error(const char *cmd, const char *fmt, ...)
 	;
 
 /* True when argv[i] is -h or --help. */
+/* The one DATASET operand of summary, align and tune: *file = arg, or
+ * "one dataset at a time ('A' and 'B')" and 2 when *file is set already. */
+int hx_cli_dataset_operand(const char *cmd, const char **file, const char *arg);
+/* 2 with "either '--json' or '--csv', not both" when both are set, else 0. */
+int hx_cli_json_or_csv(const char *cmd, int json, int csv);
 int hx_cli_is_help(const char *arg);
 
 #endif

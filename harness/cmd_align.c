@@ -71,21 +71,16 @@ int cmd_align(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			hx_cli_unknown_option("align", argv[i], NULL, options, "harness align --help");
 			return 2;
-		} else if (file) {
-			hx_cli_error("align", "one dataset at a time ('%s' and '%s')", file, argv[i]);
+		} else if (hx_cli_dataset_operand("align", &file, argv[i]) != 0) {
 			return 2;
-		} else {
-			file = argv[i];
 		}
 	}
 	if (!file) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (json && csv) {
-		hx_cli_error("align", "either '--json' or '--csv', not both");
+	if (hx_cli_json_or_csv("align", json, csv) != 0)
 		return 2;
-	}
 	if (budgets_file)
 		err = hx_budgets_load(&b, budgets_file);
 	else

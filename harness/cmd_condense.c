@@ -133,8 +133,7 @@ int cmd_condense(int argc, char **argv)
 		status = 2;
 		goto done;
 	}
-	if (json && csv) {
-		hx_cli_error("condense", "either '--json' or '--csv', not both");
+	if (hx_cli_json_or_csv("condense", json, csv) != 0) {
 		status = 2;
 		goto done;
 	}

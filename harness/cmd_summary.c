@@ -62,21 +62,16 @@ int cmd_summary(int argc, char **argv)
 			hx_cli_unknown_option("summary", argv[i], NULL, options,
 					      "harness summary --help");
 			return 2;
-		} else if (file) {
-			hx_cli_error("summary", "one dataset at a time ('%s' and '%s')", file, argv[i]);
+		} else if (hx_cli_dataset_operand("summary", &file, argv[i]) != 0) {
 			return 2;
-		} else {
-			file = argv[i];
 		}
 	}
 	if (!file) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (json && csv) {
-		hx_cli_error("summary", "either '--json' or '--csv', not both");
+	if (hx_cli_json_or_csv("summary", json, csv) != 0)
 		return 2;
-	}
 	if ((err = hx_rowset_load(&rs, file)) != 0) {
 		hx_cli_error("summary", "%s", hx_error_last());
 		hx_rowset_release(&rs);

@@ -97,11 +97,8 @@ int cmd_tune(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			hx_cli_unknown_option("tune", argv[i], NULL, options, "harness tune --help");
 			goto done;
-		} else if (file) {
-			hx_cli_error("tune", "one dataset at a time ('%s' and '%s')", file, argv[i]);
+		} else if (hx_cli_dataset_operand("tune", &file, argv[i]) != 0) {
 			goto done;
-		} else {
-			file = argv[i];
 		}
 	}
 	if (!file) {
@@ -112,10 +109,8 @@ int cmd_tune(int argc, char **argv)
 		hx_cli_error("tune", "'--presets FILE' is required (the live presets to tune)");
 		goto done;
 	}
-	if (json && csv) {
-		hx_cli_error("tune", "either '--json' or '--csv', not both");
+	if (hx_cli_json_or_csv("tune", json, csv) != 0)
 		goto done;
-	}
 	if (budgets_file)
 		err = hx_budgets_load(&b, budgets_file);
 	else
