@@ -534,8 +534,9 @@ int hx_fit__finish(hx_fit_result *out, const struct fit_data *D)
 	return 0;
 }
 
-/* The censored fit of family f (fit.h), without the stall model. */
-static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D)
+/* The censored fit of family f (fit.h), without the stall model:
+ * parameters, standard errors and log-likelihood, not yet AIC or KS. */
+int hx_fit__censored(hx_fit_result *out, hx_fit_family f, const struct fit_data *D)
 {
 	int rc = 0;
 
@@ -571,12 +572,18 @@ static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D
 		return rc;
 	if (f != HX_FIT_WEIBULL) /* fit_weibull set it */
 		out->loglik = hx_fit__ll(f, D, out->p);
-	return hx_fit__finish(out, D);
+	return 0;
 }
 
-int hx_fit__censored(hx_fit_result *out, hx_fit_family f, const struct fit_data *D)
+/* One family's fit, with the stall model when stalls, then its AIC, BIC
+ * and KS test (once, on the parameters kept). */
+static int fit_one(hx_fit_result *out, hx_fit_family f, const struct fit_data *D, int stalls)
 {
-	return fit_one(out, f, D);
+	if (hx_fit__censored(out, f, D) < 0)
+		return -1;
+	if (stalls)
+		hx_fit__stall(out, D);
+	return hx_fit__finish(out, D);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -747,7 +754,7 @@ int hx_fit(hx_fit_result *out, hx_fit_family f, const double *durations, size_t 
 		snprintf(out->msg, sizeof(out->msg), "%s", hx_error_last());
 		goto done;
 	}
-	rc = fit_one(out, f, &D);
+	rc = fit_one(out, f, &D, 0);
 done:
 	free(sorted);
 	return rc;
@@ -803,9 +810,7 @@ int hx_fit_all_opt(hx_fit_result out[HX_FIT_NFAMILIES], const double *durations,
 			snprintf(out[f].msg, sizeof(out[f].msg), "%s", hx_error_last());
 			continue;
 		}
-		if (fit_one(&out[f], (hx_fit_family)f, &D) < 0)
-			continue;
-		if (opt->stalls && hx_fit__stall(&out[f], &D) < 0)
+		if (fit_one(&out[f], (hx_fit_family)f, &D, opt->stalls) < 0)
 			continue;
 		if (b < 0 || out[f].aic < out[b].aic)
 			b = f;

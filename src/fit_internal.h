@@ -49,7 +49,8 @@ void hx_fit__information(hx_fit__llfn ll, hx_fit_family f, const struct fit_data
 /* Standard errors from a 2x2 information matrix (NaN when it is not
  * positive definite). */
 void hx_fit__se_from_information(double a, double b, double c, double se[2]);
-/* The censored fit of one family into *out (memset first). */
+/* The censored fit of one family into *out (memset first): parameters,
+ * standard errors, log-likelihood; hx_fit__finish adds the rest. */
 int hx_fit__censored(hx_fit_result *out, hx_fit_family f, const struct fit_data *D);
 /* AIC, BIC and the KS test of out->p (out->loglik set); sets out->ok. */
 int hx_fit__finish(hx_fit_result *out, const struct fit_data *D);
@@ -59,7 +60,9 @@ int hx_fit__prepare(struct fit_data *D, double **work, const double *t, size_t n
 		    double T);
 /* Fill out->msg, the error slot; out->ok = 0; HX_EINVALID. */
 int hx_fit__fail(hx_fit_result *out, const char *msg);
-/* The stall model on top of a censored fit *out (fit_stall.c). */
-int hx_fit__stall(hx_fit_result *out, const struct fit_data *D);
+/* The stall model on top of a censored fit *out (fit_stall.c): replaces
+ * its parameters, standard errors and log-likelihood when the truncated
+ * fit with a stall fraction is the better; hx_fit__finish comes after. */
+void hx_fit__stall(hx_fit_result *out, const struct fit_data *D);
 
 #endif

@@ -141,18 +141,16 @@ static double stall_se(const hx_fit_result *r, const struct fit_data *D, const d
 	return sqrt(dq * dq * q * (1.0 - q) / n + ds * ds * vs);
 }
 
-int hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
+void hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
 {
 	hx_fit_result t;
 	double q, s, pi, ll, cov[3];
-
-	int rc;
 
 	out->stall_model = 1;
 	out->stall = 0.0;
 	out->stall_se = NAN;
 	if (D->c == 0 || !(D->T > 0.0))
-		return hx_fit__finish(out, D); /* no timeouts: pi = 0, nothing to split */
+		return; /* no timeouts: pi = 0, nothing to split */
 	gsl_set_error_handler_off();
 	q = (double)D->c / (double)(D->d + D->c);
 	/* No shortcut from the censored fit: there S(T) is close to q, so the
@@ -164,26 +162,26 @@ int hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
 		struct fit_data U = *D;
 		U.c = 0, U.T = 0.0, U.lnT = 0.0;
 		if (hx_fit__censored(&t, out->family, &U) < 0)
-			return hx_fit__finish(out, D);
+			return;
 	}
 	if (t.k == 1) {
 		if (exp_golden(ll_truncated, D, D->s1 / (double)D->d, &t.p[0]) < 0)
-			return hx_fit__finish(out, D);
+			return;
 	} else {
 		double x[2];
 		hx_fit__to_free(t.family, t.p, x);
 		if (hx_fit__minimize_tol(ll_truncated, t.family, D, x, STALL_TOL) < 0)
-			return hx_fit__finish(out, D);
+			return;
 		hx_fit__from_free(t.family, x, t.p);
 	}
 	s = surv(&t, t.p, D->T);
 	pi = (q - s) / (1.0 - s);
 	if (!(pi > 0.0) || !(s < 1.0))
-		return hx_fit__finish(out, D);
+		return;
 	ll = ll_completed(t.family, D, t.p) + (double)D->d * log1p(-pi) +
 	     (double)D->c * log(pi + (1.0 - pi) * s);
 	if (!(ll > out->loglik))
-		return hx_fit__finish(out, D);
+		return;
 
 	memcpy(out->p, t.p, sizeof(out->p));
 	out->loglik = ll;
@@ -196,8 +194,6 @@ int hx_fit__stall(hx_fit_result *out, const struct fit_data *D)
 		out->se[1] = out->k == 2 ? sqrt(cov[2]) : NAN;
 		out->stall_se = stall_se(out, D, cov, q, s);
 	}
-	rc = hx_fit__finish(out, D);
-	return rc;
 }
 
 /* ---- the joint fit across samples (tiers) --------------------------------
