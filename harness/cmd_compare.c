@@ -58,9 +58,7 @@ static int load(hx_calib_data *d, hx_task_outcomes *t, int *has_tasks, const cha
 	if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0))
 		return hx_calib_read_yaml(d, arg);
 	path = hx_is_dir(arg) ? hx_path_join(arg, "telemetry.jsonl") : hx_xstrdup(arg);
-	err = hx_calib_read(d, path);
-	if (!err && (err = hx_task_outcomes_read(t, path)) != 0)
-		hx_calib_release(d);
+	err = hx_compare_read_run(d, t, path);
 	*has_tasks = !err;
 	free(path);
 	return err;

@@ -193,7 +193,11 @@ typedef struct {
 static int take_cb(void *ctx, const hx_json *rec, size_t lineno)
 {
 	take_ctx *c = ctx;
-	return take(c->rd, rec, c->path, lineno);
+	const hx_calib_read_options *opt = c->rd->opt;
+	int err = take(c->rd, rec, c->path, lineno);
+	if (!err && opt && opt->each)
+		err = opt->each(opt->each_ctx, rec, lineno);
+	return err;
 }
 
 typedef struct {

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "fit.h"
+#include "json.h"
 #include "telemetry.h"
 #include "tier.h"
 
@@ -87,6 +88,11 @@ typedef struct {
 	double split;            /* held-out fraction in [0, 1) */
 	uint64_t split_seed;
 	hx_split_part part;
+	/* Called with every record once this reader has taken it (NULL: not
+	 * at all), so that another reader shares the parse (compare's records
+	 * by task); a nonzero return stops the read with that error. */
+	int (*each)(void *ctx, const hx_json *rec, size_t lineno);
+	void *each_ctx;
 } hx_calib_read_options;
 
 /* Read a telemetry JSONL file (all of it: hx_calib_read_ex with NULL

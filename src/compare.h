@@ -75,6 +75,10 @@ typedef struct {
  * metadata.task_index are kept (no_index_line says where the first is):
  * such a run cannot be paired. */
 int hx_task_outcomes_read(hx_task_outcomes *out, const char *path);
+/* hx_calib_read of a telemetry file and its records by task, in one
+ * parse of the file (what a telemetry side of compare needs). On an error
+ * neither is left filled. */
+int hx_compare_read_run(hx_calib_data *d, hx_task_outcomes *t, const char *path);
 void hx_task_outcomes_release(hx_task_outcomes *s);
 
 /* Whether a and b are the same tasks, as above. 1 when they are; 0 when

@@ -64,10 +64,26 @@ static int take(void *ctx, const hx_json *rec, size_t lineno)
 	return 0;
 }
 
+/* The reader's records into *out; releases the reader's buffers. */
+static void reader_finish(hx_task_outcomes *out, reader *rd)
+{
+	size_t i;
+
+	out->n = rd->tasks.len / sizeof(hx_task_outcome);
+	out->tasks = hx_xmalloc(rd->tasks.len ? rd->tasks.len : 1);
+	memcpy(out->tasks, rd->tasks.ptr, rd->tasks.len);
+	out->names = hx_xmalloc(rd->names.len ? rd->names.len : 1);
+	memcpy(out->names, rd->names.ptr, rd->names.len);
+	for (i = 0; i < out->n; i++)
+		out->tasks[i].module = out->names + (uintptr_t)out->tasks[i].module;
+	out->no_index_line = rd->no_index_line;
+	hx_buf_release(&rd->tasks);
+	hx_buf_release(&rd->names);
+}
+
 int hx_task_outcomes_read(hx_task_outcomes *out, const char *path)
 {
 	reader rd = {path, HX_BUF_INIT, HX_BUF_INIT, 0};
-	size_t i;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -76,16 +92,27 @@ int hx_task_outcomes_read(hx_task_outcomes *out, const char *path)
 		hx_buf_release(&rd.names);
 		return err;
 	}
-	out->n = rd.tasks.len / sizeof(hx_task_outcome);
-	out->tasks = hx_xmalloc(rd.tasks.len ? rd.tasks.len : 1);
-	memcpy(out->tasks, rd.tasks.ptr, rd.tasks.len);
-	out->names = hx_xmalloc(rd.names.len ? rd.names.len : 1);
-	memcpy(out->names, rd.names.ptr, rd.names.len);
-	for (i = 0; i < out->n; i++)
-		out->tasks[i].module = out->names + (uintptr_t)out->tasks[i].module;
-	out->no_index_line = rd.no_index_line;
-	hx_buf_release(&rd.tasks);
-	hx_buf_release(&rd.names);
+	reader_finish(out, &rd);
+	return 0;
+}
+
+int hx_compare_read_run(hx_calib_data *d, hx_task_outcomes *t, const char *path)
+{
+	reader rd = {path, HX_BUF_INIT, HX_BUF_INIT, 0};
+	hx_calib_read_options opt;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	memset(&opt, 0, sizeof(opt));
+	opt.part = HX_PART_ALL;
+	opt.each = take;
+	opt.each_ctx = &rd;
+	if ((err = hx_calib_read_ex(d, path, &opt)) != 0) {
+		hx_buf_release(&rd.tasks);
+		hx_buf_release(&rd.names);
+		return err;
+	}
+	reader_finish(t, &rd);
 	return 0;
 }
 
