@@ -15,6 +15,7 @@
 #include "canon.h"
 #include "error.h"
 #include "json.h"
+#include "series/csv.h"
 
 /* ---------------------------------------------------------------- set */
 
@@ -783,22 +784,6 @@ static void names_add(name_list *l, const char *name)
 	l->names[l->n++] = name;
 }
 
-static void csv_field(hx_buf *out, const char *s)
-{
-	size_t len = strlen(s);
-	if (len && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[len - 1] == ' ')) {
-		hx_buf_putc(out, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				hx_buf_putc(out, '"');
-			hx_buf_putc(out, *s);
-		}
-		hx_buf_putc(out, '"');
-	} else {
-		hx_buf_put(out, s, len);
-	}
-}
-
 static void csv_value(hx_buf *out, const hx_cval *v)
 {
 	char num[32];
@@ -819,7 +804,7 @@ static void csv_value(hx_buf *out, const hx_cval *v)
 		hx_buf_puts(out, v->num != 0 ? "true" : "false");
 		return;
 	case HX_CVAL_STRING:
-		csv_field(out, v->str);
+		hx_series_csv_string(out, v->str);
 		return;
 	default:
 		return;
@@ -848,18 +833,18 @@ void hx_dataset_write_csv(hx_buf *out, const hx_dataset_row *rows, size_t n)
 	hx_buf_puts(out, "label,profile");
 	for (k = 0; k < params.n; k++) {
 		hx_buf_putc(out, ',');
-		csv_field(out, params.names[k]);
+		hx_series_csv_string(out, params.names[k]);
 	}
 	for (k = 0; k < metrics.n; k++) {
 		hx_buf_putc(out, ',');
-		csv_field(out, metrics.names[k]);
+		hx_series_csv_string(out, metrics.names[k]);
 	}
 	hx_buf_puts(out, ",telemetry,status,error\n");
 	for (i = 0; i < n; i++) {
 		const hx_dataset_row *r = &rows[i];
-		csv_field(out, r->label);
+		hx_series_csv_string(out, r->label);
 		hx_buf_putc(out, ',');
-		csv_field(out, r->profile);
+		hx_series_csv_string(out, r->profile);
 		for (k = 0; k < params.n; k++) {
 			hx_buf_putc(out, ',');
 			csv_value(out, lookup(r->param_keys, r->param_values, r->nparams,
@@ -870,10 +855,10 @@ void hx_dataset_write_csv(hx_buf *out, const hx_dataset_row *rows, size_t n)
 			csv_value(out, lookup(r->names, r->values, r->nvalues, metrics.names[k]));
 		}
 		hx_buf_putc(out, ',');
-		csv_field(out, r->telemetry);
+		hx_series_csv_string(out, r->telemetry);
 		hx_buf_puts(out, r->ok ? ",ok," : ",failed,");
 		if (!r->ok)
-			csv_field(out, r->error ? r->error : "");
+			hx_series_csv_string(out, r->error ? r->error : "");
 		hx_buf_putc(out, '\n');
 	}
 	free(params.names);

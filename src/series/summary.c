@@ -141,28 +141,6 @@ void hx_summary_release(hx_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void hx_series_csv_number(hx_buf *out, double v)
-{
-	char tmp[32];
-	if (isfinite(v))
-		hx_buf_put(out, tmp, hx_canon_format_number(tmp, v));
-}
-
-void hx_series_csv_string(hx_buf *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		hx_buf_puts(out, s);
-		return;
-	}
-	hx_buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			hx_buf_putc(out, '"');
-		hx_buf_putc(out, *s);
-	}
-	hx_buf_putc(out, '"');
-}
-
 void hx_series_text_number(hx_buf *out, double v)
 {
 	if (isnan(v))

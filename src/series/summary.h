@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "series/csv.h"
 #include "series/rowset.h"
 
 #define HX_SUMMARY_DD_WEIGHT 0.5
@@ -66,11 +67,8 @@ void hx_summary_format_text(hx_buf *out, const hx_summary *s, const hx_rowset *r
 void hx_summary_format_json(hx_buf *out, const hx_summary *s, const hx_rowset *rs);
 void hx_summary_format_csv(hx_buf *out, const hx_summary *s);
 
-/* Shared by the series renderings: a number as CSV (shortest round-trip,
- * NaN/inf as ""), a string as an RFC 4180 cell, a number for text tables
- * (%.2f, "-" for NaN). */
-void hx_series_csv_number(hx_buf *out, double v);
-void hx_series_csv_string(hx_buf *out, const char *s);
+/* Shared by the series renderings: a number for text tables (%.2f, "-"
+ * for NaN); CSV cells are series/csv.h's. */
 void hx_series_text_number(hx_buf *out, double v);
 
 #endif
