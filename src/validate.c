@@ -313,35 +313,46 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* An ascending copy of t's completed durations below limit (all when
- * limit <= 0); *n gets their count. The caller frees. */
-static double *sorted_below(const hx_tier_data *t, double limit, size_t *n)
+/* An ascending copy of t's completed durations. The caller frees. */
+static double *sorted_durations(const hx_tier_data *t)
 {
 	double *x = hx_xcalloc(t->ndurations ? t->ndurations : 1, sizeof(*x));
-	size_t i;
 
-	*n = 0;
-	for (i = 0; i < t->ndurations; i++)
-		if (!(limit > 0.0) || t->durations[i] < limit)
-			x[(*n)++] = t->durations[i];
-	qsort(x, *n, sizeof(*x), cmp_double);
+	memcpy(x, t->durations, t->ndurations * sizeof(*x));
+	qsort(x, t->ndurations, sizeof(*x), cmp_double);
 	return x;
+}
+
+/* How many of the n ascending x lie below limit. */
+static size_t count_below(const double *x, size_t n, double limit)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x[mid] < limit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* One duration model across tiers (validate.h): t's completed durations
  * against the slowest tier's below t's timeout (two-sample KS, family-wise
  * level alpha / m over the m cross-tier checks), and t's timeouts against
  * the slowest tier's fit, whose S(t's timeout) is the share of runs that
- * outlast it: t cannot time out less often than that. */
+ * outlast it: t cannot time out less often than that. slow_sorted: the
+ * slowest tier's completed durations, ascending (nslow of them). */
 static void check_cross_tier(hx_validation *v, const hx_tier_data *t, const hx_tier_data *slow,
-			     double alpha, size_t m)
+			     const double *slow_sorted, size_t nslow, double alpha, size_t m)
 {
 	hx_check *c = add_check(v, "cross_tier", hx_tier_lower(t->tier), NULL);
 	const hx_rate *r = &t->timeout;
 	const hx_fit_result *f = slow->has_fit ? &slow->fits[slow->best] : NULL;
-	double *a = NULL, *b = NULL, level = alpha / (double)m, s, pi;
+	double *a = NULL, level = alpha / (double)m, s, pi;
 	size_t na, nb;
-	char pk[24];
+	char pk[24], tail[48];
 	int ks_ok, rate_ok;
 
 	if (!f) {
@@ -353,14 +364,15 @@ static void check_cross_tier(hx_validation *v, const hx_tier_data *t, const hx_t
 		decide(c, HX_CHECK_SKIP, "%s", r->n ? "no timeout known" : "no records");
 		return;
 	}
-	a = sorted_below(t, 0.0, &na);
-	b = sorted_below(slow, t->timeout_ms, &nb);
+	a = sorted_durations(t);
+	na = t->ndurations;
+	nb = count_below(slow_sorted, nslow, t->timeout_ms);
 	if (!na || !nb) {
 		decide(c, HX_CHECK_SKIP, "no completed durations below %.0f ms in %s",
 		       t->timeout_ms, na ? hx_tier_lower(slow->tier) : hx_tier_lower(t->tier));
 		goto done;
 	}
-	(void)hx_stats_ks_2(a, na, b, nb, &c->statistic, &c->p_value);
+	(void)hx_stats_ks_2(a, na, slow_sorted, nb, &c->statistic, &c->p_value);
 	s = 1.0 - hx_fit_cdf(f, t->timeout_ms);
 	hx_stats_wilson(r->k, r->n, 1.0 - alpha, &c->lo, &c->hi);
 	c->observed = r->rate;
@@ -368,36 +380,41 @@ static void check_cross_tier(hx_validation *v, const hx_tier_data *t, const hx_t
 	ks_ok = !(c->p_value < level);
 	rate_ok = !(c->hi < s);
 	pi = s < 1.0 ? fmax((r->rate - s) / (1.0 - s), 0.0) : NAN;
+	if (rate_ok)
+		snprintf(tail, sizeof(tail), ": stall fraction %.4f", pi);
+	else
+		snprintf(tail, sizeof(tail), " (too few timeouts)");
 	decide(c, ks_ok && rate_ok ? HX_CHECK_PASS : HX_CHECK_FAIL,
 	       "durations below %.0f ms %s %s's (KS D=%.4f %s, level %.3g); timeouts %.4f "
 	       "[%.4f, %.4f] %s %.4f past %.0f ms by %s's %s fit%s",
 	       t->timeout_ms, ks_ok ? "match" : "differ from", hx_tier_lower(slow->tier),
 	       c->statistic, fmt_p(pk, c->p_value), level, r->rate, c->lo, c->hi,
 	       rate_ok ? ">=" : "<", s, t->timeout_ms, hx_tier_lower(slow->tier),
-	       hx_fit_family_name(f->family), rate_ok ? "" : " (too few timeouts)");
-	if (rate_ok && c->reason[0] && strlen(c->reason) + 40 < sizeof(c->reason))
-		snprintf(c->reason + strlen(c->reason), sizeof(c->reason) - strlen(c->reason),
-			 ": stall fraction %.4f", pi);
+	       hx_fit_family_name(f->family), tail);
 done:
 	free(a);
-	free(b);
 }
 
 static void run_cross_tier(hx_validation *v, const hx_calib_data *d, double alpha)
 {
 	const hx_tier_data *slow = NULL;
+	double *sorted;
 	size_t m = 0;
 	int t;
 
 	for (t = HX_TIER_COUNT - 1; t >= 0 && !slow; t--)
 		slow = hx_calib_tier(d, (hx_tier)t);
-	for (t = 0; slow && t < (int)slow->tier; t++)
+	if (!slow)
+		return;
+	for (t = 0; t < (int)slow->tier; t++)
 		m += hx_calib_tier(d, (hx_tier)t) != NULL;
-	for (t = 0; slow && t < (int)slow->tier; t++) {
+	sorted = sorted_durations(slow); /* once for every faster tier */
+	for (t = 0; t < (int)slow->tier; t++) {
 		const hx_tier_data *td = hx_calib_tier(d, (hx_tier)t);
 		if (td)
-			check_cross_tier(v, td, slow, alpha, m);
+			check_cross_tier(v, td, slow, sorted, slow->ndurations, alpha, m);
 	}
+	free(sorted);
 }
 
 static int check_envelope_option(const hx_envelope *e, size_t i)
