@@ -11,6 +11,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "series/condense.h"
+#include "series/dataset.h"
 
 static const char usage[] =
 	"usage: harness condense FILE... --profile P [--label L] [--param K=V]...\n"

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "json.h"
 #include "series/condense.h"
+#include "series/dataset.h"
 #include "testutil.h"
 
 HX_TEST_TMPDIR_FIXTURE("condense")
