@@ -318,8 +318,10 @@ static double *sorted_durations(const hx_tier_data *t)
 {
 	double *x = hx_xcalloc(t->ndurations ? t->ndurations : 1, sizeof(*x));
 
-	memcpy(x, t->durations, t->ndurations * sizeof(*x));
-	qsort(x, t->ndurations, sizeof(*x), cmp_double);
+	if (t->ndurations) { /* durations may be NULL then */
+		memcpy(x, t->durations, t->ndurations * sizeof(*x));
+		qsort(x, t->ndurations, sizeof(*x), cmp_double);
+	}
 	return x;
 }
 
