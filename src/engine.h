@@ -46,4 +46,16 @@ int hx_sim_new(hx_engine **out, const hx_engine_ctx *ctx);
 /* Engines that run a verifier process: lean, coq, command (proc_engine.c). */
 int hx_proc_engine_new(hx_engine **out, const hx_engine_ctx *ctx);
 
+/* What a process engine is (spec.h's engine section, kind lean, coq or
+ * command): the version command's first line (without one, "KIND: ARGV"),
+ * the binary it names resolved (PATH, or relative to root) and that
+ * binary's XXH3-128, and the toolchain file's text. NULL where unknown. */
+typedef struct {
+	char *version, *path, *binary_hash, *toolchain;
+} hx_engine_identity;
+/* Fill *id (released by the caller whatever the return). HX_EENGINE when
+ * the version command cannot run or fails. */
+int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root);
+void hx_engine_identity_release(hx_engine_identity *id);
+
 #endif

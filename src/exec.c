@@ -10,6 +10,8 @@
 #include "exec.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fsutil.h"
 
 #define CAPTURE_DEFAULT (64 * 1024)
 #define READ_CHUNK (64 * 1024)
@@ -604,4 +607,55 @@ done:
 		close_fd(&st_p[i]);
 	}
 	return rc;
+}
+
+char *hx_proc_which(const char *prog, const char *cwd)
+{
+	const char *path = getenv("PATH"), *p;
+	char resolved[PATH_MAX];
+	if (strchr(prog, '/')) {
+		char *full = cwd ? hx_path_join(cwd, prog) : hx_xstrdup(prog);
+		char *r = realpath(full, resolved) ? hx_xstrdup(resolved) : NULL;
+		free(full);
+		return r;
+	}
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		hx_buf cand = HX_BUF_INIT;
+		hx_buf_put(&cand, n ? p : ".", n ? n : 1);
+		hx_buf_putc(&cand, '/');
+		hx_buf_puts(&cand, prog);
+		if (access(cand.ptr, X_OK) == 0 && realpath(cand.ptr, resolved)) {
+			hx_buf_release(&cand);
+			return hx_xstrdup(resolved);
+		}
+		hx_buf_release(&cand);
+		p = colon ? colon + 1 : p + n;
+	}
+	return NULL;
+}
+
+char **hx_proc_env(const char *const *overrides)
+{
+	size_t n = 0, m = 0, i, j, k = 0;
+	char **env;
+	while (environ[n])
+		n++;
+	while (overrides && overrides[m])
+		m++;
+	env = hx_xcalloc(n + m + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t klen = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		int replaced = 0;
+		for (j = 0; j < m && !replaced; j++)
+			replaced = strncmp(overrides[j], environ[i], klen) == 0 &&
+				   overrides[j][klen] == '=';
+		if (!replaced)
+			env[k++] = hx_xstrdup(environ[i]);
+	}
+	for (j = 0; j < m; j++)
+		env[k++] = hx_xstrdup(overrides[j]);
+	return env;
 }

@@ -81,4 +81,14 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt);
  * must not leave verifiers behind when the harness itself is ending. */
 void hx_proc_kill_all(int sig);
 
+/* Find a program as execvp would: a name with a '/' relative to cwd (NULL:
+ * the current directory), else the first executable in PATH. Returns an
+ * absolute path (caller frees) or NULL. */
+char *hx_proc_which(const char *prog, const char *cwd);
+
+/* The harness's own environment with `overrides` ("K=V", NULL-terminated,
+ * may be NULL) replacing or adding variables: a NULL-terminated list the
+ * caller frees (each string, then the list). */
+char **hx_proc_env(const char *const *overrides);
+
 #endif

@@ -22,8 +22,8 @@
 #include "json.h"
 #include "outcome.h"
 #include "spec_engine.h"
+#include "template.h"
 
-extern char **environ;
 
 #define TAIL_BYTES 2048          /* of each stream, into the record */
 #define VERSION_TIMEOUT_S 60.0
@@ -70,82 +70,23 @@ static const char *var_value(const vars *v, const char *name, size_t n)
 	return NULL;
 }
 
-/* Expand {name} placeholders: '{', lowercase letters or '_', '}'. Any
- * other brace is literal (a JSON document in a shell command stays as
- * written); "{{" is a literal '{' for the rare "{name}" meant literally. */
+#define KNOWN_VARS                                                                       \
+	"{module}, {module_base}, {module_path}, {tier}, {timeout_s}, {seed}, {task_index}, "   \
+	"{out_dir}, {task_dir}, {telemetry_path}, {root}"
+
+static const char *lookup(void *ctx, const char *name, size_t n)
+{
+	return var_value(ctx, name, n);
+}
+
 static int expand(hx_buf *out, const char *tmpl, const vars *v)
 {
-	const char *p = tmpl;
-	while (*p) {
-		const char *close, *val;
-		if (p[0] == '{' && p[1] == '{') {
-			hx_buf_putc(out, '{');
-			p += 2;
-			continue;
-		}
-		for (close = p + 1; *p == '{' && ((*close >= 'a' && *close <= 'z') || *close == '_'); close++)
-			;
-		if (*p != '{' || close == p + 1 || *close != '}') {
-			hx_buf_putc(out, *p++);
-			continue;
-		}
-		if (!(val = var_value(v, p + 1, (size_t)(close - p - 1)))) {
-			hx_error_set("unknown placeholder '%.*s' in '%s' (known: {module}, "
-				     "{module_base}, {module_path}, {tier}, {timeout_s}, {seed}, "
-				     "{task_index}, {out_dir}, {task_dir}, {telemetry_path}, {root})",
-				     (int)(close - p + 1), p, tmpl);
-			return HX_EINVALID;
-		}
-		hx_buf_puts(out, val);
-		p = close + 1;
-	}
-	return 0;
+	return hx_template_expand(out, tmpl, lookup, (void *)v, KNOWN_VARS);
 }
 
-
-static void free_strv(char **v)
-{
-	hx_strv_free(v);
-}
-
-/* argv or "K=V" list expanded for one task; NULL-terminated, caller frees. */
 static int expand_all(char ***out, char *const *tmpl, const vars *v)
 {
-	size_t n = hx_strv_len((const char *const *)tmpl), i;
-	char **res = hx_xcalloc(n + 1, sizeof(char *));
-	int err = 0;
-	for (i = 0; i < n && !err; i++) {
-		hx_buf b = HX_BUF_INIT;
-		err = expand(&b, tmpl[i], v);
-		res[i] = hx_buf_detach(&b, NULL);
-	}
-	if (err) {
-		free_strv(res);
-		return err;
-	}
-	*out = res;
-	return 0;
-}
-
-/* The environment: the harness's own, with the engine's overrides. */
-static char **build_env(char **overrides)
-{
-	size_t n = hx_strv_len((const char *const *)environ), m = hx_strv_len((const char *const *)overrides);
-	char **env = hx_xcalloc(n + m + 1, sizeof(char *));
-	size_t i, j, k = 0;
-	for (i = 0; i < n; i++) {
-		const char *eq = strchr(environ[i], '=');
-		size_t klen = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		int replaced = 0;
-		for (j = 0; j < m && !replaced; j++)
-			replaced = strncmp(overrides[j], environ[i], klen) == 0 &&
-				   overrides[j][klen] == '=';
-		if (!replaced)
-			env[k++] = hx_xstrdup(environ[i]);
-	}
-	for (j = 0; j < m; j++)
-		env[k++] = hx_xstrdup(overrides[j]);
-	return env;
+	return hx_template_expand_all(out, tmpl, lookup, (void *)v, KNOWN_VARS);
 }
 
 /* The last `max` bytes of b, as valid UTF-8, starting at a line when one
@@ -167,34 +108,6 @@ static char *tail_of(const hx_buf *b, size_t max, size_t *skipped)
 	*skipped = (size_t)(start - b->ptr);
 	hx_utf8_sanitize(&out, start, len);
 	return hx_buf_detach(&out, NULL);
-}
-
-/* Find a program as execvp would; returns an absolute path or NULL. */
-static char *which(const char *prog, const char *cwd)
-{
-	const char *path = getenv("PATH"), *p;
-	char resolved[PATH_MAX];
-	if (strchr(prog, '/')) {
-		char *full = hx_path_join(cwd, prog);
-		char *r = realpath(full, resolved) ? hx_xstrdup(resolved) : NULL;
-		free(full);
-		return r;
-	}
-	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		hx_buf cand = HX_BUF_INIT;
-		hx_buf_put(&cand, n ? p : ".", n ? n : 1);
-		hx_buf_putc(&cand, '/');
-		hx_buf_puts(&cand, prog);
-		if (access(cand.ptr, X_OK) == 0 && realpath(cand.ptr, resolved)) {
-			hx_buf_release(&cand);
-			return hx_xstrdup(resolved);
-		}
-		hx_buf_release(&cand);
-		p = colon ? colon + 1 : p + n;
-	}
-	return NULL;
 }
 
 static void trim(char *s)
@@ -252,22 +165,22 @@ static void quote_argv(hx_buf *out, const char *const *argv, size_t max)
 
 /* Engine identity: the version command's first line, the binary it names
  * (resolved) and that binary's hash, and the Lean toolchain file. */
-static int identify(proc_engine *pe)
+int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root)
 {
-	const hx_spec_engine *se = pe->se;
 	const char *prog = se->version_command ? se->version_command[0] : se->command[0];
 	char hex[HX_HASH_HEX_LEN];
 	int err = 0;
 
-	pe->path = which(prog, pe->root);
-	if (pe->path && hx_hash128_file(hex, pe->path) == 0)
-		pe->hash = hx_xstrdup(hex);
+	memset(id, 0, sizeof(*id));
+	id->path = hx_proc_which(prog, root);
+	if (id->path && hx_hash128_file(hex, id->path) == 0)
+		id->binary_hash = hx_xstrdup(hex);
 	if (se->version_command) {
 		hx_proc_options o;
 		hx_proc_result r;
 		memset(&o, 0, sizeof(o));
 		o.argv = (const char *const *)se->version_command;
-		o.cwd = pe->root;
+		o.cwd = root;
 		o.timeout_s = VERSION_TIMEOUT_S;
 		hx_proc_result_init(&r);
 		err = hx_proc_run(&r, &o);
@@ -285,21 +198,21 @@ static int identify(proc_engine *pe)
 			char *nl = memchr(b->ptr, '\n', b->len);
 			hx_buf v = HX_BUF_INIT;
 			hx_utf8_sanitize(&v, b->ptr, nl ? (size_t)(nl - b->ptr) : b->len);
-			pe->version = hx_buf_detach(&v, NULL);
-			trim(pe->version);
+			id->version = hx_buf_detach(&v, NULL);
+			trim(id->version);
 		}
 		hx_proc_result_release(&r);
 		if (err)
 			return err;
 	}
-	if (!pe->version) {
+	if (!id->version) {
 		/* Without a version command, the engine is what it runs: its
 		 * argv template says more to a reader than a binary's hash
 		 * (which the records keep in metadata.engine_hash). */
 		hx_buf v = HX_BUF_INIT;
 		hx_buf_printf(&v, "%s: ", se->kind);
 		quote_argv(&v, (const char *const *)se->command, ARGV_DISPLAY_MAX);
-		pe->version = hx_buf_detach(&v, NULL);
+		id->version = hx_buf_detach(&v, NULL);
 	}
 	if (se->toolchain_file) {
 		hx_buf t = HX_BUF_INIT;
@@ -307,10 +220,30 @@ static int identify(proc_engine *pe)
 			hx_buf_release(&t);
 			return err;
 		}
-		pe->toolchain = hx_buf_detach(&t, NULL);
-		trim(pe->toolchain);
+		id->toolchain = hx_buf_detach(&t, NULL);
+		trim(id->toolchain);
 	}
 	return 0;
+}
+
+void hx_engine_identity_release(hx_engine_identity *id)
+{
+	free(id->version);
+	free(id->path);
+	free(id->binary_hash);
+	free(id->toolchain);
+	memset(id, 0, sizeof(*id));
+}
+
+static int identify(proc_engine *pe)
+{
+	hx_engine_identity id;
+	int err = hx_engine_identify(&id, pe->se, pe->root);
+	pe->version = id.version;
+	pe->path = id.path;
+	pe->hash = id.binary_hash;
+	pe->toolchain = id.toolchain;
+	return err;
 }
 
 /* Members of every JSON object line of the engine's telemetry file, later
@@ -441,7 +374,7 @@ static int proc_run_task(hx_engine *e, const hx_task *task, hx_record *rec)
 	if (se->env) {
 		if ((err = expand_all(&overrides, se->env, &v)) != 0)
 			goto done;
-		env = build_env(overrides);
+		env = hx_proc_env((const char *const *)overrides);
 	}
 	if (se->cwd) {
 		char *abs;
@@ -511,9 +444,9 @@ done:
 		hx_remove_tree(task_dir.ptr); /* scratch (coqc's .vo) is not telemetry */
 	hx_buf_release(&task_dir);
 	hx_proc_result_release(&r);
-	free_strv(argv);
-	free_strv(overrides);
-	free_strv(env);
+	hx_strv_free(argv);
+	hx_strv_free(overrides);
+	hx_strv_free(env);
 	hx_buf_release(&tpath);
 	hx_buf_release(&cwd);
 	free(module_path);
