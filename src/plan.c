@@ -8,24 +8,28 @@
 #include "hash.h"
 #include "rng.h"
 
-uint64_t hx_plan_task_seed(uint64_t master_seed, const char *experiment, hx_tier tier,
-			   uint64_t index)
+uint64_t hx_plan_seed(uint64_t master_seed, const char *a, const char *b, uint64_t index)
 {
 	unsigned char stack[256], *bytes = stack;
-	const char *tname = hx_tier_name(tier);
-	size_t elen = strlen(experiment), tlen = strlen(tname), n = elen + tlen + 2 + 8, i;
+	size_t alen = strlen(a), blen = strlen(b), n = alen + blen + 2 + 8, i;
 	uint64_t seed;
 
 	if (n > sizeof(stack))
 		bytes = hx_xmalloc(n);
-	memcpy(bytes, experiment, elen + 1);
-	memcpy(bytes + elen + 1, tname, tlen + 1);
+	memcpy(bytes, a, alen + 1);
+	memcpy(bytes + alen + 1, b, blen + 1);
 	for (i = 0; i < 8; i++) /* little-endian whatever the host */
-		bytes[elen + tlen + 2 + i] = (unsigned char)(index >> (8 * i));
+		bytes[alen + blen + 2 + i] = (unsigned char)(index >> (8 * i));
 	seed = hx_hash64(bytes, n, master_seed);
 	if (bytes != stack)
 		free(bytes);
 	return seed;
+}
+
+uint64_t hx_plan_task_seed(uint64_t master_seed, const char *experiment, hx_tier tier,
+			   uint64_t index)
+{
+	return hx_plan_seed(master_seed, experiment, hx_tier_name(tier), index);
 }
 
 /* Without replacement: the first `k` entries of a seeded shuffle of 0..n-1. */

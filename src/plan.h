@@ -34,6 +34,10 @@ typedef struct {
 	size_t n;
 } hx_plan;
 
+/* XXH64 of the bytes  a NUL b NUL index(u64 LE), seeded with master_seed:
+ * the task seed with a = experiment, b = tier name; experiment series use
+ * a = experiment, b = step name, index = the run's. */
+uint64_t hx_plan_seed(uint64_t master_seed, const char *a, const char *b, uint64_t index);
 uint64_t hx_plan_task_seed(uint64_t master_seed, const char *experiment, hx_tier tier,
 			   uint64_t index);
 

@@ -58,7 +58,7 @@ static int is_builtin_profile_name(const char *s)
 	return 1;
 }
 
-static int valid_experiment(const char *s)
+int hx_spec_name_ok(const char *s)
 {
 	const char *p;
 	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
@@ -156,7 +156,7 @@ static int read_experiment(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v)
 	if (strlen(s->experiment) > MAX_EXPERIMENT_LEN)
 		return hx_ydoc_error(doc, v, "experiment name '%.*s...' is longer than %d characters",
 				     40, s->experiment, MAX_EXPERIMENT_LEN);
-	if (!valid_experiment(s->experiment))
+	if (!hx_spec_name_ok(s->experiment))
 		return hx_ydoc_error(doc, v,
 				     "experiment name '%s' is not valid (use lowercase letters, "
 				     "digits, '.', '_' and '-', starting with a letter or digit)",

@@ -174,6 +174,9 @@ int hx_spec_load(hx_spec **out, const char *path);
 int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
 
+/* 1 when s is a valid experiment name: [a-z0-9][a-z0-9._-]*. */
+int hx_spec_name_ok(const char *s);
+
 /* Load a canonical profile: a built-in name (canon.h) or a YAML
  * file: {name: x, strip: [path...], round: {path: decimals}}. */
 int hx_canon_profile_load(hx_canon_profile *out, const char *name_or_path);

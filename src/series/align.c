@@ -28,10 +28,9 @@ static const char *const budget_keys[] = {"max_kill_prob", "max_drawdown_abs",
 					  "min_final_pnl_mean", "lambda_std",
 					  "lambda_dd", "lambda_kill", NULL};
 
-static int budgets_from_doc(hx_budgets *out, const hx_ydoc *doc)
+int hx_budgets_read(hx_budgets *out, const hx_ydoc *doc, const hx_ynode *root)
 {
 	static const char *const tiers[] = {"conservative", "balanced", "aggressive", NULL};
-	const hx_ynode *root = doc->root;
 	size_t i, j;
 	int err;
 
@@ -79,7 +78,7 @@ int hx_budgets_parse(hx_budgets *out, const char *name, const char *text, size_t
 	hx_budgets_default(out);
 	if ((err = hx_ydoc_parse(&doc, name, text, len)) != 0)
 		return err;
-	err = budgets_from_doc(out, doc);
+	err = hx_budgets_read(out, doc, doc->root);
 	hx_ydoc_free(doc);
 	return err;
 }
@@ -91,7 +90,7 @@ int hx_budgets_load(hx_budgets *out, const char *path)
 	hx_budgets_default(out);
 	if ((err = hx_ydoc_load(&doc, path)) != 0)
 		return err;
-	err = budgets_from_doc(out, doc);
+	err = hx_budgets_read(out, doc, doc->root);
 	hx_ydoc_free(doc);
 	return err;
 }

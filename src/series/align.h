@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "ydoc.h"
 #include "series/rowset.h"
 
 #define HX_ALIGN_NTIERS 3
@@ -55,6 +56,9 @@ void hx_budgets_default(hx_budgets *out);
 /* Read a budgets file over the defaults (*out is set to them first). */
 int hx_budgets_load(hx_budgets *out, const char *path);
 int hx_budgets_parse(hx_budgets *out, const char *name, const char *text, size_t len);
+/* The same from a node of a document (a series spec's inline budgets),
+ * over what *out holds; a NULL node keeps it. */
+int hx_budgets_read(hx_budgets *out, const hx_ydoc *doc, const hx_ynode *node);
 
 typedef enum { HX_ALIGN_PASS, HX_ALIGN_FAIL, HX_ALIGN_NO_RUNS } hx_align_status;
 
@@ -186,6 +190,8 @@ typedef struct {
 } hx_tune_presets;
 
 int hx_tune_presets_load(hx_tune_presets *out, const char *path);
+/* The same from a node (*out must be zeroed or released first). */
+int hx_tune_presets_read(hx_tune_presets *out, const hx_ydoc *doc, const hx_ynode *node);
 int hx_tune_presets_parse(hx_tune_presets *out, const char *name, const char *text,
 			  size_t len);
 void hx_tune_presets_release(hx_tune_presets *p);

@@ -95,10 +95,9 @@ void hx_tune_presets_release(hx_tune_presets *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int presets_from_doc(hx_tune_presets *out, const hx_ydoc *doc)
+int hx_tune_presets_read(hx_tune_presets *out, const hx_ydoc *doc, const hx_ynode *root)
 {
 	static const char *const tiers[] = {"conservative", "balanced", "aggressive", NULL};
-	const hx_ynode *root = doc->root;
 	size_t i, j, t;
 	int err;
 
@@ -137,7 +136,7 @@ int hx_tune_presets_parse(hx_tune_presets *out, const char *name, const char *te
 	memset(out, 0, sizeof(*out));
 	if ((err = hx_ydoc_parse(&doc, name, text, len)) != 0)
 		return err;
-	err = presets_from_doc(out, doc);
+	err = hx_tune_presets_read(out, doc, doc->root);
 	hx_ydoc_free(doc);
 	return err;
 }
@@ -149,7 +148,7 @@ int hx_tune_presets_load(hx_tune_presets *out, const char *path)
 	memset(out, 0, sizeof(*out));
 	if ((err = hx_ydoc_load(&doc, path)) != 0)
 		return err;
-	err = presets_from_doc(out, doc);
+	err = hx_tune_presets_read(out, doc, doc->root);
 	hx_ydoc_free(doc);
 	return err;
 }

@@ -1,0 +1,156 @@
+/* series/series_run.h - running an experiment series (series_spec.h).
+ *
+ * The work directory (default runs/<experiment>/, kept from one
+ * invocation to the next) holds one directory per step and state.json:
+ *
+ *   runs/<experiment>/state.json          per step: inputs and outputs hashes
+ *   runs/<experiment>/<runs step>/runs.jsonl        the table: one line per run
+ *                                 /runs.csv
+ *                                 /telemetry/<label>.jsonl   each run's own file
+ *   runs/<experiment>/<condense step>/dataset.jsonl  the table (the dataset)
+ *                                 /dataset.csv, report.txt
+ *   runs/<experiment>/<summary step>/summary.jsonl, summary.csv, report.txt
+ *   runs/<experiment>/<align step>/alignment.jsonl, alignment.csv, report.txt
+ *   runs/<experiment>/<select step>/presets.jsonl, presets.csv, report.txt
+ *   runs/<experiment>/<tune step>/tuning.jsonl, tuning_report.csv,
+ *                                 tuned_presets.yaml, report.txt
+ *
+ * Every step has one table (JSONL, canonical under the spec's profile):
+ * its output. A step's inputs hash covers the harness version, the step's
+ * definition (with the text of any file it names), the outputs hash of
+ * every step it needs, and for a runs step the engine section, the engine
+ * binary's hash, the seed and the experiment name. A step whose inputs
+ * hash equals the one in state.json, and whose table (and, for runs, every
+ * telemetry file) still hashes as recorded, is up to date: skipped unless
+ * forced. state.json is rewritten (temp + rename) after each step, so an
+ * interrupted series keeps what it finished.
+ *
+ * Runs: each run removes its telemetry file first (engines append), runs
+ * the engine with the templates expanded (series_spec.h) under the step's
+ * timeout on the worker pool (pool.h), and is ok when the engine exited 0
+ * and wrote its file; otherwise it is failed with the reason (exit status
+ * and the last line of stderr, signal, timeout, no telemetry) and the
+ * series goes on. A runs table line (keys sorted):
+ *   {"error":null|REASON,"label":..,"params":{grid and vars},"profile":..,
+ *    "repeat":1,"run":0,"seed":"S","status":"ok"|"failed",
+ *    "telemetry":"STEP/telemetry/LABEL.jsonl","telemetry_hash":..|null}
+ * (paths relative to the work directory).
+ *
+ * After the steps: the snapshot snapshots/<experiment>/ with one stream
+ * <step>.jsonl per step (snapshot.h), each checked against the golden's;
+ * then, when some step ran, the series archive (series_replay.c).
+ */
+#ifndef HX_SERIES_RUN_H
+#define HX_SERIES_RUN_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "progress.h"
+#include "series/series_spec.h"
+#include "snapshot.h"
+
+typedef struct {
+	const char *spec_path;
+	const char *spec_text; /* optional: the spec itself (spec_path names it) */
+	size_t spec_text_len;
+	int workers;           /* 0: the spec's, else the number of cores */
+	int force;             /* run every step */
+	int ci;                /* a missing golden fails */
+	const char *out_dir;   /* NULL: runs/<experiment> */
+	const char *snapshots_dir; /* NULL: snapshots */
+	const char *archive_dir;   /* NULL: runs */
+	int no_archive;
+	hx_progress_mode progress;
+	const atomic_int *cancel;
+} hx_series_options;
+
+typedef struct {
+	char *name;
+	hx_step_kind kind;
+	int ran;       /* 0: up to date */
+	const char *why; /* why it ran (static): "first run", "inputs changed",
+			  * "outputs changed on disk", "forced" */
+	char inputs[HX_HASH_HEX_LEN];
+	char outputs[HX_HASH_HEX_LEN];
+	size_t records;
+	size_t runs, failed; /* runs and condense steps: rows, failed rows */
+	char *report;  /* what the step prints (summary, align, ...), or NULL */
+	hx_golden_result golden;
+	double elapsed_s;
+} hx_series_step_result;
+
+typedef struct {
+	char *experiment;
+	char *spec_path;
+	char *work_dir;
+	char *snapshot_dir;
+	char *golden_dir;
+	char *archive_path; /* NULL: not archived (nothing ran, or --no-archive) */
+	char *engine_version, *engine_path, *engine_hash;
+	char hash[HX_HASH_HEX_LEN]; /* the snapshot's */
+	hx_series_step_result *steps;
+	size_t nsteps;
+	size_t ran;          /* steps that ran */
+	char **failures;     /* "LABEL: reason", plan order */
+	size_t nfailures;
+	hx_golden_verdict verdict; /* mismatch if any step mismatches, else
+				    * missing if any is missing, else match */
+	int workers;
+	double elapsed_s;
+} hx_series_result;
+
+void hx_series_result_init(hx_series_result *r);
+void hx_series_result_release(hx_series_result *r);
+
+/* Run a series. 0 when it completed (whatever the golden verdicts and
+ * failed runs: see the result), or a negative code (a bad spec, I/O;
+ * HX_EINTERRUPTED when canceled: the finished steps are kept). */
+int hx_series_run(hx_series_result *out, const hx_series_options *opt);
+
+/* The report: one line per step (ran or up to date, with counts), the
+ * failed runs, each analysis step's report, the snapshot hash, the golden
+ * verdict per step (with the diff of a mismatch), the archive. */
+void hx_series_format(hx_buf *out, const hx_series_result *r);
+/* 0 ok; 1 when a step mismatches its golden, a run failed, or (ci) a
+ * golden is missing. */
+int hx_series_exit_status(const hx_series_result *r, int ci);
+
+/* ---- internals shared by the series modules ---- */
+
+/* One run of a runs step, as planned. */
+typedef struct {
+	char *label;
+	const char *profile;
+	long repeat;
+	uint64_t seed;
+	char **param_names;  /* grid then vars */
+	hx_cval *param_values;
+	size_t nparams;
+	char *telemetry_rel; /* relative to the work dir */
+} hx_series_run_plan;
+
+/* Execute a runs step: write STEP/runs.jsonl's text into *table (one
+ * canonical line per run, plan order) and the CSV into *csv; *failed gets
+ * the failed runs. */
+int hx_series_step_runs(const hx_series_spec *s, size_t step, const char *work_dir,
+			int workers, hx_progress_mode progress, const atomic_int *cancel,
+			hx_buf *table, hx_buf *csv, size_t *runs, size_t *failed);
+
+/* The analysis steps: from the tables of what the step needs (texts, in
+ * needs order) to its table, its other files (name, text) and report. */
+typedef struct {
+	const char *name; /* file name in the step's directory */
+	hx_buf text;
+} hx_series_file;
+
+int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *work_dir,
+			   const hx_buf *inputs, size_t ninputs, int workers, hx_buf *table,
+			   hx_series_file *files, size_t *nfiles, size_t *rows, size_t *failed);
+
+/* The table file name of a step kind ("runs.jsonl", "dataset.jsonl", ...). */
+const char *hx_series_table_name(hx_step_kind k);
+
+#endif
