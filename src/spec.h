@@ -52,6 +52,7 @@
 #include "canon.h"
 #include "models.h"
 #include "tier.h"
+#include "ydoc.h"
 
 /* The engine section. Templates may use {module}, {module_base} (its last
  * dotted component), {module_path}, {tier}, {timeout_s}, {seed},
@@ -173,6 +174,12 @@ int hx_spec_load(hx_spec **out, const char *path);
  * base of relative paths. */
 int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
+
+/* Read an `experiment:` value as specs do (a string of lowercase letters,
+ * digits, '.', '_' and '-' starting with a letter or digit, at most 100
+ * characters); errors located at v. *out is the caller's to free. Series
+ * specs, which hx_spec_load does not read, name themselves the same way. */
+int hx_spec_read_experiment_name(const hx_ydoc *doc, const hx_ynode *v, char **out);
 
 /* Load a canonical profile: a built-in name (canon.h) or a YAML
  * file: {name: x, strip: [path...], round: {path: decimals}}. */
