@@ -188,6 +188,12 @@ int cmd_nightly(int argc, char **argv)
 		}
 		if (!hx_golden_spec_has_tag(s, a.tag))
 			continue;
+		if (s->series) {
+			/* hx_run reads calibration specs only. */
+			fprintf(stderr, "harness nightly: skip %s (a series: run it with harness run)\n",
+				s->path);
+			continue;
+		}
 		e = hx_nightly_report_add(&rep, s->experiment, s->path);
 		if (s->duplicate) {
 			/* Both would write snapshots/NAME: the second run's golden

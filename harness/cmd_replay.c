@@ -9,7 +9,9 @@
 #include "cliutil.h"
 #include "cmd.h"
 #include "error.h"
+#include "archive.h"
 #include "replay.h"
+#include "series/series_replay.h"
 
 static const char usage[] =
 	"usage: harness replay ARCHIVE [--workers N] [--work DIR] [--engine FILE]\n"
@@ -31,6 +33,10 @@ static const char usage[] =
 	"                   replaces the archived one (e.g. a newer Lean)\n"
 	"  --engine-root DIR  the engine's project root instead of the archived one\n"
 	"  --json           the verdict as one JSON object\n"
+	"\n"
+	"An archive of a series run (harness run SERIES) is replayed the same way:\n"
+	"every step runs again from its spec (on the engine the spec names, found\n"
+	"on PATH) and each step's table must hash as archived.\n"
 	"\n"
 	"exit status: 0 identical, 1 differs or the archive fails verification,\n"
 	"2 bad usage or input, 3 engine or system failure, 130 interrupted\n";
@@ -145,6 +151,48 @@ int cmd_replay(int argc, char **argv)
 	}
 	opt.progress = hx_cli_in_ci() || !isatty(STDERR_FILENO) ? HX_PROGRESS_LINES : HX_PROGRESS_TTY;
 	hx_cli_catch_interrupts(&opt.cancel);
+	{
+		/* a series run's archive has a series spec */
+		hx_archive_contents c;
+		memset(&c, 0, sizeof(c));
+		if ((err = hx_archive_read(&c, opt.archive_path)) != 0) {
+			hx_cli_error("replay", "%s", hx_error_last());
+			return err == HX_EMISMATCH ? 1 : hx_error_exit_status(err);
+		}
+		if (hx_series_archive_is_series(&c)) {
+			hx_series_replay_options so;
+			hx_series_replay_result sr;
+			hx_buf out = HX_BUF_INIT;
+			int same;
+			if (json || opt.engine_file || opt.engine_root) {
+				hx_cli_error("replay", "'%s' does not apply to a series archive",
+					     json ? "--json" : opt.engine_file ? "--engine" : "--engine-root");
+				hx_archive_contents_release(&c);
+				return 2;
+			}
+			memset(&so, 0, sizeof(so));
+			so.archive_path = opt.archive_path;
+			so.work_dir = opt.work_dir;
+			so.workers = opt.workers;
+			so.progress = opt.progress;
+			so.cancel = opt.cancel;
+			hx_series_replay_result_init(&sr);
+			err = hx_series_replay(&sr, &c, &so);
+			hx_archive_contents_release(&c);
+			if (err) {
+				hx_cli_error("replay", "%s", hx_error_last());
+				hx_series_replay_result_release(&sr);
+				return hx_error_exit_status(err);
+			}
+			hx_series_replay_format(&out, &sr);
+			fwrite(out.ptr, 1, out.len, stdout);
+			same = sr.identical;
+			hx_buf_release(&out);
+			hx_series_replay_result_release(&sr);
+			return fflush(stdout) != 0 ? 3 : same ? 0 : 1;
+		}
+		hx_archive_contents_release(&c);
+	}
 	hx_replay_result_init(&r);
 	if ((err = hx_replay(&r, &opt)) != 0) {
 		hx_cli_error("replay", "%s", hx_error_last());

@@ -9,10 +9,13 @@
 #include "error.h"
 #include "fsutil.h"
 #include "run.h"
+#include "series/series_run.h"
+#include "series/series_replay.h"
 
 static const char usage[] =
 	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--no-archive]\n"
 	"                        [--pending-dir DIR] [--json]\n"
+	"       harness run SERIES [--workers N] [--out DIR] [--force] [--no-archive]\n"
 	"\n"
 	"Run the experiment SPEC (YAML) on its engine, write the raw telemetry and\n"
 	"calibration.yaml to the run directory, the canonical snapshot to\n"
@@ -30,6 +33,13 @@ static const char usage[] =
 	"               as an artifact: CI never writes golden/)\n"
 	"  --json       print the summary as one JSON object\n"
 	"\n"
+	"A SERIES spec (one with 'steps:', experiments/exp-series/) runs its steps in\n"
+	"the order their needs give, in the work directory runs/<experiment>/ (--out\n"
+	"DIR instead); a step whose inputs and outputs are unchanged since the last\n"
+	"invocation is skipped (up to date). Each step's table goes to the snapshot\n"
+	"snapshots/<experiment>/<step>.jsonl and is checked against golden.\n"
+	"  --force      run every step, up to date or not\n"
+	"\n"
 	"SIGINT or SIGTERM stops dispatching, terminates the running tasks, keeps\n"
 	"the completed records (RUN/telemetry.jsonl.partial) and prints how to\n"
 	"resume (exit 130); a second SIGINT ends the harness at once.\n"
@@ -41,12 +51,43 @@ static const char usage[] =
 	"130 interrupted\n";
 
 static const char *const options[] = {"--workers", "--seed", "--out", "--resume", "--no-archive",
-				       "--pending-dir", "--json", "--help", NULL};
+				       "--pending-dir", "--json", "--force", "--help", NULL};
+
+/* A series spec: its steps, snapshot, golden verdicts, archive. */
+static int run_series(hx_series_options *so, const char *text, size_t len)
+{
+	hx_series_result res;
+	hx_buf out = HX_BUF_INIT;
+	int err, status;
+
+	so->spec_text = text;
+	so->spec_text_len = len;
+	so->ci = hx_cli_in_ci();
+	so->progress = isatty(STDERR_FILENO) && !so->ci ? HX_PROGRESS_TTY : HX_PROGRESS_LINES;
+	hx_cli_catch_interrupts(&so->cancel);
+	hx_series_result_init(&res);
+	err = hx_series_run(&res, so);
+	if (err) {
+		hx_cli_error("run", "%s", hx_error_last());
+		hx_series_result_release(&res);
+		return hx_error_exit_status(err);
+	}
+	hx_series_format(&out, &res);
+	fwrite(out.ptr, 1, out.len, stdout);
+	status = hx_series_exit_status(&res, so->ci);
+	if (fflush(stdout) != 0) {
+		hx_cli_error("run", "cannot write the summary to stdout");
+		status = 3;
+	}
+	hx_buf_release(&out);
+	hx_series_result_release(&res);
+	return status;
+}
 
 int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
-	int i, json = 0;
+	int i, json = 0, force = 0;
 	const char *v, *pending_dir = NULL;
 
 	memset(&opt, 0, sizeof(opt));
@@ -81,6 +122,8 @@ int cmd_run(int argc, char **argv)
 			pending_dir = v;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--force") == 0) {
+			force = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			hx_cli_unknown_option("run", argv[i], NULL, options, "harness run --help");
 			return 2;
@@ -93,6 +136,41 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!opt.spec_path) {
 		fputs(usage, stderr);
+		return 2;
+	}
+	{
+		hx_buf text = HX_BUF_INIT;
+		int err = hx_file_read(&text, opt.spec_path), st;
+		if (err) {
+			hx_cli_error("run", "%s", hx_error_last());
+			hx_buf_release(&text);
+			return hx_error_exit_status(err);
+		}
+		if (hx_series_is_series(text.ptr, text.len)) {
+			hx_series_options so;
+			const char *bad = opt.has_seed ? "--seed" : opt.resume ? "--resume"
+				: pending_dir ? "--pending-dir" : json ? "--json" : NULL;
+			if (bad) {
+				hx_cli_error("run", "'%s' applies to calibration specs, not to the series '%s'",
+					     bad, opt.spec_path);
+				hx_buf_release(&text);
+				return 2;
+			}
+			memset(&so, 0, sizeof(so));
+			so.spec_path = opt.spec_path;
+			so.workers = opt.workers;
+			so.force = force;
+			so.out_dir = opt.out_dir;
+			so.no_archive = opt.no_archive;
+			st = run_series(&so, text.ptr, text.len);
+			hx_buf_release(&text);
+			return st;
+		}
+		hx_buf_release(&text);
+	}
+	if (force) {
+		hx_cli_error("run", "'--force' applies to series specs; '%s' is a calibration spec",
+			     opt.spec_path);
 		return 2;
 	}
 	if (opt.resume && !opt.out_dir) {

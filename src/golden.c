@@ -115,23 +115,80 @@ static int find_yaml(strvec *out, const char *dir)
 	return err;
 }
 
-/* A spec has `experiment:` at its top level; anything else (models,
- * profiles) is not one. Unparseable YAML might be a broken spec: say so. */
-static int looks_like_spec(const char *path, char **why)
+/* A spec has `experiment:` at its top level, a series spec `steps:`;
+ * anything else (models, profiles) is not one. Unparseable YAML might be a
+ * broken spec: say so. *series is 1 for a series spec. */
+static int looks_like_spec(const char *path, char **why, int *series)
 {
 	hx_ydoc *doc = NULL;
 	int is_spec;
 
 	*why = NULL;
+	*series = 0;
 	if (hx_ydoc_load(&doc, path) != 0) {
 		*why = hx_xstrdup(hx_error_last());
 		hx_error_clear();
 		return 1;
 	}
 	is_spec = doc->root && doc->root->type == HX_Y_MAP &&
-		  hx_ynode_get(doc->root, "experiment") != NULL;
+		  (hx_ynode_get(doc->root, "experiment") != NULL ||
+		   hx_ynode_get(doc->root, "steps") != NULL);
+	*series = is_spec && hx_ynode_get(doc->root, "steps") != NULL;
 	hx_ydoc_free(doc);
 	return is_spec;
+}
+
+/* A series spec's experiment, golden and tags, read from its YAML (the
+ * series runner reads the rest); errors located. */
+static int read_series(hx_golden_spec *e, const char *path)
+{
+	hx_ydoc *doc = NULL;
+	const hx_ynode *root, *v;
+	char *s = NULL;
+	size_t i;
+	int err;
+
+	if ((err = hx_ydoc_load(&doc, path)) != 0)
+		return err;
+	root = doc->root;
+	if ((v = hx_ynode_get(root, "experiment")) == NULL) {
+		err = hx_ydoc_error(doc, root, "missing key 'experiment'");
+		goto done;
+	}
+	if ((err = hx_spec_read_experiment_name(doc, v, &s)) != 0)
+		goto done;
+	e->experiment = s;
+	s = NULL;
+	if ((v = hx_ynode_get(root, "golden")) != NULL) {
+		if ((err = hx_ydoc_string(doc, v, "golden", &s)) != 0)
+			goto done;
+		if (!s[0]) {
+			err = hx_ydoc_error(doc, v, "'golden' must not be empty");
+			goto done;
+		}
+		e->golden = s;
+		s = NULL;
+	} else {
+		hx_buf g = HX_BUF_INIT;
+		hx_buf_printf(&g, "golden/%s", e->experiment);
+		e->golden = hx_buf_detach(&g, NULL);
+	}
+	v = hx_ynode_get(root, "tags");
+	if (!hx_ynode_is_null(v)) {
+		if ((err = hx_ydoc_expect(doc, v, HX_Y_SEQ, "tags")) != 0)
+			goto done;
+		e->tags = hx_xcalloc(v->n ? v->n : 1, sizeof(char *));
+		for (i = 0; i < v->n; i++) {
+			if ((err = hx_ydoc_string(doc, v->items[i], "tag", &s)) != 0)
+				goto done;
+			e->tags[e->ntags++] = s;
+			s = NULL;
+		}
+	}
+done:
+	free(s);
+	hx_ydoc_free(doc);
+	return err;
 }
 
 /* Two specs with one experiment name share snapshots/NAME (and by default
@@ -163,13 +220,29 @@ int hx_golden_specs_scan(hx_golden_specs *out, const char *dir)
 		hx_golden_spec e;
 		hx_spec *spec = NULL;
 		char *why = NULL;
+		int series;
 
-		if (!looks_like_spec(files.v[i], &why))
+		if (!looks_like_spec(files.v[i], &why, &series))
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.path = hx_xstrdup(files.v[i]);
+		e.series = series;
 		if (why) {
 			e.error = why;
+		} else if (series) {
+			if (read_series(&e, files.v[i]) != 0) {
+				/* Unreadable: only the path and the reason. */
+				for (j = 0; j < e.ntags; j++)
+					free(e.tags[j]);
+				free(e.tags);
+				free(e.experiment);
+				free(e.golden);
+				e.tags = NULL;
+				e.ntags = 0;
+				e.experiment = e.golden = NULL;
+				e.error = hx_xstrdup(hx_error_last());
+				hx_error_clear();
+			}
 		} else if (hx_spec_load(&spec, files.v[i]) != 0) {
 			e.error = hx_xstrdup(hx_error_last());
 			hx_error_clear();
@@ -584,13 +657,86 @@ static int read_key(FILE *keys)
 	return c;
 }
 
+static void review_diff(hx_buf *out, const hx_diff_result *d)
+{
+	hx_diff_style style;
+
+	hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot; %zu compared: "
+			   "%zu changed, %zu added, %zu removed\n",
+		      d->old_records, d->new_records, d->compared, d->changed, d->added, d->removed);
+	memset(&style, 0, sizeof(style));
+	style.indent = "  ";
+	style.grouped = 1;
+	style.max_value = 60;
+	hx_diff_format_summary(out, d, &style);
+	hx_diff_format_records(out, d, &style);
+}
+
+/* A pending entry where either manifest has several streams: a header line
+ * and the diff for each stream whose hashes differ, in name order. 0 when
+ * both manifests are single-stream ones (the caller shows the usual diff). */
+static int review_streams(hx_buf *out, const hx_golden_entry *e)
+{
+	hx_snapshot_manifest g, n;
+	size_t i = 0, j = 0;
+
+	if (hx_snapshot_manifest_read(&g, e->golden_dir) != 0) {
+		hx_error_clear();
+		return 0;
+	}
+	if (hx_snapshot_manifest_read(&n, e->snapshot_dir) != 0) {
+		hx_error_clear();
+		hx_snapshot_manifest_release(&g);
+		return 0;
+	}
+	if (!g.hash[0] && !n.hash[0]) {
+		hx_snapshot_manifest_release(&g);
+		hx_snapshot_manifest_release(&n);
+		return 0;
+	}
+	while (i < g.n || j < n.n) {
+		int c = i == g.n ? 1 : j == n.n ? -1 : strcmp(g.items[i].name, n.items[j].name);
+		const char *name = c <= 0 ? g.items[i].name : n.items[j].name;
+		hx_diff_result d;
+
+		if (c == 0 && strcmp(g.items[i].hash, n.items[j].hash) == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		if (c < 0)
+			hx_buf_printf(out, "  stream %s  (golden %s, not in the snapshot)\n", name,
+				      g.items[i].hash);
+		else if (c > 0)
+			hx_buf_printf(out, "  stream %s  (snapshot %s, not in golden)\n", name,
+				      n.items[j].hash);
+		else
+			hx_buf_printf(out, "  stream %s  (snapshot %s != golden %s)\n", name,
+				      n.items[j].hash, g.items[i].hash);
+		hx_diff_result_init(&d);
+		if (hx_golden_diff_stream(&d, e->golden_dir, e->snapshot_dir, name,
+					  strcmp(name, HX_SNAPSHOT_STREAM) == 0 ? hx_telemetry_key_fields
+										: NULL) != 0) {
+			hx_buf_printf(out, "  (no diff: %s)\n", hx_error_last());
+			hx_error_clear();
+		} else {
+			review_diff(out, &d);
+		}
+		hx_diff_result_release(&d);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	hx_snapshot_manifest_release(&g);
+	hx_snapshot_manifest_release(&n);
+	return 1;
+}
+
 /* The whole of what the reviewer decides on: the status line, then what
  * accepting would create (new) or the full diff (every record; the
  * incidental paths still folded). */
 static void review_text(hx_buf *out, const hx_golden_entry *e)
 {
 	hx_golden_result g;
-	hx_diff_style style;
 
 	hx_golden_entry_format(out, e);
 	if (e->state == HX_GOLDEN_STATE_NEW) {
@@ -598,21 +744,14 @@ static void review_text(hx_buf *out, const hx_golden_entry *e)
 			      e->snapshot_records, e->snapshot_hash);
 		return;
 	}
+	if (review_streams(out, e))
+		return;
 	hx_golden_result_init(&g);
 	if (hx_golden_check(&g, e->golden_dir, e->snapshot_dir, e->snapshot_hash) != 0) {
 		hx_buf_printf(out, "  (no diff: %s)\n", hx_error_last());
 		hx_error_clear();
 	} else if (g.verdict == HX_GOLDEN_MISMATCH) {
-		hx_buf_printf(out, "  %zu records in golden, %zu in the snapshot; %zu compared: "
-				   "%zu changed, %zu added, %zu removed\n",
-			      g.diff.old_records, g.diff.new_records, g.diff.compared, g.diff.changed,
-			      g.diff.added, g.diff.removed);
-		memset(&style, 0, sizeof(style));
-		style.indent = "  ";
-		style.grouped = 1;
-		style.max_value = 60;
-		hx_diff_format_summary(out, &g.diff, &style);
-		hx_diff_format_records(out, &g.diff, &style);
+		review_diff(out, &g.diff);
 	}
 	hx_golden_result_release(&g);
 }

@@ -9,6 +9,15 @@
  * written as one RFC 8785 line, so a snapshot of the same run is the same
  * bytes. golden/<experiment>/ has the same shape.
  *
+ * A snapshot of several streams (an experiment series: one canonical table
+ * per step, hx_snapshot_write_streams) lists each of them under "streams"
+ * and adds a top-level "hash": the XXH3-128 of the RFC 8785 text of the
+ * "streams" object, which is the snapshot's hash:
+ *   {...,"hash":"xxh3-128:..","seed":"42","streams":{"align.jsonl":{"hash":
+ *    "xxh3-128:..","records":3},"dataset.jsonl":{"hash":..,"records":30}}}
+ * A manifest with a top-level "hash" is a several-stream one; one without
+ * is the single-stream shape above (whatever its stream names).
+ *
  * snapshot.c writes and reads snapshots and holds the golden gate (check,
  * accept, reject); golden.c scans the specs and implements `golden status`
  * and the review.
@@ -44,9 +53,68 @@ typedef struct {
 int hx_snapshot_write(const char *dir, const hx_snapshot_info *info, const char *canonical,
 		      size_t len);
 
-/* Read the telemetry stream hash and record count from dir/manifest.json.
- * HX_ENOTFOUND when there is no manifest. */
+/* One stream of a several-stream snapshot: the caller fills name, data,
+ * len, records and key_fields; hx_snapshot_write_streams fills hash. */
+typedef struct {
+	const char *name;  /* the file in the snapshot: [A-Za-z0-9._-]+ ending
+			    * in ".jsonl", not starting with '.' ("dataset.jsonl") */
+	const char *data;  /* its canonical text (RFC 8785 lines); NULL when len 0 */
+	size_t len;
+	size_t records;
+	const char *const *key_fields; /* the record fields a diff of this stream
+				        * shows (NULL-terminated), or NULL for the
+				        * record index only; written nowhere: give
+				        * them again to hx_golden_check_stream */
+	char hash[HX_HASH_HEX_LEN];    /* out: XXH3-128 of data */
+} hx_snapshot_stream;
+
+/* 1 when name is a valid stream name (see hx_snapshot_stream). */
+int hx_snapshot_stream_name_ok(const char *name);
+
+/* Write a several-stream snapshot into dir (created): hash each stream
+ * (s[i].hash), write each dir/<name> atomically, remove the other regular
+ * *.jsonl files in dir (streams of an earlier snapshot whose step is gone,
+ * telemetry.jsonl included), then write dir/manifest.json last: info's
+ * engine, experiment, profile and seed as hx_snapshot_write writes them
+ * (info->hash and info->records are ignored), "streams": {name: {"hash",
+ * "records"}} for every stream and "hash": XXH3-128 of the RFC 8785 text of
+ * that "streams" object, which hash_out (may be NULL) receives. n may be 0.
+ * HX_EINVALID (nothing written) for an invalid or repeated name. */
+int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_snapshot_stream *s,
+			      size_t n, char hash_out[HX_HASH_HEX_LEN]);
+
+/* The snapshot's hash and record count from dir/manifest.json: for a
+ * single-stream manifest the telemetry stream's hash and records, for a
+ * several-stream one the top-level "hash" and the sum of the streams'
+ * records. HX_ENOTFOUND when there is no manifest. */
 int hx_snapshot_read_hash(const char *dir, char hash[HX_HASH_HEX_LEN], size_t *records);
+
+/* One stream's hash and records from dir/manifest.json (either shape).
+ * HX_ENOTFOUND when there is no manifest or it lists no such stream. */
+int hx_snapshot_read_stream_hash(const char *dir, const char *stream, char hash[HX_HASH_HEX_LEN],
+				 size_t *records);
+
+/* A manifest's streams, as read. */
+typedef struct {
+	char *name;
+	char hash[HX_HASH_HEX_LEN];
+	size_t records;
+} hx_snapshot_entry;
+
+typedef struct {
+	hx_snapshot_entry *items; /* sorted by name; owned */
+	size_t n;
+	char hash[HX_HASH_HEX_LEN]; /* the top-level hash; "" for a single-stream manifest */
+} hx_snapshot_manifest;
+
+/* Read dir/manifest.json's streams (names checked as stream names, hashes
+ * well formed). HX_ENOTFOUND when there is no manifest, HX_EINVALID when it
+ * is not one. Release with hx_snapshot_manifest_release (also after an error). */
+int hx_snapshot_manifest_read(hx_snapshot_manifest *out, const char *dir);
+void hx_snapshot_manifest_release(hx_snapshot_manifest *m);
+/* The entry named stream, or NULL. */
+const hx_snapshot_entry *hx_snapshot_manifest_find(const hx_snapshot_manifest *m,
+						    const char *stream);
 
 typedef enum { HX_GOLDEN_MATCH, HX_GOLDEN_MISMATCH, HX_GOLDEN_MISSING } hx_golden_verdict;
 
@@ -61,14 +129,37 @@ typedef struct {
 void hx_golden_result_init(hx_golden_result *r);
 void hx_golden_result_release(hx_golden_result *r);
 
-/* Compare the snapshot in snapshot_dir (whose stream hashes to `hash`) with
- * golden_dir: equal manifest hashes pass at hash speed; otherwise the two
- * streams are diffed record by record. */
+/* Compare the snapshot in snapshot_dir (whose hash, as hx_snapshot_read_hash
+ * reads it, is `hash`) with golden_dir: equal manifest hashes pass at hash
+ * speed; otherwise the two telemetry streams are diffed record by record.
+ * When either manifest has several streams, the diff is the one of the
+ * first stream (by name) whose hashes differ, a stream only one side lists
+ * diffing against an empty one (key fields: hx_telemetry_key_fields for
+ * telemetry.jsonl, else none). Missing: golden_dir has no manifest. */
 int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
 		    const char *hash);
 
-/* Copy snapshot_dir into golden_dir after checking that the snapshot's
- * stream still hashes to its manifest (a hand-edited snapshot is refused). */
+/* One stream of a snapshot (hash: its hash, s[i].hash after
+ * hx_snapshot_write_streams): missing when golden_dir has no manifest or
+ * its manifest lists no such stream; match on equal stream hashes; else a
+ * mismatch with the diff of golden_dir/<stream> and snapshot_dir/<stream>
+ * (options as hx_golden_check's, records shown by key_fields, matched by
+ * position). */
+int hx_golden_check_stream(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
+			   const char *stream, const char *hash, const char *const *key_fields);
+
+/* The diff of golden_dir/<stream> and snapshot_dir/<stream> with the gate's
+ * options, a side whose manifest does not list the stream (or that has no
+ * manifest) being an empty stream. out is initialized by the caller. */
+int hx_golden_diff_stream(hx_diff_result *out, const char *golden_dir, const char *snapshot_dir,
+			  const char *stream, const char *const *key_fields);
+
+/* Copy snapshot_dir into golden_dir after checking that every stream its
+ * manifest lists still hashes to its entry and, for a several-stream
+ * manifest, that the top-level hash is the hash of its "streams" object (a
+ * hand-edited snapshot is refused: HX_EMISMATCH). golden_dir then holds
+ * exactly snapshot_dir's files: a stream the snapshot no longer has is
+ * removed from golden (hx_dir_mirror). */
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir);
 
 /* Drop a pending snapshot: remove snapshot_dir's files and the directory
@@ -84,7 +175,10 @@ typedef struct {
 	char *golden;     /* its golden directory (`golden:`); NULL when unreadable */
 	char **tags;      /* ntags strings */
 	size_t ntags;
-	char *error;      /* unreadable: hx_spec_load's message; else NULL */
+	char *error;      /* unreadable: hx_spec_load's message (a series: the
+			   * located reason its experiment, golden or tags
+			   * cannot be read); else NULL */
+	int series;       /* 1: a series spec (top level has `steps:`) */
 	char *duplicate;  /* another spec (the first by path) with the same
 			   * experiment, or NULL */
 } hx_golden_spec;
@@ -98,9 +192,14 @@ void hx_golden_specs_init(hx_golden_specs *s);
 void hx_golden_specs_release(hx_golden_specs *s);
 
 /* Every *.yaml file in dir and below (entries starting with '.' skipped)
- * that is a spec. A YAML file whose top level has no `experiment:` key
- * (models, profiles) is not a spec and is skipped silently; a file that is
- * not valid YAML, or a spec hx_spec_load refuses, is kept with `error` set.
+ * that is a spec. A YAML file whose top level has neither `experiment:` nor
+ * `steps:` (models, profiles) is not a spec and is skipped silently; a file
+ * that is not valid YAML, or a spec hx_spec_load refuses, is kept with
+ * `error` set. A top-level `steps:` makes it a series spec (series = 1),
+ * which hx_spec_load does not read: its `experiment` (a string, required,
+ * named as in specs), `golden` (a string, default golden/<experiment>) and
+ * `tags` (a list of strings) are read from the YAML, other keys left to the
+ * series runner; a bad one is `error`, located ("FILE:L:C: ...").
  * Specs sharing an experiment name each get `duplicate`.
  * HX_ENOTFOUND when dir does not exist; HX_ESYSTEM when it cannot be read. */
 int hx_golden_specs_scan(hx_golden_specs *out, const char *dir);

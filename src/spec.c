@@ -147,21 +147,26 @@ int hx_canon_profile_load(hx_canon_profile *out, const char *name_or_path)
 	return err;
 }
 
-static int read_experiment(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v)
+int hx_spec_read_experiment_name(const hx_ydoc *doc, const hx_ynode *v, char **out)
 {
 	int err;
 
-	if ((err = hx_ydoc_string(doc, v, "experiment", &s->experiment)) != 0)
+	if ((err = hx_ydoc_string(doc, v, "experiment", out)) != 0)
 		return err;
-	if (strlen(s->experiment) > MAX_EXPERIMENT_LEN)
+	if (strlen(*out) > MAX_EXPERIMENT_LEN)
 		return hx_ydoc_error(doc, v, "experiment name '%.*s...' is longer than %d characters",
-				     40, s->experiment, MAX_EXPERIMENT_LEN);
-	if (!hx_spec_name_ok(s->experiment))
+				     40, *out, MAX_EXPERIMENT_LEN);
+	if (!hx_spec_name_ok(*out))
 		return hx_ydoc_error(doc, v,
 				     "experiment name '%s' is not valid (use lowercase letters, "
 				     "digits, '.', '_' and '-', starting with a letter or digit)",
-				     s->experiment);
+				     *out);
 	return 0;
+}
+
+static int read_experiment(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v)
+{
+	return hx_spec_read_experiment_name(doc, v, &s->experiment);
 }
 
 /* A corpus directory is where the modules live: the natural root. */

@@ -52,6 +52,7 @@
 #include "canon.h"
 #include "models.h"
 #include "tier.h"
+#include "ydoc.h"
 
 /* The engine section. Templates may use {module}, {module_base} (its last
  * dotted component), {module_path}, {tier}, {timeout_s}, {seed},
@@ -176,6 +177,11 @@ void hx_spec_free(hx_spec *s); /* accepts NULL */
 
 /* 1 when s is a valid experiment name: [a-z0-9][a-z0-9._-]*. */
 int hx_spec_name_ok(const char *s);
+/* Read an `experiment:` value as specs do (a string of lowercase letters,
+ * digits, '.', '_' and '-' starting with a letter or digit, at most 100
+ * characters); errors located at v. *out is the caller's to free. Series
+ * specs, which hx_spec_load does not read, name themselves the same way. */
+int hx_spec_read_experiment_name(const hx_ydoc *doc, const hx_ynode *v, char **out);
 
 /* Load a canonical profile: a built-in name (canon.h) or a YAML
  * file: {name: x, strip: [path...], round: {path: decimals}}. */

@@ -1,6 +1,7 @@
 /* series/series_run.c - a series from its spec to its golden verdicts:
  * steps in order, skipped when up to date, their tables snapshot and
  * checked, the whole archived (series_run.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "series/series_run.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "pool.h"
+#include "replay.h"
 #include "series/series_replay.h"
 
 #define STATE_FORMAT "harness-series-state/1"
@@ -38,6 +40,7 @@ void hx_series_result_release(hx_series_result *r)
 	free(r->experiment);
 	free(r->spec_path);
 	free(r->work_dir);
+	free(r->work_dir_shown);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
 	free(r->archive_path);
@@ -329,17 +332,13 @@ static int do_step(hx_series_result *out, const hx_series_spec *s, size_t i, ste
 	if ((err = state_write(st, s, state_path)) != 0 || (err = hx_mkdirs(dir, 0777)) != 0)
 		goto done;
 	if (step->kind == HX_STEP_RUNS) {
-		if (opt->progress != HX_PROGRESS_NONE)
+		if (opt->progress != HX_PROGRESS_NONE) {
+			size_t runs = step->nprofiles * (size_t)step->repeats, g;
+			for (g = 0; g < step->ngrid; g++)
+				runs *= step->grid[g].n;
 			fprintf(stderr, "harness run: %s: step '%s': %zu runs on %d worker%s\n",
-				s->experiment, step->name,
-				step->nprofiles * (size_t)step->repeats *
-					(size_t)({
-						size_t pts = 1, g;
-						for (g = 0; g < step->ngrid; g++)
-							pts *= step->grid[g].n;
-						pts;
-					}),
-				workers, workers == 1 ? "" : "s");
+				s->experiment, step->name, runs, workers, workers == 1 ? "" : "s");
+		}
 		err = hx_series_step_runs(s, i, out->work_dir, workers, opt->progress, opt->cancel,
 					  &raw, &csv, &res->runs, &res->failed);
 		if (err == HX_EINTERRUPTED)
@@ -445,6 +444,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		out->work_dir = hx_xstrdup(opt->out_dir);
 	else
 		out->work_dir = hx_path_join("runs", s->experiment);
+	out->work_dir_shown = hx_xstrdup(out->work_dir);
 	workers = opt->workers > 0 ? opt->workers : s->workers > 0 ? s->workers : hx_pool_cores();
 	out->workers = workers;
 	if ((err = hx_mkdirs(out->work_dir, 0777)) != 0 ||
@@ -576,7 +576,7 @@ void hx_series_format(hx_buf *out, const hx_series_result *r)
 		else if (st->kind == HX_STEP_CONDENSE)
 			hx_buf_printf(out, ": %zu rows, %zu failed", st->runs, st->failed);
 		else
-			hx_buf_printf(out, ": %zu records", st->records);
+			hx_buf_printf(out, ": %zu record%s", st->records, st->records == 1 ? "" : "s");
 		hx_buf_putc(out, '\n');
 	}
 	for (i = 0; i < r->nfailures; i++)
@@ -591,7 +591,7 @@ void hx_series_format(hx_buf *out, const hx_series_result *r)
 			hx_buf_putc(out, '\n');
 	}
 	hx_buf_putc(out, '\n');
-	hx_buf_printf(out, "work dir    %s\n", r->work_dir);
+	hx_buf_printf(out, "work dir    %s\n", r->work_dir_shown ? r->work_dir_shown : r->work_dir);
 	hx_buf_printf(out, "snapshot    %s  %s\n", r->hash, r->snapshot_dir);
 	for (i = 0; i < r->nsteps; i++) {
 		const hx_series_step_result *st = &r->steps[i];
@@ -601,7 +601,8 @@ void hx_series_format(hx_buf *out, const hx_series_result *r)
 			hx_buf_printf(out, " (accept with: harness golden accept %s)", r->experiment);
 		hx_buf_putc(out, '\n');
 		if (st->golden.verdict == HX_GOLDEN_MISMATCH)
-			hx_diff_format_summary(out, &st->golden.diff);
+			hx_buf_put(out, st->golden.diff.text.ptr ? st->golden.diff.text.ptr : "",
+				   st->golden.diff.text.len);
 	}
 	if (r->archive_path)
 		hx_buf_printf(out, "archive     %s\n", r->archive_path);

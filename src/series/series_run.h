@@ -85,7 +85,8 @@ typedef struct {
 typedef struct {
 	char *experiment;
 	char *spec_path;
-	char *work_dir;
+	char *work_dir;       /* absolute */
+	char *work_dir_shown; /* as given (or the default) */
 	char *snapshot_dir;
 	char *golden_dir;
 	char *archive_path; /* NULL: not archived (nothing ran, or --no-archive) */

@@ -436,9 +436,10 @@ static int read_metrics(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *
 
 /* Budgets or presets: an inline map, or a file relative to the spec whose
  * text joins the step's definition. */
-static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, const char *dir, int presets,
-			  hx_series_step *st)
+static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec *s_of_step,
+			  int presets, hx_series_step *st)
 {
+	const char *dir = s_of_step->dir;
 	char *file = NULL, *path;
 	hx_buf text = HX_BUF_INIT, def = HX_BUF_INIT;
 	char hash[HX_HASH_HEX_LEN];
@@ -460,6 +461,10 @@ static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, const char *dir
 		err = hx_ydoc_error(doc, n, "%s", msg);
 	}
 	if (!err) {
+		hx_series_spec *sp = s_of_step;
+		sp->files = hx_xrealloc(sp->files, (sp->nfiles + 2) * sizeof(char *));
+		sp->files[sp->nfiles++] = hx_xstrdup(file);
+		sp->files[sp->nfiles] = NULL;
 		hx_hash128_buf(hash, text.ptr, text.len);
 		hx_buf_printf(&def, "%s\n%s %s", st->definition, file, hash);
 		free(st->definition);
@@ -515,7 +520,7 @@ static int read_step(hx_series_spec *s, hx_series_step *st, const hx_ydoc *doc,
 						      : st->kind == HX_STEP_SELECT ? select_keys
 										   : tune_keys)) != 0)
 			return err;
-		if ((v = hx_ynode_get(n, "budgets")) && (err = read_table_ref(doc, v, s->dir, 0, st)) != 0)
+		if ((v = hx_ynode_get(n, "budgets")) && (err = read_table_ref(doc, v, s, 0, st)) != 0)
 			return err;
 		if ((v = hx_ynode_get(n, "k"))) {
 			if ((err = hx_ydoc_int(doc, v, "k", 1, 1000000, &ll)) != 0)
@@ -528,7 +533,7 @@ static int read_step(hx_series_spec *s, hx_series_step *st, const hx_ydoc *doc,
 				return hx_ydoc_error(doc, n, "step '%s': missing key 'presets' (the "
 							     "live presets to tune)",
 						     st->name);
-			if ((err = read_table_ref(doc, v, s->dir, 1, st)) != 0)
+			if ((err = read_table_ref(doc, v, s, 1, st)) != 0)
 				return err;
 			if ((v = hx_ynode_get(n, "risk_params")) &&
 			    (err = read_strings(doc, v, "risk_params", &st->risk_params, &cnt)) != 0)
@@ -694,8 +699,12 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 	if (!strchr(s->profile_ref, '/') && !(len > 5 && !strcmp(s->profile_ref + len - 5, ".yaml")) &&
 	    !(len > 4 && !strcmp(s->profile_ref + len - 4, ".yml")))
 		path = hx_xstrdup(s->profile_ref);
-	else
+	else {
 		path = hx_path_join(s->dir, s->profile_ref);
+		s->files = hx_xrealloc(s->files, (s->nfiles + 2) * sizeof(char *));
+		s->files[s->nfiles++] = hx_xstrdup(s->profile_ref);
+		s->files[s->nfiles] = NULL;
+	}
 	hx_canon_profile_release(&s->profile);
 	err = hx_canon_profile_load(&s->profile, path);
 	free(path);
@@ -721,14 +730,9 @@ static int read_series(hx_series_spec *s, const hx_ydoc *doc)
 	    (err = hx_ydoc_check_keys(doc, root, series_keys)) != 0 ||
 	    (err = hx_ydoc_require(doc, root, required)) != 0)
 		return err;
-	v = hx_ynode_get(root, "experiment");
-	if ((err = hx_ydoc_string(doc, v, "experiment", &s->experiment)) != 0)
+	if ((err = hx_spec_read_experiment_name(doc, hx_ynode_get(root, "experiment"),
+						&s->experiment)) != 0)
 		return err;
-	if (strlen(s->experiment) > 100 || !hx_spec_name_ok(s->experiment))
-		return hx_ydoc_error(doc, v,
-				     "experiment name '%s' is not valid (use lowercase letters, "
-				     "digits, '.', '_' and '-', starting with a letter or digit)",
-				     s->experiment);
 	if ((v = hx_ynode_get(root, "description")) &&
 	    (err = hx_ydoc_string(doc, v, "description", &s->description)) != 0)
 		return err;
@@ -857,6 +861,9 @@ void hx_series_spec_free(hx_series_spec *s)
 	free(s->profile_ref);
 	hx_canon_profile_release(&s->profile);
 	free(s->golden);
+	for (i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
 	for (i = 0; i < s->ntags; i++)
 		free(s->tags[i]);
 	free(s->tags);

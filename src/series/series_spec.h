@@ -121,6 +121,9 @@ typedef struct {
 	char *golden;
 	char **tags;
 	size_t ntags;
+	char **files; /* files the spec names (budgets, presets, profile), as
+		       * written, relative to dir; nfiles of them */
+	size_t nfiles;
 	hx_series_step *steps; /* in run order */
 	size_t nsteps;
 } hx_series_spec;

@@ -592,6 +592,408 @@ static void test_review_pages_full_diff(void **state)
 	free(dir);
 }
 
+/* ---- several streams (an experiment series) ---- */
+
+/* The example below, hashed independently:
+ *   printf '{"k":1}\n{"k":2}\n' | xxh128sum    -> 358735c0135b3eaf46eb37b26e991623
+ *   printf '{"x":"y"}\n' | xxh128sum           -> 0f713b51bcc5ccac515ea442eb5373b0
+ *   printf '%s' '{"a.jsonl":{"hash":"xxh3-128:358735c0135b3eaf46eb37b26e991623",'\
+ *     '"records":2},"b.jsonl":{"hash":"xxh3-128:0f713b51bcc5ccac515ea442eb5373b0",'\
+ *     '"records":1}}' | xxh128sum              -> a4e373ab0f1e54bd21f42fd005afd159 */
+#define HA "xxh3-128:358735c0135b3eaf46eb37b26e991623"
+#define HB "xxh3-128:0f713b51bcc5ccac515ea442eb5373b0"
+#define HTOP "xxh3-128:a4e373ab0f1e54bd21f42fd005afd159"
+
+static void streams_info(hx_snapshot_info *info, hx_canon_profile *p)
+{
+	memset(info, 0, sizeof(*info));
+	hx_canon_profile_init(p);
+	p->name = "none";
+	info->experiment = "series";
+	info->seed = 7;
+	info->engine_kind = "ticksim";
+	info->engine_version = "ticksim/1";
+	info->profile = p;
+	/* ignored by hx_snapshot_write_streams */
+	strcpy(info->hash, "xxh3-128:00000000000000000000000000000000");
+	info->records = 99;
+}
+
+/* Write streams (name, text, records)... (NULL-terminated) into dir. */
+static void write_streams(const char *dir, char top[HX_HASH_HEX_LEN], ...)
+{
+	hx_snapshot_stream s[8];
+	hx_snapshot_info info;
+	hx_canon_profile p;
+	size_t n = 0;
+	const char *name;
+	va_list ap;
+
+	streams_info(&info, &p);
+	memset(s, 0, sizeof(s));
+	va_start(ap, top);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		s[n].name = name;
+		s[n].data = va_arg(ap, const char *);
+		s[n].len = strlen(s[n].data);
+		s[n].records = va_arg(ap, size_t);
+		n++;
+	}
+	va_end(ap);
+	assert_int_equal(hx_snapshot_write_streams(dir, &info, s, n, top), 0);
+	p.name = NULL;
+	hx_canon_profile_release(&p);
+}
+
+static void test_streams_manifest(void **state)
+{
+	char *dir = hx_path_join(root, "ms"), *path = hx_path_join(dir, "manifest.json");
+	char *stale = hx_path_join(dir, "old.jsonl"), *tel = hx_path_join(dir, "telemetry.jsonl");
+	char *other = hx_path_join(dir, "notes.txt");
+	hx_snapshot_stream s[2];
+	hx_snapshot_info info;
+	hx_canon_profile p;
+	hx_buf b = HX_BUF_INIT;
+	char top[HX_HASH_HEX_LEN], hash[HX_HASH_HEX_LEN], check[HX_HASH_HEX_LEN];
+	size_t records = 0;
+	(void)state;
+
+	/* An earlier snapshot's streams (a step removed since) go; other files stay. */
+	write_file(stale, "{}\n");
+	write_file(tel, "{}\n");
+	write_file(other, "kept\n");
+	streams_info(&info, &p);
+	memset(s, 0, sizeof(s));
+	s[0].name = "b.jsonl";
+	s[0].data = "{\"x\":\"y\"}\n";
+	s[0].len = strlen(s[0].data);
+	s[0].records = 1;
+	s[1].name = "a.jsonl";
+	s[1].data = "{\"k\":1}\n{\"k\":2}\n";
+	s[1].len = strlen(s[1].data);
+	s[1].records = 2;
+	assert_int_equal(hx_snapshot_write_streams(dir, &info, s, 2, top), 0);
+	assert_string_equal(s[0].hash, HB);
+	assert_string_equal(s[1].hash, HA);
+	assert_string_equal(top, HTOP);
+	/* the same, through hash.h, of the literal streams text */
+	hash_of(check, "{\"a.jsonl\":{\"hash\":\"" HA "\",\"records\":2},"
+		       "\"b.jsonl\":{\"hash\":\"" HB "\",\"records\":1}}");
+	assert_string_equal(top, check);
+	assert_int_equal(hx_file_read(&b, path), 0);
+	assert_string_equal(b.ptr, "{\"engine\":{\"kind\":\"ticksim\",\"version\":\"ticksim/1\"},"
+				   "\"experiment\":\"series\",\"format\":\"harness-snapshot/1\","
+				   "\"hash\":\"" HTOP "\","
+				   "\"profile\":{\"name\":\"none\",\"round\":{},\"strip\":[]},"
+				   "\"seed\":\"7\",\"streams\":{"
+				   "\"a.jsonl\":{\"hash\":\"" HA "\",\"records\":2},"
+				   "\"b.jsonl\":{\"hash\":\"" HB "\",\"records\":1}}}\n");
+	hx_buf_reset(&b);
+	assert_false(hx_path_exists(stale));
+	assert_false(hx_path_exists(tel));
+	assert_true(hx_path_exists(other));
+	free(stale);
+	stale = hx_path_join(dir, "a.jsonl");
+	assert_int_equal(hx_file_read(&b, stale), 0);
+	assert_string_equal(b.ptr, "{\"k\":1}\n{\"k\":2}\n");
+
+	/* read_hash: no telemetry stream, so the top-level hash and the sum */
+	assert_int_equal(hx_snapshot_read_hash(dir, hash, &records), 0);
+	assert_string_equal(hash, HTOP);
+	assert_int_equal(records, 3);
+	assert_int_equal(hx_snapshot_read_stream_hash(dir, "b.jsonl", hash, &records), 0);
+	assert_string_equal(hash, HB);
+	assert_int_equal(records, 1);
+	assert_int_equal(hx_snapshot_read_stream_hash(dir, "c.jsonl", hash, &records), HX_ENOTFOUND);
+	assert_int_equal(hx_snapshot_read_stream_hash(root, "a.jsonl", hash, NULL), HX_ENOTFOUND);
+	hx_error_clear();
+
+	/* A single-stream manifest answers for its one stream. */
+	free(path);
+	path = hx_path_join(root, "ms-single");
+	write_snapshot(path, "{\"a\":1}\n");
+	hash_of(check, "{\"a\":1}\n");
+	assert_int_equal(hx_snapshot_read_stream_hash(path, "telemetry.jsonl", hash, &records), 0);
+	assert_string_equal(hash, check);
+	assert_int_equal(records, 2);
+
+	/* Bad or repeated names: refused, nothing written. */
+	{
+		static const char *const bad[] = {"",          "x.json",    "../a.jsonl", "a/b.jsonl",
+						  ".a.jsonl",  ".jsonl",    "manifest.json", "a b.jsonl",
+						  "a.jsonl.x", NULL};
+		char *fresh = hx_path_join(root, "ms-bad");
+		size_t i;
+		for (i = 0; bad[i]; i++) {
+			s[0].name = bad[i];
+			assert_int_equal(hx_snapshot_write_streams(fresh, &info, s, 2, top), HX_EINVALID);
+			assert_non_null(strstr(hx_error_last(), "is not valid"));
+			assert_false(hx_snapshot_stream_name_ok(bad[i]));
+		}
+		s[0].name = "a.jsonl";
+		assert_int_equal(hx_snapshot_write_streams(fresh, &info, s, 2, top), HX_EINVALID);
+		assert_string_equal(hx_error_last(), "stream 'a.jsonl' is given twice");
+		assert_false(hx_path_exists(fresh));
+		assert_true(hx_snapshot_stream_name_ok("Step_2.v-1.jsonl"));
+		hx_error_clear();
+		free(fresh);
+	}
+	p.name = NULL;
+	hx_canon_profile_release(&p);
+	hx_buf_release(&b);
+	free(other);
+	free(tel);
+	free(stale);
+	free(path);
+	free(dir);
+}
+
+static const char *const label_key[] = {"label", NULL};
+
+static void test_check_stream(void **state)
+{
+	char *snap = hx_path_join(root, "cs"), *gold = hx_path_join(root, "cs-gold");
+	char *none = hx_path_join(root, "cs-none");
+	char top[HX_HASH_HEX_LEN], hash[HX_HASH_HEX_LEN];
+	hx_golden_result g;
+	(void)state;
+
+	write_streams(snap, top, "a.jsonl", "{\"label\":\"r1\",\"v\":1}\n", (size_t)1, "b.jsonl",
+		      "{\"label\":\"r1\",\"v\":1}\n{\"label\":\"r2\",\"v\":2}\n", (size_t)2,
+		      (const char *)NULL);
+	/* no golden at all */
+	assert_int_equal(hx_snapshot_read_stream_hash(snap, "b.jsonl", hash, NULL), 0);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check_stream(&g, none, snap, "b.jsonl", hash, label_key), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISSING);
+	assert_string_equal(g.golden_hash, "");
+	hx_golden_result_release(&g);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check(&g, none, snap, top), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISSING);
+	hx_golden_result_release(&g);
+
+	assert_int_equal(hx_golden_accept(snap, gold), 0);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check(&g, gold, snap, top), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MATCH);
+	assert_string_equal(g.golden_hash, top);
+	hx_golden_result_release(&g);
+
+	/* b changes in record r2, c is new */
+	write_streams(snap, top, "a.jsonl", "{\"label\":\"r1\",\"v\":1}\n", (size_t)1, "b.jsonl",
+		      "{\"label\":\"r1\",\"v\":1}\n{\"label\":\"r2\",\"v\":3}\n", (size_t)2,
+		      "c.jsonl", "{\"n\":1}\n", (size_t)1, (const char *)NULL);
+	assert_int_equal(hx_snapshot_read_stream_hash(snap, "a.jsonl", hash, NULL), 0);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check_stream(&g, gold, snap, "a.jsonl", hash, label_key), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MATCH);
+	assert_string_equal(g.golden_hash, hash);
+	hx_golden_result_release(&g);
+
+	assert_int_equal(hx_snapshot_read_stream_hash(snap, "b.jsonl", hash, NULL), 0);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check_stream(&g, gold, snap, "b.jsonl", hash, label_key), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISMATCH);
+	assert_int_equal(g.diff.changed, 1);
+	assert_string_equal(g.diff.text.ptr, "  paths:\n    .v: 1 changed\n"
+					     "  record 1 (label=r2):\n    .v: 2 -> 3\n");
+	hx_golden_result_release(&g);
+
+	assert_int_equal(hx_snapshot_read_stream_hash(snap, "c.jsonl", hash, NULL), 0);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check_stream(&g, gold, snap, "c.jsonl", hash, NULL), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISSING);
+	assert_string_equal(g.golden_hash, "");
+	hx_golden_result_release(&g);
+
+	/* The whole snapshot: the first differing stream by name is b. */
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check(&g, gold, snap, top), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISMATCH);
+	assert_int_equal(g.diff.changed, 1);
+	assert_int_equal(g.diff.added, 0);
+	assert_string_equal(g.diff.text.ptr, "  paths:\n    .v: 1 changed\n"
+					     "  record 1:\n    .v: 2 -> 3\n");
+	hx_golden_result_release(&g);
+
+	/* A stream only the snapshot has, first by name, diffs against empty. */
+	write_streams(snap, top, "a.jsonl", "{\"label\":\"r1\",\"v\":1}\n", (size_t)1, "a0.jsonl",
+		      "{\"n\":1}\n{\"n\":2}\n", (size_t)2, "b.jsonl",
+		      "{\"label\":\"r1\",\"v\":1}\n{\"label\":\"r2\",\"v\":2}\n", (size_t)2,
+		      (const char *)NULL);
+	hx_golden_result_init(&g);
+	assert_int_equal(hx_golden_check(&g, gold, snap, top), 0);
+	assert_int_equal(g.verdict, HX_GOLDEN_MISMATCH);
+	assert_int_equal(g.diff.old_records, 0);
+	assert_int_equal(g.diff.added, 2);
+	hx_golden_result_release(&g);
+	free(none);
+	free(snap);
+	free(gold);
+}
+
+static void test_accept_streams(void **state)
+{
+	char *snap = hx_path_join(root, "as"), *gold = hx_path_join(root, "as-gold");
+	char *bs = hx_path_join(snap, "b.jsonl"), *gb = hx_path_join(gold, "b.jsonl");
+	char *man = hx_path_join(snap, "manifest.json");
+	char top[HX_HASH_HEX_LEN], hash[HX_HASH_HEX_LEN], edited[HX_HASH_HEX_LEN];
+	hx_buf b = HX_BUF_INIT;
+	size_t records;
+	char *at;
+	(void)state;
+
+	write_streams(snap, top, "a.jsonl", "{\"k\":1}\n{\"k\":2}\n", (size_t)2, "b.jsonl",
+		      "{\"x\":\"y\"}\n", (size_t)1, (const char *)NULL);
+	/* a hand-edited stream */
+	write_file(bs, "{\"x\":\"z\"}\n");
+	assert_int_equal(hx_golden_accept(snap, gold), HX_EMISMATCH);
+	assert_non_null(strstr(hx_error_last(), "b.jsonl' does not hash to its manifest"));
+	assert_false(hx_path_exists(gold));
+	/* ... and its manifest entry edited to match: the top-level hash says no */
+	hash_of(edited, "{\"x\":\"z\"}\n");
+	assert_int_equal(hx_file_read(&b, man), 0);
+	assert_non_null(at = strstr(b.ptr, HB));
+	memcpy(at, edited, HX_HASH_HEX_LEN - 1);
+	write_file(man, b.ptr);
+	assert_int_equal(hx_golden_accept(snap, gold), HX_EMISMATCH);
+	assert_non_null(strstr(hx_error_last(), "its streams do not hash to its \"hash\""));
+	assert_false(hx_path_exists(gold));
+	hx_error_clear();
+
+	write_streams(snap, top, "a.jsonl", "{\"k\":1}\n{\"k\":2}\n", (size_t)2, "b.jsonl",
+		      "{\"x\":\"y\"}\n", (size_t)1, (const char *)NULL);
+	assert_string_equal(top, HTOP);
+	assert_int_equal(hx_golden_accept(snap, gold), 0);
+	assert_true(hx_path_exists(gb));
+	assert_int_equal(hx_snapshot_read_hash(gold, hash, &records), 0);
+	assert_string_equal(hash, HTOP);
+	assert_int_equal(records, 3);
+
+	/* step b removed: accepting leaves golden equal to the snapshot */
+	write_streams(snap, top, "a.jsonl", "{\"k\":1}\n{\"k\":2}\n", (size_t)2, (const char *)NULL);
+	assert_false(hx_path_exists(bs));
+	assert_int_equal(hx_golden_accept(snap, gold), 0);
+	assert_false(hx_path_exists(gb));
+	assert_int_equal(hx_snapshot_read_hash(gold, hash, &records), 0);
+	assert_string_equal(hash, top);
+	assert_int_equal(records, 2);
+	{
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s' >/dev/null", snap, gold);
+		assert_int_equal(system(cmd), 0);
+	}
+	hx_buf_release(&b);
+	free(man);
+	free(gb);
+	free(bs);
+	free(snap);
+	free(gold);
+}
+
+/* Series specs in the scan, golden status and the review. */
+static void test_series_specs(void **state)
+{
+	char *dir = enter_project("series");
+	hx_golden_specs specs;
+	hx_golden_status st;
+	hx_golden_review_counts c;
+	char top[HX_HASH_HEX_LEN], gtop[HX_HASH_HEX_LEN], hb[HX_HASH_HEX_LEN], gb[HX_HASH_HEX_LEN];
+	const hx_golden_entry *e;
+	hx_buf want = HX_BUF_INIT;
+	char *text;
+	(void)state;
+
+	write_file("experiments/loop.yaml", "experiment: loop\ntags: [nightly, series]\n"
+					    "golden: golden/the-loop\n"
+					    "engine: {command: ticksim}\nsteps:\n  runs: {kind: runs}\n");
+	write_file("experiments/plain.yaml", "experiment: plain\nsteps: []\n");
+	write_file("experiments/noexp.yaml", "steps:\n  a: {kind: runs}\n");
+	write_file("experiments/badtags.yaml", "experiment: bt\nsteps: []\ntags: nightly\n");
+	write_file("experiments/badname.yaml", "experiment: Loop\nsteps: []\n");
+	hx_golden_specs_init(&specs);
+	assert_int_equal(hx_golden_specs_scan(&specs, "experiments"), 0);
+	assert_int_equal(specs.n, 5);
+	assert_string_equal(specs.items[0].path, "experiments/badname.yaml");
+	assert_true(specs.items[0].series);
+	assert_null(specs.items[0].experiment);
+	assert_non_null(strstr(specs.items[0].error, "experiments/badname.yaml:1:13: experiment "
+						     "name 'Loop' is not valid"));
+	assert_string_equal(specs.items[1].path, "experiments/badtags.yaml");
+	assert_string_equal(specs.items[1].error,
+			    "experiments/badtags.yaml:3:7: 'tags' must be a list");
+	assert_null(specs.items[1].experiment);
+	assert_null(specs.items[1].golden);
+	assert_int_equal(specs.items[1].ntags, 0);
+	assert_string_equal(specs.items[2].path, "experiments/loop.yaml");
+	assert_true(specs.items[2].series);
+	assert_null(specs.items[2].error);
+	assert_string_equal(specs.items[2].experiment, "loop");
+	assert_string_equal(specs.items[2].golden, "golden/the-loop");
+	assert_int_equal(specs.items[2].ntags, 2);
+	assert_true(hx_golden_spec_has_tag(&specs.items[2], "series"));
+	assert_string_equal(specs.items[3].path, "experiments/noexp.yaml");
+	assert_true(specs.items[3].series);
+	assert_null(specs.items[3].experiment);
+	assert_string_equal(specs.items[3].error,
+			    "experiments/noexp.yaml:1:1: missing key 'experiment'");
+	assert_string_equal(specs.items[4].path, "experiments/plain.yaml");
+	assert_string_equal(specs.items[4].experiment, "plain");
+	assert_string_equal(specs.items[4].golden, "golden/plain");
+	assert_int_equal(specs.items[4].ntags, 0);
+	assert_false(hx_golden_spec_has_tag(&specs.items[4], "nightly"));
+
+	/* loop: golden a and b, snapshot with b changed; plain: new */
+	write_streams("golden/the-loop", gtop, "a.jsonl", "{\"v\":1}\n", (size_t)1, "b.jsonl",
+		      "{\"v\":1}\n", (size_t)1, (const char *)NULL);
+	write_streams("snapshots/loop", top, "a.jsonl", "{\"v\":1}\n", (size_t)1, "b.jsonl",
+		      "{\"v\":2}\n", (size_t)1, (const char *)NULL);
+	write_streams("snapshots/plain", NULL, "x.jsonl", "{\"v\":1}\n{\"v\":2}\n", (size_t)2,
+		      (const char *)NULL);
+	hx_golden_status_init(&st);
+	assert_int_equal(hx_golden_status_scan(&st, &specs, "snapshots", "golden"), 0);
+	assert_non_null(e = hx_golden_status_find(&st, "loop"));
+	assert_int_equal(e->state, HX_GOLDEN_STATE_PENDING);
+	assert_string_equal(e->snapshot_hash, top);
+	assert_string_equal(e->golden_hash, gtop);
+	assert_string_equal(e->golden_dir, "golden/the-loop");
+	assert_int_equal(e->snapshot_records, 2);
+	assert_non_null(e = hx_golden_status_find(&st, "plain"));
+	assert_int_equal(e->state, HX_GOLDEN_STATE_NEW);
+	assert_int_equal(e->snapshot_records, 2);
+	hx_golden_status_release(&st);
+	hx_golden_specs_release(&specs);
+
+	/* The review names each differing stream. */
+	hash_of(hb, "{\"v\":2}\n");
+	hash_of(gb, "{\"v\":1}\n");
+	write_streams("golden/loop", gtop, "a.jsonl", "{\"v\":1}\n", (size_t)1, "b.jsonl",
+		      "{\"v\":1}\n", (size_t)1, "c.jsonl", "{\"v\":1}\n", (size_t)1,
+		      (const char *)NULL);
+	text = review(&c, "s\ns\n");
+	hx_buf_printf(&want,
+		      "pending   loop  (snapshot %s != golden %s)\n"
+		      "  stream b.jsonl  (snapshot %s != golden %s)\n"
+		      "  1 records in golden, 1 in the snapshot; 1 compared: 1 changed, 0 added, "
+		      "0 removed\n"
+		      "  paths:\n"
+		      "    .v: 1 changed\n"
+		      "  record 0:\n"
+		      "    .v: 1 -> 2\n"
+		      "  stream c.jsonl  (golden %s, not in the snapshot)\n"
+		      "  1 records in golden, 0 in the snapshot; 0 compared: 0 changed, 0 added, "
+		      "1 removed\n",
+		      top, gtop, hb, gb, gb);
+	assert_true(strncmp(text, want.ptr, want.len) == 0);
+	assert_non_null(strstr(text, "new       plain  (no golden yet)\n"
+				     "  accepting creates golden/plain with 2 records"));
+	assert_int_equal(c.skipped, 2);
+	free(text);
+	hx_buf_release(&want);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +1007,10 @@ int main(void)
 		cmocka_unit_test(test_status_unreadable_manifests),
 		cmocka_unit_test(test_review_walk),
 		cmocka_unit_test(test_review_pages_full_diff),
+		cmocka_unit_test(test_streams_manifest),
+		cmocka_unit_test(test_check_stream),
+		cmocka_unit_test(test_accept_streams),
+		cmocka_unit_test(test_series_specs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
