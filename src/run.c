@@ -38,10 +38,13 @@ typedef struct {
 	signed char truth; /* metadata.ground_truth: -1 none, 0 invalid, 1 valid */
 } task_slot;
 
-/* One worker's scratch space, reused by every task it runs. */
+/* One worker's scratch space, reused by every task it runs. The padding
+ * keeps two workers' buffers off a shared cache line (their lengths change
+ * with every byte written). */
 typedef struct {
 	hx_buf raw, canon;
 	hx_arena *arena;
+	char pad[64];
 } scratch;
 
 /* The run on hx_pool_run: job j is task first + j (a resumed run has its
