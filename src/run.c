@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +20,15 @@
 #include "fsutil.h"
 #include "json.h"
 #include "plan.h"
+#include "pool.h"
 #include "progress.h"
 #include "rng.h"
 #include "spec.h"
 #include "stats.h"
 
-/* What a worker leaves for one task. `done` is set (release) after the
- * other fields; the writer reads them (acquire) in plan order, so output
- * never depends on scheduling. */
+/* What a worker leaves for one task. The pool publishes it (pool.h) and
+ * the writer reads the slots in plan order, so output never depends on
+ * scheduling. */
 typedef struct {
 	char *raw;   /* telemetry line, '\n'-terminated */
 	size_t raw_len;
@@ -36,9 +36,19 @@ typedef struct {
 	size_t canon_len;
 	hx_outcome outcome;
 	signed char truth; /* metadata.ground_truth: -1 none, 0 invalid, 1 valid */
-	atomic_int done;
 } task_slot;
 
+/* One worker's scratch space, reused by every task it runs. The padding
+ * keeps two workers' buffers off a shared cache line (their lengths change
+ * with every byte written). */
+typedef struct {
+	hx_buf raw, canon;
+	hx_arena *arena;
+	char pad[64];
+} scratch;
+
+/* The run on hx_pool_run: job j is task first + j (a resumed run has its
+ * first tasks' slots already). */
 typedef struct {
 	const hx_plan *plan;
 	const hx_spec *spec;
@@ -46,26 +56,16 @@ typedef struct {
 	hx_engine *engine;
 	hx_progress progress;
 	task_slot *slots;
+	scratch *scratch; /* per worker id */
 	uint64_t nonce;
 	const atomic_int *cancel;
-	atomic_size_t next;
-	atomic_size_t done;
 	atomic_ulong counts[HX_OUT_COUNT];
-	atomic_int failed;
-	pthread_mutex_t lock;
-	pthread_cond_t wake; /* the last task is done, or a task failed */
-	char err[1024];
-	int err_code;
+	size_t first;
 	/* the writer: the completed prefix goes to the partial file */
 	FILE *partial;
 	char *partial_path;
-	size_t flushed;
-} pool;
-
-typedef struct {
-	pool *p;
-	int id;
-} worker_arg;
+	size_t flushed; /* records in the partial file */
+} run_ctx;
 
 static double now_s(clockid_t clock)
 {
@@ -74,9 +74,9 @@ static double now_s(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int canceled(const pool *p)
+static int canceled(const run_ctx *c)
 {
-	return p->cancel && atomic_load(p->cancel);
+	return c->cancel && atomic_load(c->cancel);
 }
 
 /* A per-run unique, UUID-shaped id: volatile by design, stripped by the
@@ -89,25 +89,6 @@ static void make_id(char out[48], uint64_t task_seed, uint64_t nonce)
 		 b & (uint64_t)0xffffffffffff);
 }
 
-static void wake_writer(pool *p)
-{
-	pthread_mutex_lock(&p->lock);
-	pthread_cond_broadcast(&p->wake);
-	pthread_mutex_unlock(&p->lock);
-}
-
-static void fail(pool *p, int code)
-{
-	pthread_mutex_lock(&p->lock);
-	if (!atomic_load(&p->failed)) {
-		snprintf(p->err, sizeof(p->err), "%s", hx_error_last());
-		p->err_code = code;
-		atomic_store(&p->failed, 1);
-	}
-	pthread_cond_broadcast(&p->wake);
-	pthread_mutex_unlock(&p->lock);
-}
-
 static signed char truth_of(const char *gt)
 {
 	return !gt ? -1 : strcmp(gt, "valid") == 0 ? 1 : strcmp(gt, "invalid") == 0 ? 0 : -1;
@@ -115,160 +96,132 @@ static signed char truth_of(const char *gt)
 
 /* Serialize a record and its canonical line into the task's slot. */
 static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profile *profile,
-		     size_t index, hx_buf *raw, hx_buf *canon, hx_arena *arena)
+		     size_t index, scratch *s)
 {
 	int err;
-	hx_buf_reset(raw);
-	hx_record_write_json(raw, rec);
-	hx_buf_reset(canon);
-	hx_arena_reset(arena);
-	err = hx_canon_line(canon, arena, raw->ptr, raw->len - 1, profile, "telemetry", index + 1);
+	hx_buf_reset(&s->raw);
+	hx_record_write_json(&s->raw, rec);
+	hx_buf_reset(&s->canon);
+	hx_arena_reset(s->arena);
+	err = hx_canon_line(&s->canon, s->arena, s->raw.ptr, s->raw.len - 1, profile, "telemetry",
+			    index + 1);
 	if (err)
 		return err;
 	slot->outcome = rec->outcome;
 	slot->truth = truth_of(rec->ground_truth);
-	slot->raw = hx_xstrdup(raw->ptr);
-	slot->raw_len = raw->len;
-	slot->canon = hx_xstrdup(canon->ptr);
-	slot->canon_len = canon->len;
+	slot->raw = hx_xstrdup(s->raw.ptr);
+	slot->raw_len = s->raw.len;
+	slot->canon = hx_xstrdup(s->canon.ptr);
+	slot->canon_len = s->canon.len;
 	return 0;
 }
 
-static void *worker_main(void *arg)
+/* The pool's run: one task on one worker. */
+static int run_job(void *ctx, size_t job, int worker)
 {
-	worker_arg *wa = arg;
-	pool *p = wa->p;
-	hx_buf raw = HX_BUF_INIT, canon = HX_BUF_INIT;
-	hx_arena *arena = hx_arena_new();
-	size_t i;
+	run_ctx *c = ctx;
+	size_t i = c->first + job;
+	const hx_task *task = &c->plan->tasks[i];
+	hx_record rec;
+	char nb[64];
+	int err;
 
-	while (!atomic_load(&p->failed) && !canceled(p) &&
-	       (i = atomic_fetch_add(&p->next, 1)) < p->plan->n) {
-		const hx_task *task = &p->plan->tasks[i];
-		hx_record rec;
-		int err;
-
-		{
-			char nb[64];
-			hx_progress_begin(&p->progress, wa->id,
-					  hx_corpus_name(p->corpus, (size_t)task->module, nb, sizeof(nb)),
-					  task->tier, hx_progress_now());
-		}
-		hx_record_init(&rec);
-		rec.worker = wa->id;
-		rec.timestamp = now_s(CLOCK_REALTIME);
-		make_id(rec.verification_id, task->seed, p->nonce);
-		err = p->engine->run_task(p->engine, task, &rec);
-		hx_progress_end(&p->progress, wa->id);
-		if (err == HX_ETIMEOUT && canceled(p)) {
-			hx_record_release(&rec);
-			break; /* interrupted: this task has no record */
-		}
-		if (!err)
-			err = fill_slot(&p->slots[i], &rec, &p->spec->profile, i, &raw, &canon, arena);
-		hx_record_release(&rec);
-		if (err) {
-			fail(p, err);
-			break;
-		}
-		atomic_fetch_add(&p->counts[p->slots[i].outcome], 1);
-		atomic_store_explicit(&p->slots[i].done, 1, memory_order_release);
-		if (atomic_fetch_add(&p->done, 1) + 1 == p->plan->n)
-			wake_writer(p);
-	}
-	hx_arena_free(arena);
-	hx_buf_release(&raw);
-	hx_buf_release(&canon);
-	return NULL;
+	hx_progress_begin(&c->progress, worker,
+			  hx_corpus_name(c->corpus, (size_t)task->module, nb, sizeof(nb)), task->tier,
+			  hx_progress_now());
+	hx_record_init(&rec);
+	rec.worker = worker;
+	rec.timestamp = now_s(CLOCK_REALTIME);
+	make_id(rec.verification_id, task->seed, c->nonce);
+	err = c->engine->run_task(c->engine, task, &rec);
+	hx_progress_end(&c->progress, worker);
+	if (err == HX_ETIMEOUT && canceled(c))
+		err = HX_EINTERRUPTED; /* this task has no record */
+	else if (!err)
+		err = fill_slot(&c->slots[i], &rec, &c->spec->profile, i, &c->scratch[worker]);
+	hx_record_release(&rec);
+	if (!err)
+		atomic_fetch_add(&c->counts[c->slots[i].outcome], 1);
+	return err;
 }
 
-/* Append the newly completed prefix of the plan to the partial file. */
-static int flush_prefix(pool *p)
+/* The pool's flush: append the newly completed tasks to the partial file. */
+static int flush_jobs(void *ctx, size_t from, size_t to)
 {
-	size_t start = p->flushed;
-	while (p->flushed < p->plan->n &&
-	       atomic_load_explicit(&p->slots[p->flushed].done, memory_order_acquire)) {
-		const task_slot *s = &p->slots[p->flushed];
-		if (fwrite(s->raw, 1, s->raw_len, p->partial) != s->raw_len) {
-			hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
+	run_ctx *c = ctx;
+	size_t i;
+	for (i = c->first + from; i < c->first + to; i++) {
+		const task_slot *s = &c->slots[i];
+		if (fwrite(s->raw, 1, s->raw_len, c->partial) != s->raw_len) {
+			hx_error_set_errno(errno, "cannot write '%s'", c->partial_path);
 			return HX_ESYSTEM;
 		}
-		p->flushed++;
+		c->flushed++;
 	}
-	if (p->flushed != start && fflush(p->partial) != 0) {
-		hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
+	if (to > from && fflush(c->partial) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", c->partial_path);
 		return HX_ESYSTEM;
 	}
 	return 0;
 }
 
 /* The progress line's outcome counts: "verified=N verifier_timeout=M ...". */
-static void outcome_counts(hx_buf *b, const pool *p)
+static void outcome_counts(hx_buf *b, const run_ctx *c)
 {
 	int o;
 	for (o = 0; o < HX_OUT_COUNT; o++) {
-		unsigned long c = atomic_load(&p->counts[o]);
-		if (c)
-			hx_buf_printf(b, "%s%s=%lu", b->len ? " " : "", hx_outcome_name((hx_outcome)o), c);
+		unsigned long k = atomic_load(&c->counts[o]);
+		if (k)
+			hx_buf_printf(b, "%s%s=%lu", b->len ? " " : "", hx_outcome_name((hx_outcome)o), k);
 	}
 }
 
-static int execute(pool *p, int workers)
+/* The pool's tick (about every 100 ms; progress.h says how often a line is
+ * printed). */
+static void tick_jobs(void *ctx, size_t done)
 {
-	pthread_t *th = hx_xcalloc((size_t)workers, sizeof(pthread_t));
-	worker_arg *args = hx_xcalloc((size_t)workers, sizeof(worker_arg));
-	int i, started = 0, err = 0;
+	run_ctx *c = ctx;
+	double t = hx_progress_now();
+	done += c->first;
+	if (hx_progress_tick(&c->progress, done, t) && done < c->plan->n) {
+		hx_buf counts = HX_BUF_INIT;
+		outcome_counts(&counts, c);
+		hx_progress_print(&c->progress, done, t, counts.ptr);
+		hx_buf_release(&counts);
+	}
+}
 
-	for (i = 0; i < workers; i++) {
-		args[i].p = p;
-		args[i].id = i;
-		if (pthread_create(&th[i], NULL, worker_main, &args[i]) != 0) {
-			hx_error_set("cannot start worker thread %d", i);
-			fail(p, HX_ESYSTEM);
-			break;
-		}
-		started++;
+/* Run the tasks not done yet; HX_EINTERRUPTED when canceled (the completed
+ * prefix is in the partial file). */
+static int execute(run_ctx *c, int workers)
+{
+	hx_pool_options po;
+	int w, err;
+
+	c->scratch = hx_xcalloc((size_t)workers, sizeof(scratch));
+	for (w = 0; w < workers; w++) {
+		hx_buf_init(&c->scratch[w].raw);
+		hx_buf_init(&c->scratch[w].canon);
+		c->scratch[w].arena = hx_arena_new();
 	}
-	/* Wake every 100 ms (or when the last task is done) to write the
-	 * completed prefix and report progress (progress.h says how often). */
-	pthread_mutex_lock(&p->lock);
-	while (atomic_load(&p->done) < p->plan->n && !atomic_load(&p->failed) && !canceled(p)) {
-		struct timespec until;
-		double t;
-		size_t done;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&p->wake, &p->lock, &until);
-		pthread_mutex_unlock(&p->lock);
-		if (!err)
-			err = flush_prefix(p);
-		if (err)
-			fail(p, err);
-		t = hx_progress_now();
-		done = atomic_load(&p->done);
-		if (hx_progress_tick(&p->progress, done, t) && done < p->plan->n) {
-			hx_buf counts = HX_BUF_INIT;
-			outcome_counts(&counts, p);
-			hx_progress_print(&p->progress, done, t, counts.ptr);
-			hx_buf_release(&counts);
-		}
-		pthread_mutex_lock(&p->lock);
+	memset(&po, 0, sizeof(po));
+	po.n = c->plan->n - c->first;
+	po.workers = workers;
+	po.ctx = c;
+	po.run = run_job;
+	po.flush = flush_jobs;
+	po.tick = tick_jobs;
+	po.cancel = c->cancel;
+	err = hx_pool_run(&po, NULL);
+	hx_progress_finish(&c->progress);
+	for (w = 0; w < workers; w++) {
+		hx_buf_release(&c->scratch[w].raw);
+		hx_buf_release(&c->scratch[w].canon);
+		hx_arena_free(c->scratch[w].arena);
 	}
-	pthread_mutex_unlock(&p->lock);
-	hx_progress_finish(&p->progress);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	free(th);
-	free(args);
-	if (atomic_load(&p->failed)) {
-		hx_error_set("%s", p->err);
-		return p->err_code;
-	}
-	return flush_prefix(p);
+	free(c->scratch);
+	c->scratch = NULL;
+	return err;
 }
 
 void hx_run_result_init(hx_run_result *r)
@@ -362,12 +315,6 @@ static void summarize(hx_run_result *r, const hx_spec *spec, const hx_plan *plan
 	}
 }
 
-static int num_cores(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
 static int load_spec(hx_spec **out, const hx_run_options *opt)
 {
 	int err = opt->spec_text
@@ -382,7 +329,7 @@ static int load_spec(hx_spec **out, const hx_run_options *opt)
  * file must be task i of this plan (same index, tier and module), so a
  * resumed run is the run that would have been. A torn last line (a crash
  * mid-write) is dropped. */
-static int resume_slots(pool *p, const hx_corpus *corpus, hx_arena *arena)
+static int resume_slots(run_ctx *p, const hx_corpus *corpus, hx_arena *arena)
 {
 	hx_buf text = HX_BUF_INIT, raw = HX_BUF_INIT, canon = HX_BUF_INIT;
 	size_t i = 0, start = 0, end;
@@ -453,14 +400,11 @@ static int resume_slots(pool *p, const hx_corpus *corpus, hx_arena *arena)
 			const hx_json *gt = hx_json_get(meta, "ground_truth");
 			slot->truth = truth_of(gt && gt->type == HX_JSON_STRING ? gt->u.string.ptr : NULL);
 		}
-		atomic_store(&slot->done, 1);
 		atomic_fetch_add(&p->counts[o], 1);
 		i++;
 		start = end + 1;
 	}
-	p->flushed = i;
-	atomic_store(&p->next, i);
-	atomic_store(&p->done, i);
+	p->flushed = p->first = i;
 	/* Rewrite the file as exactly the records kept (drops a torn line). */
 	if (!(p->partial = fopen(p->partial_path, "w"))) {
 		hx_error_set_errno(errno, "cannot open '%s'", p->partial_path);
@@ -600,7 +544,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	hx_engine *engine = NULL;
 	hx_engine_ctx ectx;
 	hx_arena *arena = hx_arena_new();
-	pool p;
+	run_ctx p;
 	hx_snapshot_info info;
 	hx_buf summary = HX_BUF_INIT, canon = HX_BUF_INIT;
 	char utc[32], date[32], *path = NULL;
@@ -612,8 +556,6 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 
 	memset(&p, 0, sizeof(p));
 	memset(&ectx, 0, sizeof(ectx));
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.wake, NULL);
 	gmtime_r(&now, &tmv);
 	strftime(utc, sizeof(utc), "%Y%m%dT%H%M%SZ", &tmv);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tmv);
@@ -626,7 +568,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 		err = HX_EINVALID;
 		goto done;
 	}
-	workers = opt->workers > 0 ? opt->workers : spec->workers > 0 ? spec->workers : num_cores();
+	workers = opt->workers > 0 ? opt->workers : spec->workers > 0 ? spec->workers : hx_pool_cores();
 	if ((size_t)workers > plan.n)
 		workers = plan.n ? (int)plan.n : 1;
 	out->experiment = hx_xstrdup(spec->experiment);
@@ -685,16 +627,15 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 		hx_buf_printf(&plabel, "%s: %s", opt->label ? opt->label : "harness run",
 			      spec->experiment);
 		hx_progress_init(&p.progress, opt->progress, plabel.ptr, "tasks", plan.n,
-				 atomic_load(&p.done), workers, hx_progress_now());
+				 p.first, workers, hx_progress_now());
 		err = execute(&p, workers);
 		hx_progress_release(&p.progress);
 		hx_buf_release(&plabel);
 	}
-	if (!err && p.flushed < plan.n && canceled(&p)) {
+	if (err == HX_EINTERRUPTED) {
 		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
 			     "resume with: harness run %s --out %s --resume",
 			     p.flushed, plan.n, p.partial_path, spec->path, out->run_dir);
-		err = HX_EINTERRUPTED;
 	}
 	{
 		/* Whatever happened, the records written so far reach the disk. */
@@ -772,8 +713,6 @@ done:
 		free(p.slots);
 	}
 	free(p.partial_path);
-	pthread_mutex_destroy(&p.lock);
-	pthread_cond_destroy(&p.wake);
 	hx_buf_release(&canon);
 	hx_buf_release(&summary);
 	hx_arena_free(arena);

@@ -4,7 +4,7 @@
  * export (RUN/calibration.yaml, calibration.md, noise_config.yaml) ->
  * RUN/summary.txt -> the run archive (replay.h) unless no_archive.
  *
- * The pool: `workers` threads take tasks in plan order; each result lands in
+ * The pool (pool.h): `workers` threads take tasks in plan order; each result lands in
  * its task's slot, and the completed prefix of the plan is appended to
  * RUN/telemetry.jsonl.partial as it grows (whole lines only), which becomes
  * RUN/telemetry.jsonl when every task is done. When *cancel becomes nonzero
