@@ -63,8 +63,10 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&p->failed) && !canceled(p) &&
 	       (i = atomic_fetch_add(&p->next, 1)) < p->o->n) {
 		int err = p->o->run(p->o->ctx, i, wa->id);
-		if (err == HX_EINTERRUPTED)
+		if (err == HX_EINTERRUPTED && canceled(p))
 			break; /* canceled: this job has no result */
+		if (err == HX_EINTERRUPTED)
+			hx_error_set("job %zu was interrupted without a cancel", i);
 		if (err) {
 			fail(p, err);
 			break;
