@@ -282,6 +282,17 @@ static int count_lines(const hx_buf *b)
 	return n;
 }
 
+/* 1 when a condense step reads runs step i. */
+static int condensed(const hx_series_spec *s, size_t i)
+{
+	size_t j, k;
+	for (j = 0; j < s->nsteps; j++)
+		for (k = 0; s->steps[j].kind == HX_STEP_CONDENSE && k < s->steps[j].nneeds; k++)
+			if (s->steps[j].needs[k] == i)
+				return 1;
+	return 0;
+}
+
 /* Run (or skip) step i; tables[i] gets its table. */
 static int do_step(hx_series_result *out, const hx_series_spec *s, size_t i, step_state *st,
 		   hx_buf *tables, const hx_series_options *opt, const char *engine_hash,
@@ -375,7 +386,10 @@ static int do_step(hx_series_result *out, const hx_series_spec *s, size_t i, ste
 	if ((err = state_write(st, s, state_path)) != 0)
 		goto done;
 report:
-	if (step->kind == HX_STEP_RUNS)
+	/* failed runs: as the dataset reports them (engine failures and
+	 * telemetry that cannot be condensed); a runs step no condense step
+	 * reads reports its own */
+	if (step->kind == HX_STEP_CONDENSE || (step->kind == HX_STEP_RUNS && !condensed(s, i)))
 		add_failures(out, &tables[i]);
 	if (step->kind != HX_STEP_RUNS) {
 		char *rp = hx_path_join(dir, "report.txt");
