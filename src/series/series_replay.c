@@ -285,6 +285,7 @@ int hx_series_replay(hx_series_replay_result *out, const hx_archive_contents *c,
 	so.snapshots_dir = snap_dir;
 	so.no_archive = 1;
 	so.progress = opt->progress;
+	so.label = "harness replay";
 	so.cancel = opt->cancel;
 	err = hx_series_run(&rr, &so);
 	free((char *)so.out_dir);

@@ -347,10 +347,10 @@ static int do_step(hx_series_result *out, const hx_series_spec *s, size_t i, ste
 			size_t runs = step->nprofiles * (size_t)step->repeats, g;
 			for (g = 0; g < step->ngrid; g++)
 				runs *= step->grid[g].n;
-			fprintf(stderr, "harness run: %s: step '%s': %zu runs on %d worker%s\n",
-				s->experiment, step->name, runs, workers, workers == 1 ? "" : "s");
+			fprintf(stderr, "%s: %s: step '%s': %zu runs on %d worker%s\n",
+				opt->label ? opt->label : "harness run", s->experiment, step->name, runs, workers, workers == 1 ? "" : "s");
 		}
-		err = hx_series_step_runs(s, i, out->work_dir, workers, opt->progress, opt->cancel,
+		err = hx_series_step_runs(s, i, out->work_dir, workers, opt->progress, opt->label, opt->cancel,
 					  &raw, &csv, &res->runs, &res->failed);
 		if (err == HX_EINTERRUPTED)
 			hx_error_set("interrupted in step '%s'; the steps before it are kept: run the "

@@ -64,6 +64,7 @@ typedef struct {
 	const char *archive_dir;   /* NULL: runs */
 	int no_archive;
 	hx_progress_mode progress;
+	const char *label;     /* prefix of progress lines; default "harness run" */
 	const atomic_int *cancel;
 } hx_series_options;
 
@@ -137,7 +138,8 @@ typedef struct {
  * canonical line per run, plan order) and the CSV into *csv; *failed gets
  * the failed runs. */
 int hx_series_step_runs(const hx_series_spec *s, size_t step, const char *work_dir,
-			int workers, hx_progress_mode progress, const atomic_int *cancel,
+			int workers, hx_progress_mode progress, const char *label,
+			const atomic_int *cancel,
 			hx_buf *table, hx_buf *csv, size_t *runs, size_t *failed);
 
 /* The analysis steps: from the tables of what the step needs (texts, in

@@ -466,8 +466,8 @@ static void tick_runs(void *ctx, size_t done)
 }
 
 int hx_series_step_runs(const hx_series_spec *s, size_t step, const char *work_dir,
-			int workers, hx_progress_mode progress, const atomic_int *cancel,
-			hx_buf *table, hx_buf *csv, size_t *runs, size_t *failed)
+			int workers, hx_progress_mode progress, const char *plabel,
+			const atomic_int *cancel, hx_buf *table, hx_buf *csv, size_t *runs, size_t *failed)
 {
 	runs_ctx c;
 	hx_pool_options po;
@@ -498,7 +498,8 @@ int hx_series_step_runs(const hx_series_spec *s, size_t step, const char *work_d
 		}
 	hx_buf_puts(csv, ",status,error,telemetry\n");
 	c.slots = hx_xcalloc(c.n ? c.n : 1, sizeof(run_slot));
-	hx_buf_printf(&label, "harness run: %s: %s", s->experiment, c.step_name);
+	hx_buf_printf(&label, "%s: %s: %s", plabel ? plabel : "harness run", s->experiment,
+		      c.step_name);
 	hx_progress_init(&c.progress, progress, label.ptr, "runs", c.n, 0,
 			 workers < 1 ? 1 : workers, hx_progress_now());
 	memset(&po, 0, sizeof(po));
