@@ -11,6 +11,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "nightly.h"
+#include "series/series_run.h"
 #include "run.h"
 #include "snapshot.h"
 
@@ -132,6 +133,71 @@ static int run_one(hx_nightly_entry *e, const char *spec_path, const nightly_arg
 	return err;
 }
 
+/* A series spec into its report entry: its snapshot's verdict (a step
+ * that mismatches makes the whole a mismatch, its diff under the step's
+ * name); failed runs make it an error. */
+static int run_series(hx_nightly_entry *e, const char *spec_path, const nightly_args *a, int ci,
+		      const atomic_int *cancel)
+{
+	hx_series_options opt;
+	hx_series_result res;
+	double start = now_s();
+	size_t i;
+	int err;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.spec_path = spec_path;
+	opt.workers = a->workers;
+	opt.ci = ci;
+	opt.label = "harness nightly";
+	opt.progress = isatty(STDERR_FILENO) && !ci ? HX_PROGRESS_TTY : HX_PROGRESS_LINES;
+	opt.cancel = cancel;
+	hx_series_result_init(&res);
+	if ((err = hx_series_run(&res, &opt)) != 0) {
+		hx_cli_error("nightly", "%s", hx_error_last());
+		hx_nightly_entry_set_error(e, hx_error_last());
+	} else if (res.nfailures) {
+		hx_buf msg = HX_BUF_INIT;
+		hx_buf_printf(&msg, "%s: %zu run%s failed (%s%s)", spec_path, res.nfailures,
+			      res.nfailures == 1 ? "" : "s", res.failures[0],
+			      res.nfailures > 1 ? ", ..." : "");
+		hx_cli_error("nightly", "%s", msg.ptr);
+		hx_nightly_entry_set_error(e, msg.ptr);
+		hx_buf_release(&msg);
+	} else {
+		hx_buf diff = HX_BUF_INIT;
+		fprintf(stderr, "harness nightly: %s: %zu of %zu steps ran in %.2f s, golden %s\n",
+			res.experiment, res.ran, res.nsteps, res.elapsed_s,
+			hx_golden_verdict_name(res.verdict));
+		e->ran = 1;
+		e->verdict = res.verdict;
+		memcpy(e->hash, res.hash, sizeof(e->hash));
+		if (hx_snapshot_read_hash(res.golden_dir, e->golden_hash, NULL) != 0)
+			e->golden_hash[0] = '\0';
+		e->golden_dir = hx_xstrdup(res.golden_dir);
+		for (i = 0; i < res.nsteps; i++) {
+			const hx_golden_result *g = &res.steps[i].golden;
+			e->records += res.steps[i].records;
+			if (g->verdict != HX_GOLDEN_MISMATCH)
+				continue;
+			e->changed += g->diff.changed;
+			e->added += g->diff.added;
+			e->removed += g->diff.removed;
+			hx_buf_printf(&diff, "  step %s:\n", res.steps[i].name);
+			hx_buf_put(&diff, g->diff.text.ptr ? g->diff.text.ptr : "", g->diff.text.len);
+		}
+		if (diff.len)
+			e->diff_text = hx_buf_detach(&diff, NULL);
+		hx_buf_release(&diff);
+		e->run_dir = hx_xstrdup(res.work_dir_shown);
+		e->archive_path = res.archive_path ? hx_xstrdup(res.archive_path) : NULL;
+		e->elapsed_s = now_s() - start;
+	}
+	hx_error_clear();
+	hx_series_result_release(&res);
+	return err;
+}
+
 int cmd_nightly(int argc, char **argv)
 {
 	nightly_args a;
@@ -188,12 +254,6 @@ int cmd_nightly(int argc, char **argv)
 		}
 		if (!hx_golden_spec_has_tag(s, a.tag))
 			continue;
-		if (s->series) {
-			/* hx_run reads calibration specs only. */
-			fprintf(stderr, "harness nightly: skip %s (a series: run it with harness run)\n",
-				s->path);
-			continue;
-		}
 		e = hx_nightly_report_add(&rep, s->experiment, s->path);
 		if (s->duplicate) {
 			/* Both would write snapshots/NAME: the second run's golden
@@ -207,7 +267,8 @@ int cmd_nightly(int argc, char **argv)
 			hx_buf_release(&msg);
 			continue;
 		}
-		if (run_one(e, s->path, &a, ci, cancel) == HX_EINTERRUPTED)
+		if ((s->series ? run_series(e, s->path, &a, ci, cancel)
+			       : run_one(e, s->path, &a, ci, cancel)) == HX_EINTERRUPTED)
 			interrupted = 1;
 	}
 	rep.elapsed_s = now_s() - start;

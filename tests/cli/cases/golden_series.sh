@@ -1,6 +1,8 @@
 # A series spec (top-level `steps:`) and a snapshot of several streams,
 # written by hand here: golden status, accept (a stream dropped since is
-# dropped from golden too) and nightly, which leaves series to `harness run`.
+# dropped from golden too) and nightly, which runs a tagged series like any
+# spec (this one is only a sketch, so its entry is an error naming what is
+# missing).
 mkdir -p experiments/series
 printf 'experiment: loop\ntags: [series]\nsteps:\n  runs: {kind: runs}\n' > experiments/series/loop.yaml
 printf 'steps:\n  runs: {kind: runs}\n' > experiments/series/noname.yaml
