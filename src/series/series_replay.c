@@ -105,8 +105,7 @@ static int safe_relative(const char *p)
 }
 
 int hx_series_archive(const char *path, const hx_series_result *r, const hx_series_spec *s,
-		      const hx_buf *tables, const hx_series_options *opt, const char *started,
-		      const char *finished)
+		      const hx_series_options *opt, const char *started, const char *finished)
 {
 	members ms;
 	hx_archive_meta meta;
@@ -114,7 +113,6 @@ int hx_series_archive(const char *path, const hx_series_result *r, const hx_seri
 	size_t i;
 	int err = 0;
 
-	(void)tables;
 	memset(&ms, 0, sizeof(ms));
 	if (opt->spec_text)
 		add(&ms, "spec.yaml", opt->spec_text, opt->spec_text_len);

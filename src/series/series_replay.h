@@ -21,10 +21,10 @@
 #include "archive.h"
 #include "series/series_run.h"
 
-/* Write the archive of a finished series run (tables[i]: step i's table). */
+/* Write the archive of a finished series run: the spec (opt's text, else
+ * the file), the files it names and the work directory's step files. */
 int hx_series_archive(const char *path, const hx_series_result *r, const hx_series_spec *s,
-		      const hx_buf *tables, const hx_series_options *opt, const char *started,
-		      const char *finished);
+		      const hx_series_options *opt, const char *started, const char *finished);
 
 /* 1 when a verified archive holds a series run (its spec.yaml has steps). */
 int hx_series_archive_is_series(const hx_archive_contents *c);

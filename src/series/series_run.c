@@ -537,7 +537,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
 		out->archive_path = hx_replay_archive_name(opt->archive_dir ? opt->archive_dir : "runs",
 							   s->experiment, utc, out->hash);
-		err = hx_series_archive(out->archive_path, out, s, tables, opt, started, finished);
+		err = hx_series_archive(out->archive_path, out, s, opt, started, finished);
 		if (err) {
 			free(out->archive_path);
 			out->archive_path = NULL;
