@@ -185,10 +185,12 @@ static int read_env(const hx_ydoc *doc, const hx_ynode *n, char ***out)
 		hx_buf b = HX_BUF_INIT;
 		if ((err = hx_ydoc_string(doc, n->pairs[i].value, n->pairs[i].key->scalar, &v)) != 0)
 			return err;
-		if (!n->pairs[i].key->scalar[0] || strchr(n->pairs[i].key->scalar, '='))
+		if (!n->pairs[i].key->scalar[0] || strchr(n->pairs[i].key->scalar, '=')) {
+			free(v);
 			return hx_ydoc_error(doc, n->pairs[i].key,
 					     "environment variable name '%s' is not valid",
 					     n->pairs[i].key->scalar);
+		}
 		hx_buf_printf(&b, "%s=%s", n->pairs[i].key->scalar, v);
 		free(v);
 		(*out)[i] = hx_buf_detach(&b, NULL);
