@@ -436,6 +436,19 @@ static int read_metrics(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *
 	return 0;
 }
 
+/* Note a file the spec names (once: steps may share a budgets file, and the
+ * archive keeps each file once). */
+static void note_file(hx_series_spec *s, const char *file)
+{
+	size_t i;
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i], file) == 0)
+			return;
+	s->files = hx_xrealloc(s->files, (s->nfiles + 2) * sizeof(char *));
+	s->files[s->nfiles++] = hx_xstrdup(file);
+	s->files[s->nfiles] = NULL;
+}
+
 /* Budgets or presets: an inline map, or a file relative to the spec whose
  * text joins the step's definition. */
 static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec *s_of_step,
@@ -463,10 +476,7 @@ static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec 
 		err = hx_ydoc_error(doc, n, "%s", msg);
 	}
 	if (!err) {
-		hx_series_spec *sp = s_of_step;
-		sp->files = hx_xrealloc(sp->files, (sp->nfiles + 2) * sizeof(char *));
-		sp->files[sp->nfiles++] = hx_xstrdup(file);
-		sp->files[sp->nfiles] = NULL;
+		note_file(s_of_step, file);
 		hx_hash128_buf(hash, text.ptr, text.len);
 		hx_buf_printf(&def, "%s\n%s %s", st->definition, file, hash);
 		free(st->definition);
@@ -703,9 +713,7 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 		path = hx_xstrdup(s->profile_ref);
 	else {
 		path = hx_path_join(s->dir, s->profile_ref);
-		s->files = hx_xrealloc(s->files, (s->nfiles + 2) * sizeof(char *));
-		s->files[s->nfiles++] = hx_xstrdup(s->profile_ref);
-		s->files[s->nfiles] = NULL;
+		note_file(s, s->profile_ref);
 	}
 	hx_canon_profile_release(&s->profile);
 	err = hx_canon_profile_load(&s->profile, path);

@@ -122,7 +122,8 @@ typedef struct {
 	char **tags;
 	size_t ntags;
 	char **files; /* files the spec names (budgets, presets, profile), as
-		       * written, relative to dir; nfiles of them */
+		       * written, relative to dir, each once (in the order first
+		       * named); nfiles of them, NULL-terminated */
 	size_t nfiles;
 	hx_series_step *steps; /* in run order */
 	size_t nsteps;

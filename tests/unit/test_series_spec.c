@@ -711,6 +711,31 @@ static void test_files(void **state)
 	free(def1);
 	hx_series_spec_free(s);
 
+	/* two steps naming one file: listed once (the archive keeps each once),
+	 * both steps read it */
+	{
+		static const char shared[] = HEAD "steps:\n"
+						  "  r: {kind: runs, profiles: [p]}\n"
+						  "  d: {kind: condense, needs: [r]}\n"
+						  "  al: {kind: align, needs: [d], budgets: b.yaml}\n"
+						  "  se: {kind: select, needs: [d], budgets: b.yaml}\n"
+						  "  t: {kind: tune, needs: [d], budgets: b.yaml, "
+						  "presets: sub/p.yaml}\n";
+		char spath[128];
+		snprintf(spath, sizeof(spath), "%s/shared.yaml", dir);
+		write_file(spath, shared);
+		if (hx_series_spec_load(&s, spath) != 0)
+			fail_msg("load: %s", hx_error_last());
+		assert_int_equal(s->nfiles, 2);
+		assert_string_equal(s->files[0], "b.yaml");
+		assert_string_equal(s->files[1], "sub/p.yaml");
+		assert_null(s->files[2]);
+		assert_true(s->steps[2].budgets.tier[0].max_kill_prob == 0.03);
+		assert_true(s->steps[3].budgets.tier[0].max_kill_prob == 0.03);
+		assert_true(s->steps[4].budgets.tier[0].max_kill_prob == 0.03);
+		hx_series_spec_free(s);
+	}
+
 	/* an error inside the budgets file is located in that file */
 	write_file(file, "conservative: {max_kill: 0.02}\n");
 	assert_int_equal(hx_series_spec_load(&s, path), HX_EINVALID);
