@@ -142,20 +142,28 @@ static int is_run_var(const char *s)
 	return 0;
 }
 
+/* Whether a scalar's text reads as a number when it is plain (unquoted). */
+static int number_text(const char *text, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (!*text || *end || !isfinite(v))
+		return 0;
+	*out = v;
+	return 1;
+}
+
 /* A grid value or var: a number keeps its shortest text, anything else is a
  * string. */
 static int read_value(const hx_ydoc *doc, const hx_ynode *n, const char *what, hx_cval *out)
 {
+	double v;
 	if (!n || n->type != HX_Y_SCALAR || hx_ynode_is_null(n))
 		return hx_ydoc_error(doc, n, "'%s' values must be numbers or strings", what);
-	if (n->plain) {
-		char *end;
-		double v = strtod(n->scalar, &end);
-		if (*n->scalar && !*end && isfinite(v)) {
-			out->type = HX_CVAL_NUMBER;
-			out->num = v;
-			return 0;
-		}
+	if (n->plain && number_text(n->scalar, &v)) {
+		out->type = HX_CVAL_NUMBER;
+		out->num = v;
+		return 0;
 	}
 	out->type = HX_CVAL_STRING;
 	out->str = hx_xstrdup(n->scalar);
@@ -281,6 +289,21 @@ static int probe_templates(const hx_ydoc *doc, const hx_ynode *step_node,
 
 /* ---- steps ---- */
 
+/* The definition holds every scalar as text, so a quoted grid value that
+ * would be a number unquoted (a string in the runs table: "1", not 1) is
+ * added to it as a line "grid NAME string TEXT": quoting or unquoting it
+ * changes the step's inputs. */
+static void note_string_value(hx_series_step *st, const char *name, const hx_cval *v)
+{
+	hx_buf b = HX_BUF_INIT;
+	double num;
+	if (v->type != HX_CVAL_STRING || !number_text(v->str, &num))
+		return;
+	hx_buf_printf(&b, "%s\ngrid %s string %s", st->definition, name, v->str);
+	free(st->definition);
+	st->definition = hx_buf_detach(&b, NULL);
+}
+
 static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 {
 	size_t i, j;
@@ -302,6 +325,7 @@ static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 			ax->n = 1;
 			if ((err = read_value(doc, v, k->scalar, &ax->values[0])) != 0)
 				return err;
+			note_string_value(st, k->scalar, &ax->values[0]);
 			continue;
 		}
 		if ((err = hx_ydoc_expect(doc, v, HX_Y_SEQ, k->scalar)) != 0)
@@ -313,6 +337,7 @@ static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 			if ((err = read_value(doc, v->items[j], k->scalar, &ax->values[j])) != 0)
 				return err;
 			ax->n = j + 1;
+			note_string_value(st, k->scalar, &ax->values[j]);
 		}
 	}
 	return 0;

@@ -391,6 +391,27 @@ static void test_definitions(void **state)
 	free(c);
 	free(d);
 
+	/* a quoted grid value that reads as a number is a string (the runs
+	 * table says "1", not 1): the definition tells them apart */
+	a = definition_of(HEAD "steps:\n  r: {kind: runs, profiles: [p], grid: {x: [1, b]}}\n",
+			  "r");
+	b = definition_of(HEAD "steps:\n  r: {kind: runs, profiles: [p], grid: {x: [\"1\", b]}}\n",
+			  "r");
+	c = definition_of(HEAD "steps:\n  r: {kind: runs, profiles: [p], grid: {x: [1, \"b\"]}}\n",
+			  "r");
+	d = definition_of(HEAD "steps:\n  r: {kind: runs, profiles: [p], grid: {x: '1.5'}}\n", "r");
+	assert_string_equal(a, "{\"grid\":{\"x\":[\"1\",\"b\"]},\"kind\":\"runs\","
+			       "\"profiles\":[\"p\"]}");
+	assert_string_equal(b, "{\"grid\":{\"x\":[\"1\",\"b\"]},\"kind\":\"runs\","
+			       "\"profiles\":[\"p\"]}\ngrid x string 1");
+	assert_string_equal(a, c); /* "b" and b: the same string */
+	assert_string_equal(d, "{\"grid\":{\"x\":\"1.5\"},\"kind\":\"runs\","
+			       "\"profiles\":[\"p\"]}\ngrid x string 1.5");
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+
 	/* the analysis steps: a changed budget changes it */
 	a = definition_of(HEAD "steps:\n"
 			       "  r: {kind: runs, profiles: [p]}\n"
