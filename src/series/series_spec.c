@@ -261,6 +261,14 @@ static int probe_one(const hx_ydoc *doc, const hx_ynode *at, const hx_series_ste
 	return 0;
 }
 
+/* Notes whether a template names {label}; every other name is fine here. */
+static const char *label_lookup(void *ctx, const char *name, size_t n)
+{
+	if (n == 5 && memcmp(name, "label", 5) == 0)
+		*(int *)ctx = 1;
+	return "";
+}
+
 static int probe_templates(const hx_ydoc *doc, const hx_ynode *step_node,
 			   const hx_ynode *engine_node, const hx_series_spec *s,
 			   const hx_series_step *st)
@@ -279,11 +287,17 @@ static int probe_templates(const hx_ydoc *doc, const hx_ynode *step_node,
 	for (i = 0; st->env && st->env[i]; i++)
 		if ((err = probe_one(doc, hx_ynode_get(step_node, "env"), st, st->env[i], "")) != 0)
 			return err;
-	if (st->label && strstr(st->label, "{label}"))
-		return hx_ydoc_error(doc, hx_ynode_get(step_node, "label"),
-				     "step '%s': the label cannot name {label}", st->name);
-	if (st->label)
+	if (st->label) {
+		/* as the template reads it: "{{label}" is the text "{label}" */
+		hx_buf b = HX_BUF_INIT;
+		int named = 0;
+		hx_template_expand(&b, st->label, label_lookup, &named, "");
+		hx_buf_release(&b);
+		if (named)
+			return hx_ydoc_error(doc, hx_ynode_get(step_node, "label"),
+					     "step '%s': the label cannot name {label}", st->name);
 		return probe_one(doc, hx_ynode_get(step_node, "label"), st, st->label, "");
+	}
 	return 0;
 }
 

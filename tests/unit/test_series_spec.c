@@ -331,6 +331,12 @@ static void test_explicit_values(void **state)
 	assert_true(su->dd_weight == 1.25);
 	hx_series_spec_free(s);
 
+	/* "{{" is a literal '{': "{{label}" is text, not the placeholder */
+	s = parse_ok(HEAD "steps:\n"
+			  "  r: {kind: runs, profiles: [p], label: \"x{{label}_{profile}_r{repeat}\"}\n");
+	assert_string_equal(s->steps[0].label, "x{{label}_{profile}_r{repeat}");
+	hx_series_spec_free(s);
+
 	/* metrics: default, said */
 	s = parse_ok(HEAD "steps:\n"
 			  "  r: {kind: runs, profiles: [p]}\n"
