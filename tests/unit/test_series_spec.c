@@ -495,6 +495,18 @@ static void test_errors_steps(void **state)
 		       "  sum: {kind: summary, needs: [runs]}\n",
 		  "s.yaml:6:32: step 'sum' (summary) cannot read step 'runs' (runs): it reads "
 		  "condense steps");
+	/* step names: directory names, each once */
+	parse_err(HEAD "steps:\n"
+		       "  Runs: {kind: runs, profiles: [p]}\n",
+		  "s.yaml:5:3: step name 'Runs' is not valid (use lowercase letters, digits, '.', "
+		  "'_' and '-')");
+	parse_err(HEAD "steps:\n"
+		       "  r: {kind: runs, profiles: [p]}\n"
+		       "  r: {kind: runs, profiles: [q]}\n",
+		  "s.yaml:6:3: duplicate key 'r'");
+	parse_err(HEAD "steps:\n"
+		       "  r: runs\n",
+		  "s.yaml:5:6: 'r' must be a mapping");
 	/* a runs step needs nothing */
 	parse_err(HEAD "steps:\n"
 		       "  a: {kind: runs, profiles: [p]}\n"
@@ -522,6 +534,14 @@ static void test_errors_runs(void **state)
 	parse_err(HEAD "steps:\n"
 		       "  r: {kind: runs, profiles: [p], repeats: 0}\n",
 		  "s.yaml:5:43: 'repeats' must be an integer from 1 to 1000000");
+	parse_err(HEAD "steps:\n"
+		       "  r: {kind: runs, profiles: [p], timeout_s: 0}\n",
+		  "s.yaml:5:45: 'timeout_s' must be a number greater than 0 and at most 604800");
+	parse_err(HEAD "steps:\n"
+		       "  r: {kind: runs, profiles: [p], repeats: 1000, grid: {a: [1, 2, 3, 4], "
+		       "b: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}, label: \"{a}{b}{repeat}\"}\n"
+		       "  q: {kind: runs, profiles: [p, q], repeats: 1000000}\n",
+		  "s.yaml:6:6: step 'q' has 2000000 runs (at most 1000000)");
 	/* templates */
 	parse_err("experiment: e\n"
 		  "seed: 1\n"
