@@ -797,6 +797,14 @@ static void test_files(void **state)
 	write_file(file, "balanced: {daily_loss_limit: lots}\n");
 	assert_int_equal(hx_series_spec_load(&s, path), HX_EINVALID);
 	assert_null(s);
+	snprintf(want, sizeof(want), "%s/sub/p.yaml:1:30: 'daily_loss_limit' must be a finite number",
+		 dir);
+	assert_string_equal(hx_error_last(), want);
+
+	/* the spec itself missing */
+	snprintf(file, sizeof(file), "%s/nope.yaml", dir);
+	assert_int_equal(hx_series_spec_load(&s, file), HX_ENOTFOUND);
+	assert_null(s);
 
 	assert_int_equal(hx_test_tmpdir_remove(dir), 0);
 }
