@@ -142,20 +142,28 @@ static int is_run_var(const char *s)
 	return 0;
 }
 
+/* Whether a scalar's text reads as a number when it is plain (unquoted). */
+static int number_text(const char *text, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (!*text || *end || !isfinite(v))
+		return 0;
+	*out = v;
+	return 1;
+}
+
 /* A grid value or var: a number keeps its shortest text, anything else is a
  * string. */
 static int read_value(const hx_ydoc *doc, const hx_ynode *n, const char *what, hx_cval *out)
 {
+	double v;
 	if (!n || n->type != HX_Y_SCALAR || hx_ynode_is_null(n))
 		return hx_ydoc_error(doc, n, "'%s' values must be numbers or strings", what);
-	if (n->plain) {
-		char *end;
-		double v = strtod(n->scalar, &end);
-		if (*n->scalar && !*end && isfinite(v)) {
-			out->type = HX_CVAL_NUMBER;
-			out->num = v;
-			return 0;
-		}
+	if (n->plain && number_text(n->scalar, &v)) {
+		out->type = HX_CVAL_NUMBER;
+		out->num = v;
+		return 0;
 	}
 	out->type = HX_CVAL_STRING;
 	out->str = hx_xstrdup(n->scalar);
@@ -185,10 +193,12 @@ static int read_env(const hx_ydoc *doc, const hx_ynode *n, char ***out)
 		hx_buf b = HX_BUF_INIT;
 		if ((err = hx_ydoc_string(doc, n->pairs[i].value, n->pairs[i].key->scalar, &v)) != 0)
 			return err;
-		if (!n->pairs[i].key->scalar[0] || strchr(n->pairs[i].key->scalar, '='))
+		if (!n->pairs[i].key->scalar[0] || strchr(n->pairs[i].key->scalar, '=')) {
+			free(v);
 			return hx_ydoc_error(doc, n->pairs[i].key,
 					     "environment variable name '%s' is not valid",
 					     n->pairs[i].key->scalar);
+		}
 		hx_buf_printf(&b, "%s=%s", n->pairs[i].key->scalar, v);
 		free(v);
 		(*out)[i] = hx_buf_detach(&b, NULL);
@@ -251,6 +261,14 @@ static int probe_one(const hx_ydoc *doc, const hx_ynode *at, const hx_series_ste
 	return 0;
 }
 
+/* Notes whether a template names {label}; every other name is fine here. */
+static const char *label_lookup(void *ctx, const char *name, size_t n)
+{
+	if (n == 5 && memcmp(name, "label", 5) == 0)
+		*(int *)ctx = 1;
+	return "";
+}
+
 static int probe_templates(const hx_ydoc *doc, const hx_ynode *step_node,
 			   const hx_ynode *engine_node, const hx_series_spec *s,
 			   const hx_series_step *st)
@@ -269,15 +287,36 @@ static int probe_templates(const hx_ydoc *doc, const hx_ynode *step_node,
 	for (i = 0; st->env && st->env[i]; i++)
 		if ((err = probe_one(doc, hx_ynode_get(step_node, "env"), st, st->env[i], "")) != 0)
 			return err;
-	if (st->label && strstr(st->label, "{label}"))
-		return hx_ydoc_error(doc, hx_ynode_get(step_node, "label"),
-				     "step '%s': the label cannot name {label}", st->name);
-	if (st->label)
+	if (st->label) {
+		/* as the template reads it: "{{label}" is the text "{label}" */
+		hx_buf b = HX_BUF_INIT;
+		int named = 0;
+		hx_template_expand(&b, st->label, label_lookup, &named, "");
+		hx_buf_release(&b);
+		if (named)
+			return hx_ydoc_error(doc, hx_ynode_get(step_node, "label"),
+					     "step '%s': the label cannot name {label}", st->name);
 		return probe_one(doc, hx_ynode_get(step_node, "label"), st, st->label, "");
+	}
 	return 0;
 }
 
 /* ---- steps ---- */
+
+/* The definition holds every scalar as text, so a quoted grid value that
+ * would be a number unquoted (a string in the runs table: "1", not 1) is
+ * added to it as a line "grid NAME string TEXT": quoting or unquoting it
+ * changes the step's inputs. */
+static void note_string_value(hx_series_step *st, const char *name, const hx_cval *v)
+{
+	hx_buf b = HX_BUF_INIT;
+	double num;
+	if (v->type != HX_CVAL_STRING || !number_text(v->str, &num))
+		return;
+	hx_buf_printf(&b, "%s\ngrid %s string %s", st->definition, name, v->str);
+	free(st->definition);
+	st->definition = hx_buf_detach(&b, NULL);
+}
 
 static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 {
@@ -300,6 +339,7 @@ static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 			ax->n = 1;
 			if ((err = read_value(doc, v, k->scalar, &ax->values[0])) != 0)
 				return err;
+			note_string_value(st, k->scalar, &ax->values[0]);
 			continue;
 		}
 		if ((err = hx_ydoc_expect(doc, v, HX_Y_SEQ, k->scalar)) != 0)
@@ -311,6 +351,7 @@ static int read_grid(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 			if ((err = read_value(doc, v->items[j], k->scalar, &ax->values[j])) != 0)
 				return err;
 			ax->n = j + 1;
+			note_string_value(st, k->scalar, &ax->values[j]);
 		}
 	}
 	return 0;
@@ -434,6 +475,19 @@ static int read_metrics(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *
 	return 0;
 }
 
+/* Note a file the spec names (once: steps may share a budgets file, and the
+ * archive keeps each file once). */
+static void note_file(hx_series_spec *s, const char *file)
+{
+	size_t i;
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i], file) == 0)
+			return;
+	s->files = hx_xrealloc(s->files, (s->nfiles + 2) * sizeof(char *));
+	s->files[s->nfiles++] = hx_xstrdup(file);
+	s->files[s->nfiles] = NULL;
+}
+
 /* Budgets or presets: an inline map, or a file relative to the spec whose
  * text joins the step's definition. */
 static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec *s_of_step,
@@ -461,10 +515,7 @@ static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec 
 		err = hx_ydoc_error(doc, n, "%s", msg);
 	}
 	if (!err) {
-		hx_series_spec *sp = s_of_step;
-		sp->files = hx_xrealloc(sp->files, (sp->nfiles + 2) * sizeof(char *));
-		sp->files[sp->nfiles++] = hx_xstrdup(file);
-		sp->files[sp->nfiles] = NULL;
+		note_file(s_of_step, file);
 		hx_hash128_buf(hash, text.ptr, text.len);
 		hx_buf_printf(&def, "%s\n%s %s", st->definition, file, hash);
 		free(st->definition);
@@ -701,9 +752,7 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 		path = hx_xstrdup(s->profile_ref);
 	else {
 		path = hx_path_join(s->dir, s->profile_ref);
-		s->files = hx_xrealloc(s->files, (s->nfiles + 2) * sizeof(char *));
-		s->files[s->nfiles++] = hx_xstrdup(s->profile_ref);
-		s->files[s->nfiles] = NULL;
+		note_file(s, s->profile_ref);
 	}
 	hx_canon_profile_release(&s->profile);
 	err = hx_canon_profile_load(&s->profile, path);

@@ -82,8 +82,11 @@ typedef struct {
 	hx_step_kind kind;
 	size_t *needs; /* indices into the spec's steps (always earlier ones) */
 	size_t nneeds;
-	char *definition; /* the step's YAML node as canonical JSON (with the
-			   * text of any file it names): hashed into its inputs */
+	char *definition; /* the step's YAML node as canonical JSON (scalars
+			   * as strings), then a line "FILE HASH" per file it
+			   * names and "grid NAME string TEXT" per quoted grid
+			   * value that would read as a number unquoted: hashed
+			   * into its inputs */
 	/* runs */
 	char **profiles;
 	size_t nprofiles;
@@ -122,7 +125,8 @@ typedef struct {
 	char **tags;
 	size_t ntags;
 	char **files; /* files the spec names (budgets, presets, profile), as
-		       * written, relative to dir; nfiles of them */
+		       * written, relative to dir, each once (in the order first
+		       * named); nfiles of them, NULL-terminated */
 	size_t nfiles;
 	hx_series_step *steps; /* in run order */
 	size_t nsteps;
