@@ -535,8 +535,10 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		time_t end = time(NULL);
 		gmtime_r(&end, &tmv);
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-		out->archive_path = hx_replay_archive_name(opt->archive_dir ? opt->archive_dir : "runs",
-							   s->experiment, utc, out->hash);
+		const char *adir = opt->archive_dir ? opt->archive_dir : "runs";
+		if ((err = hx_mkdirs(adir, 0777)) != 0)
+			goto done;
+		out->archive_path = hx_replay_archive_name(adir, s->experiment, utc, out->hash);
 		err = hx_series_archive(out->archive_path, out, s, opt, started, finished);
 		if (err) {
 			free(out->archive_path);

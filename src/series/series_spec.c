@@ -797,6 +797,20 @@ static int read_series(hx_series_spec *s, const hx_ydoc *doc)
 				     "a series runs a research engine: 'kind' must be command, "
 				     "not '%s'",
 				     s->engine.kind);
+	{
+		/* what the process engines classify by (outcomes, tactics) or
+		 * read per module has no meaning for a series: each run's
+		 * telemetry is the file the runs step names */
+		static const char *const unused[] = {"telemetry", "outcomes", "tactics", "extension",
+						     "require_module_file", NULL};
+		size_t k;
+		for (k = 0; unused[k]; k++)
+			if (hx_ynode_get(engine, unused[k]))
+				return hx_ydoc_error(doc, hx_ynode_get(engine, unused[k]),
+						     "'%s' does not apply to a series engine (each run "
+						     "writes its telemetry to {telemetry_path})",
+						     unused[k]);
+	}
 	s->engine_definition = definition_of(engine);
 	if ((v = hx_ynode_get(root, "workers"))) {
 		if ((err = hx_ydoc_int(doc, v, "workers", 0, 1024, &ll)) != 0)

@@ -29,7 +29,7 @@
  *       metrics: default             # or [{name, function, field, value}, ...]
  *     summary: {kind: summary, needs: [dataset], top: 5, dd_weight: 0.5}
  *     align: {kind: align, needs: [dataset], budgets: {...} | FILE}
- *     select: {kind: select, needs: [dataset], budgets: ..., k: 3}
+ *     select: {kind: select, needs: [dataset], budgets: ..., k: 3}   # k default 1
  *     tune: {kind: tune, needs: [dataset], budgets: ..., presets: {...} | FILE,
  *            risk_params: [daily_loss_limit, mm_size_eta]}
  *

@@ -456,6 +456,12 @@ static void test_errors_top_level(void **state)
 		  "steps: {r: {kind: runs, profiles: [p]}}\n",
 		  "s.yaml:3:16: a series runs a research engine: 'kind' must be command, not "
 		  "'sim-verifier'");
+	parse_err("experiment: e\n"
+		  "seed: 1\n"
+		  "engine: {kind: command, command: [x], telemetry: \"{nope}\"}\n"
+		  "steps: {r: {kind: runs, profiles: [p]}}\n",
+		  "s.yaml:3:50: 'telemetry' does not apply to a series engine (each run writes "
+		  "its telemetry to {telemetry_path})");
 }
 
 static void test_errors_steps(void **state)
