@@ -1,10 +1,8 @@
 #include "label.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -13,6 +11,7 @@
 #include "fsutil.h"
 #include "hash.h"
 #include "json.h"
+#include "pool.h"
 #include "rng.h"
 
 /* A record of the run, as labeling needs it. */
@@ -33,24 +32,22 @@ typedef struct {
 	hx_outcome outcome;
 } job;
 
+/* One worker's scratch space, reused by every vote it casts. The padding
+ * keeps two workers' records off a shared cache line. */
+typedef struct {
+	hx_record rec;
+	char pad[64];
+} scratch;
+
+/* The votes on hx_pool_run: job j is jobs[j]; its outcome is its result. */
 typedef struct {
 	job *jobs;
 	size_t n;
 	hx_engine **engines; /* by source */
 	const atomic_int *cancel;
-	atomic_size_t next;
-	atomic_size_t done;
-	atomic_int failed;
-	pthread_mutex_t lock;
-	char err[1024];
-	int err_code;
 	hx_progress progress;
-} job_pool;
-
-typedef struct {
-	job_pool *p;
-	int id;
-} job_worker_arg;
+	scratch *scratch; /* per worker id */
+} label_ctx;
 
 void hx_label_allocate(size_t *alloc, const size_t *sizes, size_t n, size_t total)
 {
@@ -176,87 +173,62 @@ static size_t *draw_sample(const item *items, size_t n, const hx_spec *spec, siz
 	return out;
 }
 
-static void *job_worker(void *arg)
+/* The pool's run: one vote on one worker. */
+static int run_job(void *ctx, size_t i, int worker)
 {
-	job_worker_arg *wa = arg;
-	job_pool *p = wa->p;
-	size_t i;
-	while (!atomic_load(&p->failed) && !(p->cancel && atomic_load(p->cancel)) &&
-	       (i = atomic_fetch_add(&p->next, 1)) < p->n) {
-		job *j = &p->jobs[i];
-		hx_record rec;
-		int err;
-		hx_record_init(&rec);
-		hx_progress_begin(&p->progress, wa->id, j->module, j->task.tier, hx_progress_now());
-		err = p->engines[j->source]->run_task(p->engines[j->source], &j->task, &rec);
-		hx_progress_end(&p->progress, wa->id);
-		j->outcome = rec.outcome;
-		hx_record_release(&rec);
-		if (err) {
-			pthread_mutex_lock(&p->lock);
-			if (!atomic_load(&p->failed)) {
-				snprintf(p->err, sizeof(p->err), "%s", hx_error_last());
-				p->err_code = err;
-				atomic_store(&p->failed, 1);
-			}
-			pthread_mutex_unlock(&p->lock);
-		}
-		atomic_fetch_add(&p->done, 1);
-	}
-	return NULL;
+	label_ctx *c = ctx;
+	job *j = &c->jobs[i];
+	hx_record *rec = &c->scratch[worker].rec;
+	int err;
+	hx_record_init(rec);
+	hx_progress_begin(&c->progress, worker, j->module, j->task.tier, hx_progress_now());
+	err = c->engines[j->source]->run_task(c->engines[j->source], &j->task, rec);
+	hx_progress_end(&c->progress, worker);
+	j->outcome = rec->outcome;
+	hx_record_release(rec);
+	return err;
 }
 
-static int pool_busy(job_pool *p)
+/* The pool's tick (about every 100 ms; progress.h says how often a line is
+ * printed). */
+static void tick_jobs(void *ctx, size_t done)
 {
-	return atomic_load(&p->done) < p->n && !atomic_load(&p->failed) &&
-	       !(p->cancel && atomic_load(p->cancel));
+	label_ctx *c = ctx;
+	double t = hx_progress_now();
+	if (hx_progress_tick(&c->progress, done, t) && done < c->n)
+		hx_progress_print(&c->progress, done, t, NULL);
 }
 
-/* Run the jobs on `workers` threads while this one reports progress. */
-static int run_jobs(job_pool *p, int workers, hx_progress_mode mode, const char *label)
+/* Run the jobs on `workers` threads while this one reports progress. The
+ * outcomes are tallied once every job is done, so no flush is needed. */
+static int run_jobs(label_ctx *c, int workers, hx_progress_mode mode, const char *label)
 {
-	pthread_t th[64];
-	job_worker_arg args[64];
-	int i, started = 0;
-	if (workers > 64)
-		workers = 64;
-	if ((size_t)workers > p->n)
-		workers = p->n ? (int)p->n : 1;
-	hx_progress_init(&p->progress, mode, label ? label : "label", "reruns", p->n, 0, workers,
+	hx_pool_options po;
+	char msg[1024];
+	int err;
+	if ((size_t)workers > c->n)
+		workers = c->n ? (int)c->n : 1;
+	hx_progress_init(&c->progress, mode, label ? label : "label", "reruns", c->n, 0, workers,
 			 hx_progress_now());
-	for (i = 0; i < workers; i++) {
-		args[i].p = p;
-		args[i].id = i;
-		if (pthread_create(&th[i], NULL, job_worker, &args[i]) != 0)
-			break;
-		started++;
+	c->scratch = hx_xcalloc((size_t)workers, sizeof(scratch));
+	memset(&po, 0, sizeof(po));
+	po.n = c->n;
+	po.workers = workers;
+	po.ctx = c;
+	po.run = run_job;
+	po.tick = tick_jobs;
+	po.cancel = c->cancel;
+	err = hx_pool_run(&po, NULL);
+	hx_progress_finish(&c->progress);
+	hx_progress_release(&c->progress);
+	free(c->scratch);
+	c->scratch = NULL;
+	if (err && err != HX_EINTERRUPTED) {
+		snprintf(msg, sizeof(msg), "%s", hx_error_last());
+		hx_error_set("labeling: %s", msg);
+		return err;
 	}
-	if (!started) {
-		args[0].p = p;
-		args[0].id = 0;
-		job_worker(&args[0]);
-	}
-	/* Workers finish on their own; polling every 100 ms only paces the
-	 * progress line (the pool has no condition variable to wait on). */
-	while (started && pool_busy(p)) {
-		struct timespec nap = {0, 100 * 1000 * 1000};
-		double t;
-		size_t done;
-		nanosleep(&nap, NULL);
-		t = hx_progress_now();
-		done = atomic_load(&p->done);
-		if (hx_progress_tick(&p->progress, done, t) && done < p->n)
-			hx_progress_print(&p->progress, done, t, NULL);
-	}
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	hx_progress_finish(&p->progress);
-	hx_progress_release(&p->progress);
-	if (atomic_load(&p->failed)) {
-		hx_error_set("labeling: %s", p->err);
-		return p->err_code;
-	}
-	if (p->cancel && atomic_load(p->cancel)) {
+	if (err || (c->cancel && atomic_load(c->cancel))) {
 		hx_error_set("labeling interrupted");
 		return HX_EINTERRUPTED;
 	}
@@ -338,16 +310,15 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 	reader rd = {HX_BUF_INIT, opt->plan, opt->telemetry_path};
 	hx_spec *vspecs = NULL;
 	size_t nsources = L->nvoters + 1, *sample = NULL, nsample = 0, i, v, nitems;
-	job_pool pool;
+	label_ctx lc;
 	hx_buf lines = HX_BUF_INIT;
 	item *items;
 	int err, s, has_timeouts = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(&pool, 0, sizeof(pool));
-	pthread_mutex_init(&pool.lock, NULL);
-	pool.engines = hx_xcalloc(nsources, sizeof(hx_engine *));
-	pool.cancel = opt->cancel;
+	memset(&lc, 0, sizeof(lc));
+	lc.engines = hx_xcalloc(nsources, sizeof(hx_engine *));
+	lc.cancel = opt->cancel;
 	vspecs = hx_xcalloc(nsources, sizeof(hx_spec));
 	if ((err = hx_jsonl_each(rd.path, read_item_cb, &rd, NULL)) != 0)
 		goto done;
@@ -359,12 +330,12 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 
 	/* The votes to cast, in a fixed order: per sampled record, the
 	 * extended run (timeouts only), then each voter. */
-	pool.jobs = hx_xcalloc(nsample * nsources + 1, sizeof(job));
+	lc.jobs = hx_xcalloc(nsample * nsources + 1, sizeof(job));
 	for (i = 0; i < nsample; i++) {
 		const item *it = &items[sample[i]];
 		const hx_task *task = &opt->plan->tasks[it->index];
 		if (it->outcome == HX_OUT_VERIFIER_TIMEOUT) {
-			job *j = &pool.jobs[pool.n++];
+			job *j = &lc.jobs[lc.n++];
 			j->item = i;
 			j->source = 0;
 			j->module = it->module;
@@ -374,7 +345,7 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 		}
 		for (v = 0; v < L->nvoters; v++) {
 			const hx_spec_voter *sv = &L->voters[v];
-			job *j = &pool.jobs[pool.n++];
+			job *j = &lc.jobs[lc.n++];
 			unsigned char b[8];
 			int k;
 			j->item = i;
@@ -389,7 +360,7 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 			j->task.seed = hx_hash64(b, sizeof(b), (uint64_t)v + 1);
 		}
 	}
-	out->runs = pool.n;
+	out->runs = lc.n;
 
 	/* Engines: the run's for extended timeouts, one per voter (each with
 	 * its own scratch directory, so task directories never collide). */
@@ -406,10 +377,10 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 			snprintf(sub, sizeof(sub), "extended");
 		else
 			snprintf(sub, sizeof(sub), "voter-%d", s);
-		if ((err = make_engine(&pool.engines[s], &vspecs[s], opt, sub)) != 0)
+		if ((err = make_engine(&lc.engines[s], &vspecs[s], opt, sub)) != 0)
 			goto done;
 	}
-	if ((err = run_jobs(&pool, opt->workers > 0 ? opt->workers : 1, opt->progress,
+	if ((err = run_jobs(&lc, opt->workers > 0 ? opt->workers : 1, opt->progress,
 			    opt->progress_label)) != 0)
 		goto done;
 
@@ -418,11 +389,11 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 		size_t j = 0;
 		for (i = 0; i < nsample; i++) {
 			int votes[3] = {0, 0, 0}, asked = 0, ext = 0;
-			for (; j < pool.n && pool.jobs[j].item == i; j++) {
-				hx_outcome o = pool.jobs[j].outcome;
+			for (; j < lc.n && lc.jobs[j].item == i; j++) {
+				hx_outcome o = lc.jobs[j].outcome;
 				votes[o == HX_OUT_VERIFIED ? 1 : o == HX_OUT_PROOF_INVALID ? 0 : 2]++;
 				asked++;
-				ext |= pool.jobs[j].source == 0;
+				ext |= lc.jobs[j].source == 0;
 			}
 			write_label(&lines, &items[sample[i]], votes, asked, L->min_confidence, ext,
 				    L->nvoters > 0, out);
@@ -431,15 +402,14 @@ int hx_label_run(hx_label_stats *out, const hx_label_options *opt)
 	err = hx_file_write_atomic(opt->labels_path, lines.ptr ? lines.ptr : "", lines.len);
 done:
 	for (s = 0; s < (int)nsources; s++)
-		hx_engine_free(pool.engines[s]);
-	free(pool.engines);
-	free(pool.jobs);
+		hx_engine_free(lc.engines[s]);
+	free(lc.engines);
+	free(lc.jobs);
 	free(vspecs);
 	free(sample);
 	for (i = 0; i < rd.items.len / sizeof(item); i++)
 		free(((item *)rd.items.ptr)[i].module);
 	hx_buf_release(&rd.items);
 	hx_buf_release(&lines);
-	pthread_mutex_destroy(&pool.lock);
 	return err;
 }
