@@ -186,6 +186,9 @@ static int run_job(void *ctx, size_t i, int worker)
 	hx_progress_end(&c->progress, worker);
 	j->outcome = rec->outcome;
 	hx_record_release(rec);
+	/* an engine reports a vote it stopped on cancel as a timeout */
+	if (err == HX_ETIMEOUT && c->cancel && atomic_load(c->cancel))
+		err = HX_EINTERRUPTED;
 	return err;
 }
 
