@@ -186,6 +186,8 @@ typedef struct {
 	size_t nfields;
 	int t_field; /* index of "t" when a first_t needs it, else -1 */
 	const hx_json **row; /* per field: its value in the current row */
+	double *num;         /* per field: its number in the current row, */
+	unsigned char *have_num; /* converted once however many metrics read it */
 	acc_t *acc;
 	hx_arena *arena;
 	unsigned long rows;
@@ -220,7 +222,11 @@ static int number_of(condenser *c, size_t lineno, int f, double *out)
 		hx_error_set("%s:%zu: '%s' is not a number", c->path, lineno, c->fields[f]);
 		return HX_EINVALID;
 	}
-	*out = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+	if (!c->have_num[f]) {
+		c->num[f] = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+		c->have_num[f] = 1;
+	}
+	*out = c->num[f];
 	return 0;
 }
 
@@ -282,8 +288,10 @@ static int take_row(condenser *c, const char *line, size_t len, size_t lineno)
 		hx_error_set("%s:%zu: a tick row must be a JSON object", c->path, lineno);
 		return HX_EINVALID;
 	}
-	for (i = 0; i < c->nfields; i++)
+	for (i = 0; i < c->nfields; i++) {
 		c->row[i] = NULL;
+		c->have_num[i] = 0;
+	}
 	for (j = 0; j < root->u.object.len; j++) {
 		const hx_json_member *m = &root->u.object.members[j];
 		for (i = 0; i < c->nfields; i++)
@@ -316,7 +324,7 @@ static int take_row(condenser *c, const char *line, size_t len, size_t lineno)
 				break;
 			if (v->type == HX_JSON_NUMBER) {
 				a->last.type = HX_CVAL_NUMBER;
-				a->last.num = hx_json_number_value(v->u.lazy.text, v->u.lazy.len);
+				number_of(c, lineno, a->field, &a->last.num);
 			} else if (v->type == HX_JSON_TRUE || v->type == HX_JSON_FALSE) {
 				a->last.type = HX_CVAL_BOOL;
 				a->last.num = v->type == HX_JSON_TRUE;
@@ -513,6 +521,8 @@ int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values
 	c.field_len = hx_xcalloc(maxf, sizeof(*c.field_len));
 	c.field_required = hx_xcalloc(maxf, sizeof(*c.field_required));
 	c.row = hx_xcalloc(maxf, sizeof(*c.row));
+	c.num = hx_xcalloc(maxf, sizeof(*c.num));
+	c.have_num = hx_xcalloc(maxf, sizeof(*c.have_num));
 	c.acc = hx_xcalloc(s->n ? s->n : 1, sizeof(*c.acc));
 	c.t_field = -1;
 	for (i = 0; i < s->n; i++) {
@@ -547,6 +557,8 @@ int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values
 	free(c.field_len);
 	free(c.field_required);
 	free(c.row);
+	free(c.num);
+	free(c.have_num);
 	free(c.acc);
 	return rc;
 }
