@@ -191,10 +191,12 @@ int cmd_replay(int argc, char **argv)
 			hx_series_replay_result_release(&sr);
 			return fflush(stdout) != 0 ? 3 : same ? 0 : 1;
 		}
+		hx_replay_result_init(&r);
+		opt.contents = &c; /* read and verified once */
+		err = hx_replay(&r, &opt);
 		hx_archive_contents_release(&c);
 	}
-	hx_replay_result_init(&r);
-	if ((err = hx_replay(&r, &opt)) != 0) {
+	if (err) {
 		hx_cli_error("replay", "%s", hx_error_last());
 		hx_replay_result_release(&r);
 		return err == HX_EMISMATCH ? 1 : hx_error_exit_status(err);

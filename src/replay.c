@@ -563,9 +563,31 @@ static int write_member(const hx_archive_contents *c, const char *name, const ch
 	return err;
 }
 
+int hx_replay_work_dir(const char *given, char **work, int *temp)
+{
+	char tmpl[] = "/tmp/harness-replay-XXXXXX";
+	int err;
+	*work = NULL;
+	*temp = 0;
+	if (given) {
+		if ((err = hx_mkdirs(given, 0777)) != 0)
+			return err;
+		*work = hx_xstrdup(given);
+		return 0;
+	}
+	if (!mkdtemp(tmpl)) {
+		hx_error_set_errno(errno, "cannot create a directory in /tmp");
+		return HX_ESYSTEM;
+	}
+	*work = hx_xstrdup(tmpl);
+	*temp = 1;
+	return 0;
+}
+
 int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 {
 	hx_archive_contents c;
+	const hx_archive_contents *cp;
 	model_skips sk;
 	hx_arena *arena = hx_arena_new();
 	hx_json *man = NULL, *eng;
@@ -573,7 +595,6 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 	hx_run_options ro;
 	hx_run_result rr;
 	hx_buf spec = HX_BUF_INIT;
-	char tmpl[] = "/tmp/harness-replay-XXXXXX";
 	char *work = NULL, *spec_path = NULL, *run_dir = NULL, *snaps = NULL, *snap = NULL;
 	const hx_buf *archived_spec, *archived_snap;
 	double workers = 0;
@@ -581,10 +602,11 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 
 	memset(&c, 0, sizeof(c));
 	hx_run_result_init(&rr);
-	if ((err = hx_archive_read(&c, opt->archive_path)) != 0)
+	if (!opt->contents && (err = hx_archive_read(&c, opt->archive_path)) != 0)
 		goto done;
-	out->members = c.n;
-	if (hx_json_parse(&man, arena, c.manifest, c.manifest_len, &je) != 0) {
+	cp = opt->contents ? opt->contents : &c;
+	out->members = cp->n;
+	if (hx_json_parse(&man, arena, cp->manifest, cp->manifest_len, &je) != 0) {
 		hx_error_set("'%s': %s:1:%zu: %s", opt->archive_path, HX_ARCHIVE_MANIFEST, je.column, je.msg);
 		err = HX_EINVALID;
 		goto done;
@@ -596,33 +618,22 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 	copy_string(out->engine_version, sizeof(out->engine_version), hx_json_get(eng, "version"));
 	if (hx_json_get(man, "workers") && hx_json_get(man, "workers")->type == HX_JSON_NUMBER)
 		workers = hx_json_get(man, "workers")->u.number;
-	if (!(archived_spec = hx_archive_member_data(&c, "spec.yaml")) ||
-	    !(archived_snap = hx_archive_member_data(&c, "snapshot/" HX_SNAPSHOT_STREAM))) {
+	if (!(archived_spec = hx_archive_member_data(cp, "spec.yaml")) ||
+	    !(archived_snap = hx_archive_member_data(cp, "snapshot/" HX_SNAPSHOT_STREAM))) {
 		hx_error_set("'%s' has no spec.yaml or snapshot to replay", opt->archive_path);
 		err = HX_EINVALID;
 		goto done;
 	}
 
 	/* The work directory: the spec and its inputs, then the run. */
-	if (opt->work_dir) {
-		work = hx_xstrdup(opt->work_dir);
-		if ((err = hx_mkdirs(work, 0777)) != 0)
-			goto done;
-	} else {
-		if (!mkdtemp(tmpl)) {
-			hx_error_set_errno(errno, "cannot create a directory in /tmp");
-			err = HX_ESYSTEM;
-			goto done;
-		}
-		work = hx_xstrdup(tmpl);
-		temp = 1;
-	}
+	if ((err = hx_replay_work_dir(opt->work_dir, &work, &temp)) != 0)
+		goto done;
 	spec_path = hx_path_join(work, "spec.yaml");
 	if ((err = replay_spec(&spec, archived_spec, opt, spec_path)) != 0 ||
 	    (err = hx_file_write_atomic(spec_path, spec.ptr, spec.len)) != 0 ||
-	    (err = write_member(&c, "models.yaml", work)) != 0 ||
-	    (err = write_member(&c, "profile.yaml", work)) != 0 ||
-	    (err = write_member(&c, "corpus.txt", work)) != 0)
+	    (err = write_member(cp, "models.yaml", work)) != 0 ||
+	    (err = write_member(cp, "profile.yaml", work)) != 0 ||
+	    (err = write_member(cp, "corpus.txt", work)) != 0)
 		goto done;
 	run_dir = hx_path_join(work, "run");
 	snaps = hx_path_join(work, "snapshots");
@@ -655,7 +666,7 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 			goto done;
 	}
 	if (out->snapshot_identical &&
-	    (err = rounded_differences(out, hx_archive_member_data(&c, "telemetry.jsonl"), run_dir,
+	    (err = rounded_differences(out, hx_archive_member_data(cp, "telemetry.jsonl"), run_dir,
 				       spec_path)) != 0)
 		goto done;
 	/* calibration.yaml names its date, spec and models paths, which a
@@ -663,9 +674,9 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 	 * snapshot holds them */
 	sk.timing = strips_durations(spec_path);
 	out->timing_not_compared = sk.timing;
-	out->models_identical = same_model(out, &c, "calibration.yaml", run_dir, &sk);
-	out->models_identical &= same_model(out, &c, "noise_config.yaml", run_dir, &sk);
-	out->models_identical &= same_model(out, &c, "labels.jsonl", run_dir, &sk);
+	out->models_identical = same_model(out, cp, "calibration.yaml", run_dir, &sk);
+	out->models_identical &= same_model(out, cp, "noise_config.yaml", run_dir, &sk);
+	out->models_identical &= same_model(out, cp, "labels.jsonl", run_dir, &sk);
 done:
 	if (temp && work)
 		hx_remove_tree(work);

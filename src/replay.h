@@ -32,6 +32,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "diff.h"
 #include "hash.h"
@@ -51,6 +52,8 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 
 typedef struct {
 	const char *archive_path;
+	const hx_archive_contents *contents; /* optional: archive_path already read
+					      * and verified (hx_archive_read) */
 	const char *work_dir;     /* created; NULL: a temporary directory, removed after */
 	int workers;              /* 0: the archived worker count */
 	const char *engine_file;  /* YAML file whose `engine:` replaces the archived one */
@@ -89,6 +92,10 @@ typedef struct {
 
 void hx_replay_result_init(hx_replay_result *r);
 void hx_replay_result_release(hx_replay_result *r);
+
+/* A replay's work directory: `given` (created with its parents) or a new
+ * /tmp/harness-replay-XXXXXX (*temp set: the caller removes it). */
+int hx_replay_work_dir(const char *given, char **work, int *temp);
 
 /* 0 when it ran (identical or not: see the result), or an error: the
  * archive's (archive.h: HX_EMISMATCH names the member), the run's. */

@@ -1,6 +1,5 @@
 /* series/series_replay.c - the archive of a series run and its replay
  * (series_replay.h). */
-#define _GNU_SOURCE /* mkdtemp */
 #include "series/series_replay.h"
 
 #include <dirent.h>
@@ -14,6 +13,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
+#include "replay.h"
 #include "snapshot.h"
 
 typedef struct {
@@ -217,7 +217,7 @@ int hx_series_replay(hx_series_replay_result *out, const hx_archive_contents *c,
 	hx_json_error je;
 	hx_series_options so;
 	hx_series_result rr;
-	char tmpl[] = "/tmp/harness-replay-XXXXXX", *work = NULL, *spec_path = NULL,
+	char *work = NULL, *spec_path = NULL,
 	     *snap_dir = NULL, *arch_snap = NULL;
 	const hx_buf *spec;
 	size_t i;
@@ -238,19 +238,8 @@ int hx_series_replay(hx_series_replay_result *out, const hx_archive_contents *c,
 	if ((w = hx_json_get(man, "workers")) && w->type == HX_JSON_NUMBER)
 		workers = (int)w->u.number;
 	spec = hx_archive_member_data(c, "spec.yaml");
-	if (opt->work_dir) {
-		work = hx_xstrdup(opt->work_dir);
-		if ((err = hx_mkdirs(work, 0777)) != 0)
-			goto done;
-	} else {
-		if (!mkdtemp(tmpl)) {
-			hx_error_set_errno(errno, "cannot create a directory in /tmp");
-			err = HX_ESYSTEM;
-			goto done;
-		}
-		work = hx_xstrdup(tmpl);
-		temp = 1;
-	}
+	if ((err = hx_replay_work_dir(opt->work_dir, &work, &temp)) != 0)
+		goto done;
 	/* the spec beside the files it names, as it was written */
 	spec_path = hx_path_join(work, "spec/spec.yaml");
 	{
