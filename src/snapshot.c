@@ -515,11 +515,11 @@ done:
 	return err;
 }
 
-int hx_golden_check_stream(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
-			   const char *stream, const char *hash, const char *const *key_fields)
+/* The verdict once the golden's hash was read (err: how that went):
+ * missing, match, or mismatch (the caller then diffs); a read error other
+ * than a missing golden is returned. */
+static int settle(hx_golden_result *out, int err, const char *hash)
 {
-	int err = hx_snapshot_read_stream_hash(golden_dir, stream, out->golden_hash, NULL);
-
 	if (err == HX_ENOTFOUND) {
 		out->verdict = HX_GOLDEN_MISSING;
 		out->golden_hash[0] = '\0';
@@ -528,11 +528,17 @@ int hx_golden_check_stream(hx_golden_result *out, const char *golden_dir, const 
 	}
 	if (err)
 		return err;
-	if (strcmp(out->golden_hash, hash) == 0) {
-		out->verdict = HX_GOLDEN_MATCH;
-		return 0;
-	}
-	out->verdict = HX_GOLDEN_MISMATCH;
+	out->verdict = strcmp(out->golden_hash, hash) == 0 ? HX_GOLDEN_MATCH : HX_GOLDEN_MISMATCH;
+	return 0;
+}
+
+int hx_golden_check_stream(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
+			   const char *stream, const char *hash, const char *const *key_fields)
+{
+	int err = hx_snapshot_read_stream_hash(golden_dir, stream, out->golden_hash, NULL);
+
+	if ((err = settle(out, err, hash)) != 0 || out->verdict != HX_GOLDEN_MISMATCH)
+		return err;
 	return diff_stream_files(&out->diff, golden_dir, snapshot_dir, stream, key_fields, 1, 1);
 }
 
@@ -596,19 +602,8 @@ int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *s
 	/* Zero fields (match by position, no tolerance) are the gate's contract. */
 	gate_options(&opt, hx_telemetry_key_fields);
 	err = hx_snapshot_read_hash(golden_dir, out->golden_hash, NULL);
-	if (err == HX_ENOTFOUND) {
-		out->verdict = HX_GOLDEN_MISSING;
-		out->golden_hash[0] = '\0';
-		hx_error_clear();
-		return 0;
-	}
-	if (err)
+	if ((err = settle(out, err, hash)) != 0 || out->verdict != HX_GOLDEN_MISMATCH)
 		return err;
-	if (strcmp(out->golden_hash, hash) == 0) {
-		out->verdict = HX_GOLDEN_MATCH;
-		return 0;
-	}
-	out->verdict = HX_GOLDEN_MISMATCH;
 	if (is_multi(golden_dir) || is_multi(snapshot_dir))
 		return check_streams_diff(out, golden_dir, snapshot_dir);
 	old_path = hx_path_join(golden_dir, HX_SNAPSHOT_STREAM);
