@@ -46,6 +46,13 @@ static int relocate(const hx_ydoc *doc, const hx_ynode *n, int err)
 	return err;
 }
 
+static int is_builtin_profile_name(const char *s);
+
+int hx_spec_profile_is_file(const char *s)
+{
+	return !is_builtin_profile_name(s);
+}
+
 static int is_builtin_profile_name(const char *s)
 {
 	size_t n = strlen(s);

@@ -175,6 +175,11 @@ int hx_spec_load(hx_spec **out, const char *path);
 int hx_spec_parse(hx_spec **out, const char *name, const char *text, size_t len);
 void hx_spec_free(hx_spec *s); /* accepts NULL */
 
+/* 1 when a canonical profile reference names a file (it has a '/' or ends
+ * in .yaml or .yml; resolved against the spec's directory), 0 when it is a
+ * built-in profile's name. */
+int hx_spec_profile_is_file(const char *ref);
+
 /* 1 when s is a valid experiment name: [a-z0-9][a-z0-9._-]*. */
 int hx_spec_name_ok(const char *s);
 /* Read an `experiment:` value as specs do (a string of lowercase letters,

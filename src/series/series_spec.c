@@ -161,7 +161,6 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 {
 	const hx_ynode *v;
 	char *path;
-	size_t len;
 	int err;
 
 	hx_canon_profile_init(&s->profile);
@@ -174,9 +173,7 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 		return 0;
 	if ((err = hx_ydoc_string(doc, v, "profile", &s->profile_ref)) != 0)
 		return err;
-	len = strlen(s->profile_ref);
-	if (!strchr(s->profile_ref, '/') && !(len > 5 && !strcmp(s->profile_ref + len - 5, ".yaml")) &&
-	    !(len > 4 && !strcmp(s->profile_ref + len - 4, ".yml")))
+	if (!hx_spec_profile_is_file(s->profile_ref))
 		path = hx_xstrdup(s->profile_ref);
 	else {
 		path = hx_path_join(s->dir, s->profile_ref);
