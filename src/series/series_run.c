@@ -66,6 +66,18 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+int hx_series_next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *nl;
+	if (*p >= end)
+		return 0;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	*line = *p;
+	*len = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+	*p = nl ? nl + 1 : end;
+	return 1;
+}
+
 /* ---- state.json ---- */
 
 typedef struct {
@@ -173,12 +185,12 @@ static int telemetry_intact(const char *work_dir, const hx_buf *table)
 	const char *p = table->ptr, *end = table->ptr + table->len;
 	hx_arena *a = hx_arena_new();
 	int ok = 1;
-	while (ok && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	const char *line;
+	size_t len;
+	while (ok && hx_series_next_line(&p, end, &line, &len)) {
 		hx_json *v, *t, *h;
 		hx_json_error e;
-		if (hx_json_parse(&v, a, p, len, &e) != 0) {
+		if (hx_json_parse(&v, a, line, len, &e) != 0) {
 			ok = 0;
 			break;
 		}
@@ -190,7 +202,6 @@ static int telemetry_intact(const char *work_dir, const hx_buf *table)
 			free(path);
 		}
 		hx_arena_reset(a);
-		p = nl ? nl + 1 : end;
 	}
 	hx_arena_free(a);
 	hx_error_clear();
@@ -200,19 +211,16 @@ static int telemetry_intact(const char *work_dir, const hx_buf *table)
 /* Each line of `in` in canonical form under the profile. */
 static int canon_table(hx_buf *out, const hx_buf *in, const hx_canon_profile *p, const char *name)
 {
-	const char *s = in->ptr, *end = in->ptr + in->len;
+	const char *s = in->ptr, *end = in->ptr + in->len, *text;
 	hx_arena *a = hx_arena_new();
-	size_t line = 0;
+	size_t line = 0, len;
 	int err = 0;
-	while (s < end && !err) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	while (!err && hx_series_next_line(&s, end, &text, &len)) {
 		line++;
 		if (len) {
-			err = hx_canon_line(out, a, s, len, p, name, line);
+			err = hx_canon_line(out, a, text, len, p, name, line);
 			hx_arena_reset(a);
 		}
-		s = nl ? nl + 1 : end;
 	}
 	hx_arena_free(a);
 	return err;
@@ -230,12 +238,12 @@ static void add_failures(hx_series_result *out, const hx_buf *table)
 {
 	const char *p = table->ptr, *end = table->ptr + table->len;
 	hx_arena *a = hx_arena_new();
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	const char *line;
+	size_t len;
+	while (hx_series_next_line(&p, end, &line, &len)) {
 		hx_json *v, *err, *label;
 		hx_json_error e;
-		if (hx_json_parse(&v, a, p, len, &e) == 0 && (err = hx_json_get(v, "error")) &&
+		if (hx_json_parse(&v, a, line, len, &e) == 0 && (err = hx_json_get(v, "error")) &&
 		    err->type == HX_JSON_STRING && (label = hx_json_get(v, "label")) &&
 		    label->type == HX_JSON_STRING) {
 			hx_buf b = HX_BUF_INIT;
@@ -245,7 +253,6 @@ static void add_failures(hx_series_result *out, const hx_buf *table)
 			out->failures[out->nfailures++] = hx_buf_detach(&b, NULL);
 		}
 		hx_arena_reset(a);
-		p = nl ? nl + 1 : end;
 	}
 	hx_arena_free(a);
 	hx_error_clear();

@@ -153,6 +153,10 @@ int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *wor
 			   const hx_buf *inputs, size_t ninputs, int workers, hx_buf *table,
 			   hx_series_file *files, size_t *nfiles, size_t *rows, size_t *failed);
 
+/* The next line of [*p, end) without its '\n' (*line, *len), *p moved past
+ * it; 0 at the end. */
+int hx_series_next_line(const char **p, const char *end, const char **line, size_t *len);
+
 /* The table file name of a step kind ("runs.jsonl", "dataset.jsonl", ...). */
 const char *hx_series_table_name(hx_step_kind k);
 

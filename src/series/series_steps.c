@@ -82,15 +82,15 @@ static int condense_step(const hx_series_step *st, const char *work_dir, const h
 	for (i = 0; i < ninputs && !err; i++) {
 		const char *p = inputs[i].ptr, *end = inputs[i].ptr + inputs[i].len;
 		size_t line = 0;
-		while (p < end && !err) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *text;
+		size_t len;
+		while (!err && hx_series_next_line(&p, end, &text, &len)) {
 			hx_json *v, *params;
 			hx_json_error je;
 			const char *label = NULL, *profile = NULL, *tele = NULL, *status = NULL,
 				   *error = NULL;
 			line++;
-			if (hx_json_parse(&v, a, p, len, &je) != 0 || !json_text(v, "label", &label) ||
+			if (hx_json_parse(&v, a, text, len, &je) != 0 || !json_text(v, "label", &label) ||
 			    !json_text(v, "profile", &profile) || !json_text(v, "telemetry", &tele) ||
 			    !json_text(v, "status", &status)) {
 				hx_error_set("runs table line %zu of step input %zu is not a run", line, i + 1);
@@ -130,7 +130,6 @@ static int condense_step(const hx_series_step *st, const char *work_dir, const h
 				rows[n].ok = 1; /* to condense */
 			n++;
 			hx_arena_reset(a);
-			p = nl ? nl + 1 : end;
 		}
 	}
 	hx_arena_free(a);
