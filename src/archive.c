@@ -570,8 +570,10 @@ int hx_archive_read(hx_archive_contents *out, const char *path)
 	}
 	if (!(a = archive_read_new()))
 		hx_oom();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	/* what hx_archive_write writes, and nothing else */
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
 	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
 		err = corrupt(a, path);
 		goto done;
