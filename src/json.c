@@ -5,10 +5,8 @@
  * arena (reused across parses) and copied into the arena once the container
  * closes, so each container costs one exact-size allocation.
  */
-#include "json.h"
+#include "json_internal.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,19 +129,6 @@ char *hx_arena_strndup(hx_arena *a, const char *s, size_t n)
 
 /* ---------------------------------------------------------------- parser */
 
-typedef struct {
-	const unsigned char *start;
-	const unsigned char *p;
-	const unsigned char *end;
-	hx_arena *a;
-	hx_json_error *err;
-	size_t msp; /* members in use on a->mstack */
-	size_t vsp; /* items in use on a->vstack */
-	int depth;
-	int lazy; /* hx_json_parse_lazy: numbers keep their text, strings
-		   * without escapes point into the input */
-	int nonfinite; /* HX_JSON_NONFINITE: NaN, Infinity, -Infinity */
-} parser;
 
 static void set_position(hx_json_error *err, const unsigned char *start, size_t off)
 {
@@ -161,8 +146,7 @@ static void set_position(hx_json_error *err, const unsigned char *start, size_t 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int
-fail(parser *ps, const unsigned char *at, const char *fmt, ...)
+int hx_json_fail(parser *ps, const unsigned char *at, const char *fmt, ...)
 {
 	va_list ap;
 	if (!ps->err)
@@ -178,10 +162,10 @@ fail(parser *ps, const unsigned char *at, const char *fmt, ...)
 static int fail_unexpected(parser *ps, const unsigned char *p, const char *what)
 {
 	if (p >= ps->end)
-		return fail(ps, p, "unexpected end of input%s", what);
+		return hx_json_fail(ps, p, "unexpected end of input%s", what);
 	if (*p >= 0x21 && *p < 0x7f)
-		return fail(ps, p, "unexpected character '%c'%s", *p, what);
-	return fail(ps, p, "unexpected byte 0x%02x%s", *p, what);
+		return hx_json_fail(ps, p, "unexpected character '%c'%s", *p, what);
+	return hx_json_fail(ps, p, "unexpected byte 0x%02x%s", *p, what);
 }
 
 static inline void skip_ws(parser *ps)
@@ -231,59 +215,29 @@ static size_t utf8_seq(parser *ps, const unsigned char *p)
 		else if (c == 0xf4)
 			hi = 0x8f;
 	} else {
-		fail(ps, p, "invalid utf-8 byte 0x%02x", c);
+		hx_json_fail(ps, p, "invalid utf-8 byte 0x%02x", c);
 		return 0;
 	}
 	if ((size_t)(end - p) < n) {
-		fail(ps, p, "truncated utf-8 sequence");
+		hx_json_fail(ps, p, "truncated utf-8 sequence");
 		return 0;
 	}
 	for (i = 1; i < n; i++)
 		if (p[i] < 0x80 || p[i] > 0xbf) {
-			fail(ps, p, "truncated utf-8 sequence");
+			hx_json_fail(ps, p, "truncated utf-8 sequence");
 			return 0;
 		}
 	if (p[1] < lo || p[1] > hi) {
 		if (c == 0xe0 || c == 0xf0)
-			fail(ps, p, "overlong utf-8 sequence");
+			hx_json_fail(ps, p, "overlong utf-8 sequence");
 		else if (c == 0xed)
-			fail(ps, p, "utf-8 encoded surrogate");
+			hx_json_fail(ps, p, "utf-8 encoded surrogate");
 		else
-			fail(ps, p, "utf-8 sequence above u+10ffff");
+			hx_json_fail(ps, p, "utf-8 sequence above u+10ffff");
 		return 0;
 	}
 	return n;
 }
-
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#define HX_JSON_SSE2 1
-/* The mask of the bytes of p[0..16) that are '"', '\\', < 0x20 or >= 0x80
- * (a signed compare with 0x20 catches both of the last two), and in *quotes
- * those that are '"': when the first special byte is a quote the string
- * ends there, known without loading that byte again. */
-static inline unsigned special_mask16(const unsigned char *p, unsigned *quotes)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-	__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
-				 _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-	*quotes = (unsigned)_mm_movemask_epi8(q);
-	return *quotes | (unsigned)_mm_movemask_epi8(m);
-}
-#endif
-
-/* True when one of the 8 bytes of w is '"', '\\', < 0x20 or >= 0x80. */
-#ifndef HX_JSON_SSE2
-static inline int word_special(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t q = w ^ (ones * '"');
-	uint64_t b = w ^ (ones * '\\');
-	uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
-	return (t & highs) != 0;
-}
-#endif
 
 static int hexval(unsigned c)
 {
@@ -377,13 +331,13 @@ static long decode_escapes(parser *ps, const unsigned char *s, size_t n, char *o
 			break;
 		default:
 			if (*p >= 0x21 && *p < 0x7f)
-				fail(ps, bs, "invalid escape '\\%c'", *p);
+				hx_json_fail(ps, bs, "invalid escape '\\%c'", *p);
 			else
-				fail(ps, bs, "invalid escape (byte 0x%02x after '\\')", *p);
+				hx_json_fail(ps, bs, "invalid escape (byte 0x%02x after '\\')", *p);
 			return -1;
 		}
 		if (read_u4(p + 1, end, &cp) < 0) {
-			fail(ps, bs, "invalid unicode escape");
+			hx_json_fail(ps, bs, "invalid unicode escape");
 			return -1;
 		}
 		p += 5;
@@ -393,11 +347,11 @@ static long decode_escapes(parser *ps, const unsigned char *s, size_t n, char *o
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				p += 6;
 			} else {
-				fail(ps, bs, "lone surrogate \\u%04x", cp);
+				hx_json_fail(ps, bs, "lone surrogate \\u%04x", cp);
 				return -1;
 			}
 		} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-			fail(ps, bs, "lone surrogate \\u%04x", cp);
+			hx_json_fail(ps, bs, "lone surrogate \\u%04x", cp);
 			return -1;
 		}
 		o = put_utf8(o, cp);
@@ -418,7 +372,7 @@ static int parse_string_full(parser *ps, const char **out, size_t *len_out, int 
 	for (;;) {
 #ifdef HX_JSON_SSE2
 		while (end - p >= 16) {
-			unsigned quotes, m = special_mask16(p, &quotes);
+			unsigned quotes, m = hx_json_special_mask16(p, &quotes);
 			if (m) {
 				unsigned i = (unsigned)__builtin_ctz(m);
 				p += i;
@@ -432,26 +386,26 @@ static int parse_string_full(parser *ps, const char **out, size_t *len_out, int 
 		while (end - p >= 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
-			if (word_special(w))
+			if (hx_json_word_special(w))
 				break;
 			p += 8;
 		}
 #endif
 		if (p >= end)
-			return fail(ps, open, "unterminated string");
+			return hx_json_fail(ps, open, "unterminated string");
 		if (*p == '"')
 			break;
 		if (*p == '\\') {
 			escapes = 1;
 			if (p + 1 >= end)
-				return fail(ps, open, "unterminated string");
+				return hx_json_fail(ps, open, "unterminated string");
 			p += 2; /* the escaped byte is checked when decoding */
 			if (p[-1] < 0x20 || p[-1] >= 0x80)
-				return fail(ps, p - 2, "invalid escape (byte 0x%02x after '\\')", p[-1]);
+				return hx_json_fail(ps, p - 2, "invalid escape (byte 0x%02x after '\\')", p[-1]);
 			continue;
 		}
 		if (*p < 0x20)
-			return fail(ps, p, "control character 0x%02x in string", *p);
+			return hx_json_fail(ps, p, "control character 0x%02x in string", *p);
 		if (*p >= 0x80) {
 			size_t n = utf8_seq(ps, p);
 			if (!n)
@@ -510,7 +464,7 @@ static inline int parse_string(parser *ps, const char **out, size_t *len_out, in
 	if (ps->lazy) {
 		const unsigned char *s = ps->p + 1, *p = s;
 		while (ps->end - p >= 16 && p - s < 64) {
-			unsigned quotes, m = special_mask16(p, &quotes);
+			unsigned quotes, m = hx_json_special_mask16(p, &quotes);
 			if (m) {
 				if (!(quotes & m & (0u - m)))
 					break; /* an escape or a special byte comes first */
@@ -527,303 +481,6 @@ static inline int parse_string(parser *ps, const char **out, size_t *len_out, in
 	}
 #endif
 	return parse_string_full(ps, out, len_out, plain_out);
-}
-
-static const double exact_pow10[] = {
-	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-#if LDBL_MANT_DIG >= 64
-/* 10^n for 0 <= n <= 27, exact in a 64-bit-mantissa long double. */
-static long double ldpow10(long n)
-{
-	static const long double tab[] = {
-		1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-		1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-		1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
-	};
-	return tab[n];
-}
-#endif
-
-static int parse_number(parser *ps, double *out)
-{
-	const unsigned char *p = ps->p, *end = ps->end, *tok = p;
-	uint64_t mant = 0;
-	int nd = 0;        /* significant digits accumulated in mant */
-	int dropped = 0;   /* digits that did not fit in mant */
-	long exp10 = 0;    /* value = mant * 10^exp10 (when !dropped) */
-	int neg = 0;
-	double v;
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9')
-		goto bad;
-	if (*p == '0') {
-		p++;
-		if (p < end && *p >= '0' && *p <= '9')
-			goto bad;
-	} else {
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (nd < 19) {
-				mant = mant * 10 + (uint64_t)(*p - '0');
-				if (mant)
-					nd++;
-			} else {
-				dropped = 1;
-				exp10++;
-			}
-			p++;
-		}
-	}
-	if (p < end && *p == '.') {
-		p++;
-		if (p >= end || *p < '0' || *p > '9')
-			goto bad;
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (nd < 19) {
-				mant = mant * 10 + (uint64_t)(*p - '0');
-				if (mant)
-					nd++;
-				exp10--;
-			} else {
-				dropped = 1;
-			}
-			p++;
-		}
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		long e = 0;
-		int eneg = 0;
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
-		if (p >= end || *p < '0' || *p > '9')
-			goto bad;
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (e < 100000)
-				e = e * 10 + (*p - '0');
-			p++;
-		}
-		exp10 += eneg ? -e : e;
-	}
-	ps->p = p;
-	if (!dropped && mant == 0) {
-		v = 0.0;
-	} else if (!dropped && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22 + 15) {
-		/* Clinger's fast path: mant and 10^|e| are exact doubles, so one
-		 * IEEE multiply or divide gives the correctly rounded result. */
-		v = (double)mant;
-		if (exp10 > 22) {
-			/* 1e30 = (1 * 10^8) * 10^22 with the first product exact. */
-			uint64_t m = mant;
-			long e = exp10;
-			while (e > 22 && m <= (UINT64_C(1) << 53) / 10) {
-				m *= 10;
-				e--;
-			}
-			if (e > 22)
-				goto slow;
-			v = (double)m * exact_pow10[e];
-		} else if (exp10 >= 0) {
-			v *= exact_pow10[exp10];
-		} else {
-			v /= exact_pow10[-exp10];
-		}
-#if LDBL_MANT_DIG >= 64
-	} else if (!dropped && exp10 >= -27 && exp10 <= 27) {
-		/* Up to 19 digits: mant and 10^|e| (e <= 27) are exact in an
-		 * extended long double, so the quotient or product is correctly
-		 * rounded there. Rounding that to double again is only wrong when
-		 * the long double lands exactly on a midpoint between doubles. */
-		long double l = (long double)mant, lo;
-		double d, nb;
-		if (exp10 >= 0)
-			l *= ldpow10(exp10);
-		else
-			l /= ldpow10(-exp10);
-		d = (double)l;
-		lo = l - (long double)d;
-		nb = lo > 0 ? nextafter(d, INFINITY) : nextafter(d, 0.0);
-		if (lo == 0 || fabsl(lo) * 2 != fabsl((long double)nb - (long double)d)) {
-			*out = neg ? -d : d;
-			ps->p = p;
-			return 0;
-		}
-		goto slow;
-#endif
-	} else {
-		char small[64], *tmp;
-		size_t n;
-	slow:
-		n = (size_t)(p - tok);
-		tmp = n < sizeof(small) ? small : hx_xmalloc(n + 1);
-		memcpy(tmp, tok, n);
-		tmp[n] = '\0';
-		v = strtod(tmp, NULL);
-		if (tmp != small)
-			free(tmp);
-		if (isinf(v))
-			return fail(ps, tok, "number out of range '%.*s'", (int)(n > 40 ? 40 : n), tok);
-		*out = v;
-		return 0;
-	}
-	*out = neg ? -v : v;
-	return 0;
-bad:
-	while (p < end && ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
-			   *p == '+' || *p == '-'))
-		p++;
-	if (p == tok + 1 && p < end)
-		p++; /* show the offending byte after a bare '-' */
-	return fail(ps, tok, "invalid number '%.*s'", (int)(p - tok > 40 ? 40 : p - tok), tok);
-}
-
-/* The end of the run of ASCII digits at p, 8 bytes at a time while 8 can
- * be read: a byte b is a digit when b & 0xf0 and (b + 6) & 0xf0 are both
- * 0x30; t gets a nonzero byte for each other byte, and the lowest one is
- * where the run ends. (b + 6 may carry into the next byte, but only out of
- * a byte >= 0xfa, itself a non-digit before the bytes it disturbs.) */
-static inline const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end)
-{
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t f0 = UINT64_C(0xf0f0f0f0f0f0f0f0), k30 = UINT64_C(0x3030303030303030);
-	const uint64_t k7f = UINT64_C(0x7f7f7f7f7f7f7f7f);
-	while (end - p >= 8) {
-		uint64_t x, t;
-		memcpy(&x, p, 8);
-		t = ((x & f0) ^ k30) | (((x + UINT64_C(0x0606060606060606)) & f0) ^ k30);
-		/* the high bit of each nonzero byte of t */
-		t = (((t & k7f) + k7f) | t) & ~k7f;
-		if (t)
-			return p + (__builtin_ctzll(t) >> 3);
-		p += 8;
-	}
-#endif
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	return p;
-}
-
-/* HX_JSON_NONFINITE: the tokens Python's json module writes for
- * non-finite floats. Returns 1 and fills v when one starts at ps->p
- * (followed by a character that cannot continue a literal), 0 when none. */
-static int parse_nonfinite(parser *ps, hx_json *v)
-{
-	static const struct {
-		const char *text;
-		size_t len;
-		int kind; /* 0 NaN, 1 +inf, -1 -inf */
-	} toks[] = {{"NaN", 3, 0}, {"Infinity", 8, 1}, {"-Infinity", 9, -1}};
-	size_t i, left = (size_t)(ps->end - ps->p);
-	for (i = 0; i < sizeof(toks) / sizeof(toks[0]); i++) {
-		const unsigned char *q = ps->p + toks[i].len;
-		if (left < toks[i].len || memcmp(ps->p, toks[i].text, toks[i].len) != 0)
-			continue;
-		if (q < ps->end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-				    (*q >= '0' && *q <= '9') || *q == '_'))
-			return 0;
-		if (ps->lazy) {
-			v->u.lazy.text = (const char *)ps->p;
-			v->u.lazy.len = toks[i].len;
-			v->u.lazy.plain = 0;
-		} else {
-			v->u.number = toks[i].kind == 0 ? NAN : toks[i].kind * HUGE_VAL;
-		}
-		ps->p = q;
-		return 1;
-	}
-	return 0;
-}
-
-/* Lazy mode: check the number at ps->p against the grammar and the range,
- * and record its text without converting it. The range test is exact: the
- * magnitude mag (value < 10^mag) settles it below 10^308; only a number of
- * 309 or more integer digits (or a huge exponent) is converted to see
- * whether it overflows, with the same errors as parse_number. */
-static int parse_number_lazy(parser *ps, hx_json *v)
-{
-	const unsigned char *p = ps->p, *end = ps->end, *tok = p, *q;
-	long long mag = 0; /* value < 10^mag unless zero */
-	long e = 0;
-	int neg = 0, nonzero = 0, huge = 0, plain = 1;
-	if (ps->nonfinite && *p == '-' && parse_nonfinite(ps, v))
-		return 0;
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9')
-		goto bad;
-	if (*p == '0') {
-		p++;
-		if (p < end && *p >= '0' && *p <= '9')
-			goto bad;
-	} else {
-		q = p;
-		p = skip_digits(p, end);
-		nonzero = 1;
-		mag = (long long)(p - q);
-		/* up to 15 digits an integer is printed as written */
-		if (p - q > 15)
-			plain = 0;
-	}
-	if (p < end && *p == '.') {
-		p++;
-		plain = 0;
-		if (p >= end || *p < '0' || *p > '9')
-			goto bad;
-		if (!nonzero) {
-			q = p;
-			while (p < end && *p == '0')
-				p++;
-			mag = -(long long)(p - q);
-			if (p < end && *p >= '1' && *p <= '9')
-				nonzero = 1;
-		}
-		p = skip_digits(p, end);
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		int eneg = 0;
-		p++;
-		plain = 0;
-		if (p < end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
-		if (p >= end || *p < '0' || *p > '9')
-			goto bad;
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (e < 100000)
-				e = e * 10 + (*p - '0');
-			else
-				huge = 1;
-			p++;
-		}
-		mag += eneg ? -e : e;
-	}
-	if (nonzero && (huge || mag > 308)) {
-		double d;
-		int rc;
-		ps->p = tok;
-		if ((rc = parse_number(ps, &d)) < 0)
-			return rc;
-	}
-	if (neg && !nonzero)
-		plain = 0; /* "-0" prints as "0" */
-	ps->p = p;
-	v->u.lazy.text = (const char *)tok;
-	v->u.lazy.len = (size_t)(p - tok);
-	v->u.lazy.plain = plain;
-	return 0;
-bad:
-	/* parse_number words the error */
-	ps->p = tok;
-	{
-		double d;
-		return parse_number(ps, &d);
-	}
 }
 
 static int parse_value(parser *ps, hx_json **out);
@@ -902,7 +559,7 @@ static int fail_duplicate(parser *ps, const scratch_member *m)
 		shown[i] = c < 0x20 ? '?' : (char)c;
 	}
 	shown[n] = '\0';
-	return fail(ps, ps->start + m->off, "duplicate key '%s'", shown);
+	return hx_json_fail(ps, ps->start + m->off, "duplicate key '%s'", shown);
 }
 
 /* Members base..ps->msp of the scratch stack: report a duplicate key. Small
@@ -959,7 +616,7 @@ static int after_item(parser *ps, char close)
 		ps->p++;
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == (unsigned char)close)
-			return fail(ps, ps->p, "trailing comma");
+			return hx_json_fail(ps, ps->p, "trailing comma");
 		return 1;
 	}
 	if (ps->p < ps->end && *ps->p == (unsigned char)close) {
@@ -977,7 +634,7 @@ static int parse_object(parser *ps, hx_json **out)
 	hx_json *v;
 	int rc;
 	if (++ps->depth > HX_JSON_MAX_DEPTH)
-		return fail(ps, open, "nesting deeper than %d", HX_JSON_MAX_DEPTH);
+		return hx_json_fail(ps, open, "nesting deeper than %d", HX_JSON_MAX_DEPTH);
 	ps->p++;
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == '}') {
@@ -1007,7 +664,7 @@ static int parse_object(parser *ps, hx_json **out)
 		} else if (ps->lazy && ps->p < ps->end &&
 			   (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))) {
 			val = node_new(ps->a, HX_JSON_NUMBER);
-			if ((rc = parse_number_lazy(ps, val)) < 0)
+			if ((rc = hx_json_parse_number_lazy(ps, val)) < 0)
 				return rc;
 		} else if ((rc = parse_value(ps, &val)) < 0) {
 			return rc;
@@ -1044,7 +701,7 @@ static int parse_array(parser *ps, hx_json **out)
 	hx_json *v;
 	int rc;
 	if (++ps->depth > HX_JSON_MAX_DEPTH)
-		return fail(ps, open, "nesting deeper than %d", HX_JSON_MAX_DEPTH);
+		return hx_json_fail(ps, open, "nesting deeper than %d", HX_JSON_MAX_DEPTH);
 	ps->p++;
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == ']') {
@@ -1093,7 +750,7 @@ static int parse_literal(parser *ps, hx_json **out)
 	} else if (n == 4 && memcmp(p, "null", 4) == 0) {
 		*out = node_new(ps->a, HX_JSON_NULL);
 	} else {
-		return fail(ps, p, "invalid literal '%.*s'", (int)n, p);
+		return hx_json_fail(ps, p, "invalid literal '%.*s'", (int)n, p);
 	}
 	ps->p = q;
 	return 0;
@@ -1130,18 +787,18 @@ static int parse_value(parser *ps, hx_json **out)
 	case '8':
 	case '9':
 		v = node_new(ps->a, HX_JSON_NUMBER);
-		if (ps->nonfinite && !ps->lazy && *p == '-' && parse_nonfinite(ps, v)) {
+		if (ps->nonfinite && !ps->lazy && *p == '-' && hx_json_parse_nonfinite(ps, v)) {
 			*out = v;
 			return 0;
 		}
-		if ((rc = ps->lazy ? parse_number_lazy(ps, v) : parse_number(ps, &v->u.number)) < 0)
+		if ((rc = ps->lazy ? hx_json_parse_number_lazy(ps, v) : hx_json_parse_number(ps, &v->u.number)) < 0)
 			return rc;
 		*out = v;
 		return 0;
 	default:
 		if (ps->nonfinite && (*p == 'N' || *p == 'I')) {
 			v = node_new(ps->a, HX_JSON_NUMBER);
-			if (parse_nonfinite(ps, v)) {
+			if (hx_json_parse_nonfinite(ps, v)) {
 				*out = v;
 				return 0;
 			}
@@ -1192,20 +849,6 @@ int hx_json_parse_lazy(hx_json **out, hx_arena *arena, const char *text, size_t 
 		       hx_json_error *err)
 {
 	return parse_doc(out, arena, text, len, err, HX_JSON_LAZY);
-}
-
-double hx_json_number_value(const char *text, size_t len)
-{
-	parser ps;
-	double v = 0;
-	memset(&ps, 0, sizeof(ps));
-	ps.start = ps.p = (const unsigned char *)text;
-	ps.end = ps.start + len;
-	if (len >= 3 && (text[0] == 'N' || text[0] == 'I' || (text[0] == '-' && text[1] == 'I')))
-		return text[0] == 'N' ? NAN : text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-	if (len == 0 || parse_number(&ps, &v) < 0)
-		return 0;
-	return v;
 }
 
 /* ---------------------------------------------------------------- tree */

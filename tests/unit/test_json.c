@@ -158,9 +158,22 @@ static void test_numbers_random(void **state)
 		hx_json *v;
 		hx_json_error err;
 		uint64_t r = rnd();
-		int digits = 1 + (int)(r % 19), exp = (int)((r >> 8) % 80) - 40, j, n = 0;
+		/* up to 24 digits: more than the 19 the fast paths keep */
+		int digits = 1 + (int)(r % 24), exp = (int)((r >> 8) % 80) - 40, j, n = 0;
 		if (r >> 63)
 			text[n++] = '-';
+		if (((r >> 28) & 7) == 0) {
+			/* a fraction with leading zeros: 0.000ddd */
+			int zeros = (int)((r >> 32) % 12);
+			text[n++] = '0';
+			text[n++] = '.';
+			while (zeros--)
+				text[n++] = '0';
+			for (j = 0; j < digits; j++)
+				text[n++] = (char)('0' + rnd() % 10);
+			text[n] = '\0';
+			goto parse;
+		}
 		text[n++] = (char)('1' + (r >> 16) % 9);
 		for (j = 1; j < digits; j++)
 			text[n++] = (char)('0' + rnd() % 10);
@@ -175,11 +188,17 @@ static void test_numbers_random(void **state)
 		} else {
 			text[n] = '\0';
 		}
+	parse:
 		hx_arena_reset(a);
 		assert_int_equal(hx_json_parse(&v, a, text, strlen(text), &err), 0);
 		if (v->u.number != strtod(text, NULL))
 			fail_msg("'%s' parsed as %.17g, strtod says %.17g", text, v->u.number,
 				 strtod(text, NULL));
+		/* and the lazy mode's conversion, which has fast paths of its own */
+		if (hx_json_number_value(text, strlen(text)) != strtod(text, NULL) ||
+		    signbit(hx_json_number_value(text, strlen(text))) != signbit(v->u.number))
+			fail_msg("'%s' converted to %.17g, strtod says %.17g", text,
+				 hx_json_number_value(text, strlen(text)), strtod(text, NULL));
 	}
 	hx_arena_free(a);
 }
