@@ -105,6 +105,28 @@ enum { HX_JSON_LAZY = 1, HX_JSON_NONFINITE = 2 };
 int hx_json_parse_flags(hx_json **out, hx_arena *arena, const char *text, size_t len,
 			int flags, hx_json_error *err);
 
+/* A flat row read in one pass, without the tree: when text is exactly one
+ * object whose members (at most cap) are strings without escapes or
+ * non-ASCII bytes, numbers, true, false or null (and, with
+ * HX_JSON_NONFINITE in flags, NaN, Infinity, -Infinity), and whose keys
+ * are plain and distinct, fills members[0..n) and values[0..n) in document
+ * order exactly as hx_json_parse_flags(HX_JSON_LAZY | flags) would (keys
+ * and strings point into text) and returns n. Returns -1 for anything else,
+ * valid or not: the caller then parses with hx_json_parse_flags, which
+ * accepts the same documents and words the errors. */
+long hx_json_scan_flat(const char *text, size_t len, int flags, hx_json_member *members,
+		       hx_json *values, size_t cap);
+
+/* The same for a stream of rows: sh keeps the keys of the last row read
+ * (as written, without blanks before the colon), and a row with the same
+ * keys in the same order is read against them, faster; *same is then 1 (a
+ * caller's lookups by member position still hold), else 0. */
+typedef struct hx_json_shape hx_json_shape;
+hx_json_shape *hx_json_shape_new(void);
+void hx_json_shape_free(hx_json_shape *sh); /* accepts NULL */
+long hx_json_scan_flat_shape(hx_json_shape *sh, const char *text, size_t len, int flags,
+			     hx_json_member *members, hx_json *values, size_t cap, int *same);
+
 /* The correctly rounded double of a number's text as recorded by
  * hx_json_parse_lazy (exactly what hx_json_parse would have stored; NaN and
  * the infinities for the HX_JSON_NONFINITE tokens). For text that is not a
