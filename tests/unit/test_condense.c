@@ -222,6 +222,37 @@ static void test_out_of_order(void **state)
 	run_release(&r);
 }
 
+/* Lines of several key orders and forms: a line with the keys of the one
+ * before is read against them, a new order is learned, and lines the
+ * one-pass reader leaves to the parser (an escape, a nested member) count
+ * the same and do not disturb what was learned. */
+static void test_row_shapes(void **state)
+{
+	run_t r;
+	(void)state;
+	run_default(&r, "shapes.jsonl",
+		    "{\"t\":0,\"pnl_total\":1.0,\"risk_regime\":\"Normal\",\"kill_switch\":false}\n"
+		    "{\"t\":1,\"pnl_total\":3.0,\"risk_regime\":\"Normal\",\"kill_switch\":false}\n"
+		    "{\"pnl_total\":-2.0,\"t\":2,\"risk_regime\":\"Warning\",\"kill_switch\":false}\n"
+		    "{\"t\":3,\"pnl_total\":0.5,\"risk_regime\":\"Hard\\u004cimit\",\"kill_switch\":false}\n"
+		    "{\"pnl_total\": 2.5, \"t\": 4, \"risk_regime\": \"Normal\", \"kill_switch\": false}\n"
+		    "{\"t\":5,\"pnl_total\":1.5,\"risk_regime\":\"HardLimit\",\"kill_switch\":true,"
+		    "\"meta\":{\"a\":[1]}}\n"
+		    "{\"pnl_total\":4.0,\"t\":6,\"risk_regime\":\"Warning\",\"kill_switch\":false}\n");
+	assert_int_equal(r.rc, 0);
+	assert_true(num(&r, "num_ticks") == 7);
+	assert_true(num(&r, "final_pnl") == 4);
+	assert_true(num(&r, "max_pnl") == 4);
+	assert_true(num(&r, "min_pnl") == -2);
+	assert_true(num(&r, "max_drawdown") == 5); /* 3 then -2 */
+	assert_true(num(&r, "frac_normal") == 3.0 / 7);
+	assert_true(num(&r, "frac_warning") == 2.0 / 7);
+	assert_true(num(&r, "frac_hard") == 2.0 / 7);
+	assert_true(boolean(&r, "kill_switch"));
+	assert_true(num(&r, "time_to_kill") == 5);
+	run_release(&r);
+}
+
 static void test_missing_fields(void **state)
 {
 	run_t r;
@@ -522,7 +553,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),       cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_functions),          cmocka_unit_test(test_dataset_writers),
 		cmocka_unit_test(test_json_nonfinite),     cmocka_unit_test(test_long_lines),
-		cmocka_unit_test(test_rows_parallel),
+		cmocka_unit_test(test_rows_parallel),      cmocka_unit_test(test_row_shapes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
