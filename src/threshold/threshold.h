@@ -80,7 +80,9 @@ typedef struct {
 	size_t n, npos, nneg;
 	double score_min, score_max;
 	double positive_rate;
-	double auroc, auroc_se, auroc_lo, auroc_hi; /* DeLong, 95% */
+	double auroc, auroc_se, auroc_lo, auroc_hi; /* DeLong, 95%; the three NaN
+						     * with fewer than 2 positives or
+						     * 2 negatives (no sample variance) */
 	double ap;     /* average precision */
 	double pr_auc; /* trapezoidal */
 	hx_tau_row *rows; /* in grid order (ascending tau) */
@@ -119,16 +121,21 @@ typedef struct {
 } hx_score_fields;
 
 /* The score and label of one JSON line. HX_EINVALID with the error set
- * ("no 'score'", "'score' is not a number", "'score' is NaN", "'label' is
- * not true/false or 1/0", ...), without a location: the caller prefixes
- * "FILE:LINE: ". A flat line is read in one pass (hx_json_scan_flat_shape,
- * sh may be NULL), others through the parser. */
+ * ("no 'score'", "'score' is null", "'score' is a string, not a number",
+ * "'score' is NaN", "'score' is infinite", "'label' is not true/false or
+ * 1/0 ...", a line that is not JSON "column C: what"), without a
+ * location: the caller prefixes "FILE:LINE: ". The tokens NaN, Infinity
+ * and -Infinity (what Python's json writes) are read, to be refused by
+ * name. A flat line is read in one pass (hx_json_scan_flat_shape, sh may
+ * be NULL), others through the parser. */
 int hx_score_line(const hx_score_fields *f, hx_json_shape *sh, const char *line, size_t len,
 		  double *score, int *positive);
 
-/* Every nonblank line of path (or standard input for "-") into s. Errors
- * "PATH:LINE: ..." (a JSON error: "PATH:LINE:COL: ..."), HX_EINVALID; a
- * file that cannot be read HX_ESYSTEM / HX_ENOTFOUND. */
+/* Every nonblank line of path (or standard input for "-", named
+ * "<stdin>" in errors) into s, read in blocks: memory is the store's and
+ * the longest line's. Errors "PATH:LINE: ..." (a JSON error:
+ * "PATH:LINE:COL: ..."), HX_EINVALID; a file that cannot be read
+ * HX_ESYSTEM / HX_ENOTFOUND. */
 int hx_scores_read_jsonl(hx_scores *s, const char *path, const hx_score_fields *f);
 
 /* ---------------------------------------------------- comparing monitors */
