@@ -21,6 +21,7 @@ static const hx_cmd commands[] = {
 	{"summary", cmd_summary, "summarise a research dataset: statistics, profiles, top runs"},
 	{"align", cmd_align, "check a research dataset against the risk budgets of each tier"},
 	{"tune", cmd_tune, "propose safer presets from a research dataset and the risk budgets"},
+	{"threshold", cmd_threshold, "calibrate a monitor's threshold: AUROC, AP, a tau sweep"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
