@@ -69,8 +69,25 @@ typedef struct {
 	int outcome; /* hx_outcome */
 } hx_spec_exit;
 
+/* The sim-monitor engine's per-token value distribution: normal with that
+ * mean and sd, or lognormal whose log has them. */
 typedef struct {
-	char *kind;              /* sim-verifier, lean, coq, command */
+	int lognormal;
+	double mean, sd;
+} hx_spec_token_dist;
+
+/* kind sim-monitor (series specs only: scores steps): per sample a label
+ * (positive with probability positive_rate) and max_tokens values from
+ * the negative or positive distribution; the score is the mean of the
+ * top_k largest. */
+typedef struct {
+	double positive_rate;
+	long max_tokens, top_k;
+	hx_spec_token_dist negative, positive;
+} hx_spec_monitor;
+
+typedef struct {
+	char *kind;              /* sim-verifier, lean, coq, command; sim-monitor */
 	char **command;          /* argv template (NULL-terminated); real engines */
 	char **version_command;  /* argv (NULL-terminated) or NULL */
 	char *root;              /* project root (resolved against the spec's dir) */
@@ -89,6 +106,7 @@ typedef struct {
 	hx_spec_regex *regexes;
 	size_t nregexes;
 	char **tactics;          /* tactic regexes (NULL-terminated) or NULL */
+	hx_spec_monitor monitor; /* kind sim-monitor */
 } hx_spec_engine;
 
 typedef struct {

@@ -15,7 +15,8 @@
 #define MAX_GRACE_S 600.0
 #define MAX_MEMORY_MB (1LL << 24)
 
-static const char *const engine_kinds[] = {"sim-verifier", "lean", "coq", "command", NULL};
+static const char *const engine_kinds[] = {"sim-verifier", "lean", "coq", "command",
+					    "sim-monitor", NULL};
 static const char *const sim_keys[] = {"kind", NULL};
 static const char *const lean_keys[] = {"kind", "command", "version_command", "root", "args",
 					 "json", "sorry_invalid", "toolchain_file", "env", "cwd",
@@ -27,6 +28,10 @@ static const char *const command_keys[] = {"kind", "command", "version_command",
 					    "extension", "require_module_file", "env", "cwd",
 					    "telemetry", "memory_limit_mb", "grace_s", "outcomes",
 					    "tactics", NULL};
+static const char *const monitor_keys[] = {"kind",	  "positive_rate", "max_tokens",
+					    "top_k", "negative",      "positive",   NULL};
+static const char *const dist_keys[] = {"distribution", "mean", "sd", NULL};
+static const char *const dist_names[] = {"normal", "lognormal", NULL};
 static const char *const outcomes_keys[] = {"exit", "regex", NULL};
 static const char *const regex_keys[] = {"pattern", "stream", "outcome", NULL};
 static const char *const regex_required[] = {"pattern", "outcome", NULL};
@@ -229,8 +234,91 @@ static void apply_defaults(hx_spec_engine *e, char **args, int has_command, cons
 		e->grace_s = 1.0;
 }
 
+void hx_spec_monitor_default(hx_spec_monitor *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->positive_rate = 0.2;
+	m->max_tokens = 20;
+	m->top_k = 5;
+	m->negative.mean = 2.0;
+	m->negative.sd = 0.7;
+	m->positive.mean = 2.5;
+	m->positive.sd = 0.7;
+}
+
+static int read_dist(const hx_ydoc *doc, const hx_ynode *n, const char *what, hx_spec_token_dist *d)
+{
+	const hx_ynode *v;
+	int err, idx;
+	if ((err = hx_ydoc_expect(doc, n, HX_Y_MAP, what)) != 0 ||
+	    (err = hx_ydoc_check_keys(doc, n, dist_keys)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "distribution"))) {
+		if ((err = hx_ydoc_enum(doc, v, "distribution", dist_names, &idx)) != 0)
+			return err;
+		d->lognormal = idx == 1;
+	}
+	if ((v = hx_ynode_get(n, "mean")) &&
+	    (err = hx_ydoc_double(doc, v, "mean", -1e6, 1e6, &d->mean)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "sd")) && (err = hx_ydoc_double(doc, v, "sd", 0, 1e6, &d->sd)) != 0)
+		return err;
+	return 0;
+}
+
+static int read_monitor(hx_spec_monitor *m, const hx_ydoc *doc, const hx_ynode *n)
+{
+	const hx_ynode *v;
+	long long x;
+	int err;
+	if ((v = hx_ynode_get(n, "positive_rate")) &&
+	    (err = hx_ydoc_double(doc, v, "positive_rate", 0, 1, &m->positive_rate)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "max_tokens"))) {
+		if ((err = hx_ydoc_int(doc, v, "max_tokens", 1, 1000000, &x)) != 0)
+			return err;
+		m->max_tokens = (long)x;
+	}
+	if ((v = hx_ynode_get(n, "top_k"))) {
+		if ((err = hx_ydoc_int(doc, v, "top_k", 1, 1000000, &x)) != 0)
+			return err;
+		m->top_k = (long)x;
+	}
+	if (m->top_k > m->max_tokens)
+		return hx_ydoc_error(doc, v ? v : n, "top_k %ld is more than max_tokens %ld",
+				     m->top_k, m->max_tokens);
+	if ((v = hx_ynode_get(n, "negative")) &&
+	    (err = read_dist(doc, v, "negative", &m->negative)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "positive")) &&
+	    (err = read_dist(doc, v, "positive", &m->positive)) != 0)
+		return err;
+	return 0;
+}
+
+static int engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n, const char *dir,
+		       const char *default_root, int series);
+
 int hx_spec_engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n, const char *dir,
 			const char *default_root)
+{
+	return engine_read(e, doc, n, dir, default_root, 0);
+}
+
+int hx_spec_engine_read_series(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n,
+			       const char *dir, const char *default_root)
+{
+	if (!n) {
+		memset(e, 0, sizeof(*e));
+		e->kind = hx_xstrdup("sim-monitor");
+		hx_spec_monitor_default(&e->monitor);
+		return 0;
+	}
+	return engine_read(e, doc, n, dir, default_root, 1);
+}
+
+static int engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n, const char *dir,
+		       const char *default_root, int series)
 {
 	const char *const *keys;
 	const hx_ynode *v;
@@ -244,12 +332,24 @@ int hx_spec_engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n
 		return hx_ydoc_error(doc, n, "missing key 'kind'");
 	if ((err = hx_ydoc_enum(doc, v, "engine kind", engine_kinds, &idx)) != 0)
 		return err;
+	if (idx == 4 && !series)
+		return hx_ydoc_error(doc, v,
+				     "engine 'sim-monitor' scores samples for threshold steps of a "
+				     "series spec; a calibration runs sim-verifier, lean, coq or command");
 	e->kind = hx_xstrdup(engine_kinds[idx]);
-	keys = idx == 0 ? sim_keys : idx == 1 ? lean_keys : idx == 2 ? coq_keys : command_keys;
+	keys = idx == 0	  ? sim_keys
+	       : idx == 1 ? lean_keys
+	       : idx == 2 ? coq_keys
+	       : idx == 3 ? command_keys
+			  : monitor_keys;
 	if ((err = hx_ydoc_check_keys(doc, n, keys)) != 0)
 		return err;
 	if (idx == 0)
 		return 0;
+	if (idx == 4) {
+		hx_spec_monitor_default(&e->monitor);
+		return read_monitor(&e->monitor, doc, n);
+	}
 
 	if ((v = hx_ynode_get(n, "command")) &&
 	    (err = read_strv(doc, v, "command", 0, &e->command)) != 0)

@@ -12,6 +12,14 @@ int hx_spec_engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n
 			const char *dir, const char *default_root);
 void hx_spec_engine_release(hx_spec_engine *e);
 
+/* The same for a series spec, which may also name the sim-monitor engine
+ * (n NULL: sim-monitor with its defaults). */
+int hx_spec_engine_read_series(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n,
+			       const char *dir, const char *default_root);
+/* sim-monitor's defaults: 20% positive, 20 tokens, top 5, values normal
+ * (2.0, 0.7) for negatives and (2.5, 0.7) for positives. */
+void hx_spec_monitor_default(hx_spec_monitor *m);
+
 /* NULL-terminated string vector helpers. */
 char **hx_strv_dup(const char *const *v);
 void hx_strv_free(char **v);

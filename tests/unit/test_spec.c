@@ -519,7 +519,11 @@ static void test_engine_errors(void **state)
 {
 	(void)state;
 	expect_error(L_EXPERIMENT L_SEED "engine: {kind: isabelle}\n" L_MODELS L_TIERS L_SAMPLES,
-		     "3:16: unknown engine kind 'isabelle' (known: sim-verifier, lean, coq, command)");
+		     "3:16: unknown engine kind 'isabelle' (known: sim-verifier, lean, coq, command, "
+		     "sim-monitor)");
+	expect_error(L_EXPERIMENT L_SEED "engine: {kind: sim-monitor}\n" L_MODELS L_TIERS L_SAMPLES,
+		     "3:16: engine 'sim-monitor' scores samples for threshold steps of a series "
+		     "spec; a calibration runs sim-verifier, lean, coq or command");
 	expect_error(L_EXPERIMENT L_SEED "engine: {kind: sim-verifer}\n" L_MODELS L_TIERS L_SAMPLES,
 		     "3:16: unknown engine kind 'sim-verifer' (did you mean 'sim-verifier'?)");
 	expect_error(L_EXPERIMENT L_SEED "engine: sim-verifier\n" L_MODELS L_TIERS L_SAMPLES,
