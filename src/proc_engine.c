@@ -140,17 +140,27 @@ static void quote_word(hx_buf *b, const char *w)
 	hx_buf_putc(b, '\'');
 }
 
-/* argv shell-quoted and joined by spaces; past max bytes it is cut (at a
- * UTF-8 character boundary) and ends in "...". */
+/* argv shell-quoted and joined by spaces, on one line (a newline or tab
+ * inside a word, as in a `sh -c` script, shows as \n or \t); past max bytes
+ * it is cut (at a UTF-8 character boundary) and ends in "...". */
 static void quote_argv(hx_buf *out, const char *const *argv, size_t max)
 {
-	hx_buf b = HX_BUF_INIT;
+	hx_buf b = HX_BUF_INIT, q = HX_BUF_INIT;
 	size_t i, n;
 	for (i = 0; argv && argv[i]; i++) {
 		if (i)
-			hx_buf_putc(&b, ' ');
-		quote_word(&b, argv[i]);
+			hx_buf_putc(&q, ' ');
+		quote_word(&q, argv[i]);
 	}
+	for (i = 0; i < q.len; i++) {
+		if (q.ptr[i] == '\n')
+			hx_buf_puts(&b, "\\n");
+		else if (q.ptr[i] == '\t')
+			hx_buf_puts(&b, "\\t");
+		else if (q.ptr[i] != '\r')
+			hx_buf_putc(&b, q.ptr[i]);
+	}
+	hx_buf_release(&q);
 	n = b.len;
 	if (n > max) {
 		n = max - 3;

@@ -22,12 +22,14 @@
 #include "pool.h"
 #include "replay.h"
 #include "series/series_replay.h"
+#include "threshold/sim_monitor.h"
 
 #define STATE_FORMAT "harness-series-state/1"
 #define MAX_FILES 8
 
 static const char *const label_keys[] = {"label", NULL};
 static const char *const tier_keys[] = {"risk_tier", NULL};
+static const char *const sample_keys[] = {"sample", NULL};
 
 void hx_series_result_init(hx_series_result *r)
 {
@@ -158,7 +160,7 @@ static void inputs_hash(char out[HX_HASH_HEX_LEN], const hx_series_spec *s, size
 	for (j = 0; j < step->nneeds; j++)
 		hx_buf_printf(&b, "needs %s %s\n", s->steps[step->needs[j]].name,
 			      st[step->needs[j]].outputs);
-	if (step->kind == HX_STEP_RUNS)
+	if (step->kind == HX_STEP_RUNS || step->kind == HX_STEP_SCORES)
 		hx_buf_printf(&b, "experiment %s\nseed %" PRIu64 "\nengine %s\nbinary %s\n",
 			      s->experiment, s->seed, s->engine_definition,
 			      engine_hash ? engine_hash : "unknown");
@@ -241,13 +243,19 @@ static void add_failures(hx_series_result *out, const hx_buf *table)
 	const char *line;
 	size_t len;
 	while (hx_series_next_line(&p, end, &line, &len)) {
-		hx_json *v, *err, *label;
+		hx_json *v, *err, *label, *sample;
 		hx_json_error e;
 		if (hx_json_parse(&v, a, line, len, &e) == 0 && (err = hx_json_get(v, "error")) &&
-		    err->type == HX_JSON_STRING && (label = hx_json_get(v, "label")) &&
-		    label->type == HX_JSON_STRING) {
+		    err->type == HX_JSON_STRING &&
+		    (((label = hx_json_get(v, "label")) && label->type == HX_JSON_STRING) ||
+		     ((sample = hx_json_get(v, "sample")) && sample->type == HX_JSON_NUMBER))) {
+			/* a run by its label, a scores sample by its number */
 			hx_buf b = HX_BUF_INIT;
-			hx_buf_printf(&b, "%s: %s", label->u.string.ptr, err->u.string.ptr);
+			if (label && label->type == HX_JSON_STRING)
+				hx_buf_printf(&b, "%s: %s", label->u.string.ptr, err->u.string.ptr);
+			else
+				hx_buf_printf(&b, "sample %.0f: %s", sample->u.number,
+					      err->u.string.ptr);
 			out->failures = hx_xrealloc(out->failures,
 						    (out->nfailures + 1) * sizeof(char *));
 			out->failures[out->nfailures++] = hx_buf_detach(&b, NULL);
@@ -368,6 +376,23 @@ static int do_step(hx_series_result *out, const hx_series_spec *s, size_t i, ste
 		files[nfiles].name = "runs.csv";
 		files[nfiles++].text = csv;
 		hx_buf_init(&csv);
+	} else if (step->kind == HX_STEP_SCORES) {
+		if (opt->progress != HX_PROGRESS_NONE)
+			fprintf(stderr, "%s: %s: step '%s': %ld sample%s on %d worker%s (%s)\n",
+				opt->label ? opt->label : "harness run", s->experiment, step->name,
+				step->samples, step->samples == 1 ? "" : "s", workers,
+				workers == 1 ? "" : "s", s->engine.kind);
+		err = hx_series_step_scores(s, i, out->work_dir, workers, opt->progress, opt->label,
+					    opt->cancel, &raw, &csv, &res->runs, &res->failed);
+		if (err == HX_EINTERRUPTED)
+			hx_error_set("interrupted in step '%s'; the steps before it are kept: run the "
+				     "series again to go on",
+				     step->name);
+		if (err)
+			goto done;
+		files[nfiles].name = "scores.csv";
+		files[nfiles++].text = csv;
+		hx_buf_init(&csv);
 	} else {
 		hx_buf *in = hx_xcalloc(step->nneeds, sizeof(hx_buf));
 		for (k = 0; k < step->nneeds; k++)
@@ -398,7 +423,9 @@ report:
 	 * reads reports its own */
 	if (step->kind == HX_STEP_CONDENSE || (step->kind == HX_STEP_RUNS && !condensed(s, i)))
 		add_failures(out, &tables[i]);
-	if (step->kind != HX_STEP_RUNS) {
+	if (step->kind == HX_STEP_SCORES)
+		add_failures(out, &tables[i]);
+	if (step->kind != HX_STEP_RUNS && step->kind != HX_STEP_SCORES) {
 		char *rp = hx_path_join(dir, "report.txt");
 		hx_buf rb = HX_BUF_INIT;
 		if (hx_file_read(&rb, rp) == 0)
@@ -407,7 +434,8 @@ report:
 		hx_buf_release(&rb);
 		free(rp);
 	}
-	if (skip && (step->kind == HX_STEP_RUNS || step->kind == HX_STEP_CONDENSE)) {
+	if (skip && (step->kind == HX_STEP_RUNS || step->kind == HX_STEP_CONDENSE ||
+		     step->kind == HX_STEP_SCORES)) {
 		/* the counts, from the table */
 		res->runs = res->records;
 		res->failed = 0;
@@ -479,7 +507,10 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 			out->work_dir = abs;
 		}
 	}
-	if ((err = hx_engine_identify(&id, &s->engine, s->engine.root ? s->engine.root : s->dir)) != 0)
+	if (strcmp(s->engine.kind, "sim-monitor") == 0)
+		id.version = hx_xstrdup(HX_SIM_MONITOR_VERSION); /* built in: no binary */
+	else if ((err = hx_engine_identify(&id, &s->engine,
+					   s->engine.root ? s->engine.root : s->dir)) != 0)
 		goto done;
 	out->engine_version = id.version ? hx_xstrdup(id.version) : NULL;
 	out->engine_path = id.path ? hx_xstrdup(id.path) : NULL;
@@ -507,11 +538,21 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		streams[i].data = tables[i].ptr ? tables[i].ptr : "";
 		streams[i].len = tables[i].len;
 		streams[i].records = out->steps[i].records;
-		streams[i].key_fields = s->steps[i].kind == HX_STEP_RUNS ||
-						s->steps[i].kind == HX_STEP_CONDENSE
-					? label_keys
-				: s->steps[i].kind == HX_STEP_SUMMARY ? NULL
-								       : tier_keys;
+		switch (s->steps[i].kind) {
+		case HX_STEP_RUNS:
+		case HX_STEP_CONDENSE:
+			streams[i].key_fields = label_keys;
+			break;
+		case HX_STEP_SCORES:
+			streams[i].key_fields = sample_keys;
+			break;
+		case HX_STEP_SUMMARY:
+		case HX_STEP_THRESHOLD:
+			streams[i].key_fields = NULL;
+			break;
+		default:
+			streams[i].key_fields = tier_keys;
+		}
 	}
 	memset(&info, 0, sizeof(info));
 	info.experiment = s->experiment;
@@ -598,6 +639,8 @@ void hx_series_format(hx_buf *out, const hx_series_result *r)
 			hx_buf_printf(out, ": %zu runs, %zu failed", st->runs, st->failed);
 		else if (st->kind == HX_STEP_CONDENSE)
 			hx_buf_printf(out, ": %zu rows, %zu failed", st->runs, st->failed);
+		else if (st->kind == HX_STEP_SCORES)
+			hx_buf_printf(out, ": %zu samples, %zu failed", st->runs, st->failed);
 		else
 			hx_buf_printf(out, ": %zu record%s", st->records, st->records == 1 ? "" : "s");
 		hx_buf_putc(out, '\n');

@@ -47,10 +47,12 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "exec.h"
 #include "hash.h"
 #include "progress.h"
 #include "series/series_spec.h"
 #include "snapshot.h"
+#include "template.h"
 
 typedef struct {
 	const char *spec_path;
@@ -141,6 +143,44 @@ int hx_series_step_runs(const hx_series_spec *s, size_t step, const char *work_d
 			int workers, hx_progress_mode progress, const char *label,
 			const atomic_int *cancel,
 			hx_buf *table, hx_buf *csv, size_t *runs, size_t *failed);
+
+/* A scores step (pass 1 of a threshold calibration): the engine once per
+ * sample (sim-monitor in-process; a command engine's last line of stdout
+ * read with the step's score and label fields), in plan order into *table:
+ *   {"error":null|REASON,"label":true|false|null,"sample":0,
+ *    "score":X|null,"seed":"S","status":"ok"|"failed"}
+ * and the CSV into *csv; *failed gets the failed samples. */
+int hx_series_step_scores(const hx_series_spec *s, size_t step, const char *work_dir,
+			  int workers, hx_progress_mode progress, const char *label,
+			  const atomic_int *cancel, hx_buf *table, hx_buf *csv, size_t *samples,
+			  size_t *failed);
+
+/* The ok samples of a scores table (the lines above), in file order:
+ * (*sample)[i], (*score)[i], (*label)[i] (1 positive) for i < *n, failed
+ * samples left out; the arrays are the caller's to free. HX_EINVALID with
+ * "PATH:LINE: ..." for a line that is not a scores line. */
+int hx_series_scores_read(const char *path, uint64_t **sample, double **score,
+			  unsigned char **label, size_t *n);
+/* The scores table that path names: a scores.jsonl file, a scores step's
+ * directory, or a series work directory with exactly one scores step. *out
+ * (freed by the caller) is its path; HX_ENOTFOUND when path is none of
+ * those (nothing reported: the caller may try other readings of path). */
+int hx_series_scores_locate(char **out, const char *path);
+
+/* The engine of a runs or scores step once: its command, env and cwd
+ * expanded with `expand` (the step's env over the engine's), under the
+ * step's timeout, capturing the last capture_max bytes of each stream.
+ * *prog (the command's argv[0], freed by the caller) is set when it ran.
+ * HX_EINTERRUPTED when canceled. */
+int hx_series_exec(hx_proc_result *pr, char **prog, const hx_series_spec *s,
+		   const hx_series_step *st, hx_template_lookup expand, void *ctx,
+		   size_t capture_max, const atomic_int *cancel);
+/* Why a run failed, from how the process ended ("engine exited with status
+ * 2", "timed out after 60 s", ...; nothing when it exited 0) ... */
+void hx_series_exit_reason(hx_buf *out, const hx_proc_result *pr, const char *prog,
+			   double timeout_s, long memory_limit_mb);
+/* ... and, when there is a reason, ": " and the last line of its stderr. */
+void hx_series_reason_tail(hx_buf *reason, const hx_proc_result *pr);
 
 /* The analysis steps: from the tables of what the step needs (texts, in
  * needs order) to its table, its other files (name, text) and report. */

@@ -258,29 +258,40 @@ static void last_line(hx_buf *out, const hx_buf *b)
 		hx_utf8_sanitize(out, b->ptr + start, end - start);
 }
 
+void hx_series_exit_reason(hx_buf *out, const hx_proc_result *pr, const char *prog,
+			   double timeout_s, long memory_limit_mb)
+{
+	if (pr->status == HX_PROC_EXEC_FAILED)
+		hx_buf_printf(out, "cannot run '%s': %s", prog, strerror(pr->exec_errno));
+	else if (pr->limit == HX_LIMIT_TIMEOUT)
+		hx_buf_printf(out, "timed out after %g s", timeout_s);
+	else if (pr->limit == HX_LIMIT_MEMORY)
+		hx_buf_printf(out, "out of memory (limit %ld MB)", memory_limit_mb);
+	else if (pr->status == HX_PROC_SIGNALED)
+		hx_buf_printf(out, "killed by signal %d (%s)", pr->signal, strsignal(pr->signal));
+	else if (pr->exit_code != 0)
+		hx_buf_printf(out, "engine exited with status %d", pr->exit_code);
+}
+
+void hx_series_reason_tail(hx_buf *reason, const hx_proc_result *pr)
+{
+	if (reason->len && pr->status != HX_PROC_EXEC_FAILED && pr->err.len) {
+		hx_buf line = HX_BUF_INIT;
+		last_line(&line, &pr->err);
+		if (line.len)
+			hx_buf_printf(reason, ": %s", line.ptr);
+		hx_buf_release(&line);
+	}
+}
+
 static void set_reason(run_slot *slot, const hx_proc_result *pr, const char *prog,
 		       const runs_ctx *c, const char *tele_rel, int have_file)
 {
 	hx_buf b = HX_BUF_INIT;
-	if (pr->status == HX_PROC_EXEC_FAILED)
-		hx_buf_printf(&b, "cannot run '%s': %s", prog, strerror(pr->exec_errno));
-	else if (pr->limit == HX_LIMIT_TIMEOUT)
-		hx_buf_printf(&b, "timed out after %g s", c->st->timeout_s);
-	else if (pr->limit == HX_LIMIT_MEMORY)
-		hx_buf_printf(&b, "out of memory (limit %ld MB)", c->s->engine.memory_limit_mb);
-	else if (pr->status == HX_PROC_SIGNALED)
-		hx_buf_printf(&b, "killed by signal %d (%s)", pr->signal, strsignal(pr->signal));
-	else if (pr->exit_code != 0)
-		hx_buf_printf(&b, "engine exited with status %d", pr->exit_code);
-	else if (!have_file)
+	hx_series_exit_reason(&b, pr, prog, c->st->timeout_s, c->s->engine.memory_limit_mb);
+	if (!b.len && !have_file)
 		hx_buf_printf(&b, "no telemetry written to '%s'", tele_rel);
-	if (b.len && pr->status != HX_PROC_EXEC_FAILED && pr->err.len) {
-		hx_buf line = HX_BUF_INIT;
-		last_line(&line, &pr->err);
-		if (line.len)
-			hx_buf_printf(&b, ": %s", line.ptr);
-		hx_buf_release(&line);
-	}
+	hx_series_reason_tail(&b, pr);
 	if (b.len) {
 		slot->ok = 0;
 		slot->error = hx_buf_detach(&b, NULL);
@@ -290,35 +301,23 @@ static void set_reason(run_slot *slot, const hx_proc_result *pr, const char *pro
 	hx_buf_release(&b);
 }
 
-static int run_one(void *ctx, size_t i, int worker)
+int hx_series_exec(hx_proc_result *pr, char **prog, const hx_series_spec *s,
+		   const hx_series_step *st, hx_template_lookup expand, void *ctx,
+		   size_t capture_max, const atomic_int *cancel)
 {
-	runs_ctx *c = ctx;
-	const hx_spec_engine *e = &c->s->engine;
-	const hx_series_run_plan *r = &c->plan[i];
-	run_slot *slot = &c->slots[i];
-	char *tele = hx_path_join(c->work_dir, r->telemetry_rel);
+	const hx_spec_engine *e = &s->engine;
 	char **argv = NULL, **overrides = NULL, **step_env = NULL, **env = NULL, **merged = NULL;
 	hx_buf cwd = HX_BUF_INIT;
 	hx_proc_options o;
-	hx_proc_result pr;
-	run_vars v;
 	const char *known = "(see the spec)";
 	size_t ne, ns, k;
 	int err;
 
-	vars_init(&v, c, i);
-	v.telemetry_path = tele;
-	hx_progress_begin(&c->progress, worker, r->label, HX_TIER_BALANCED, hx_progress_now());
-	/* A fresh file: the engine appends. */
-	if (unlink(tele) != 0 && errno != ENOENT) {
-		hx_error_set_errno(errno, "cannot remove '%s'", tele);
-		err = HX_ESYSTEM;
-		goto done;
-	}
-	if ((err = hx_template_expand_all(&argv, e->command, lookup, &v, known)) != 0 ||
-	    (e->env && (err = hx_template_expand_all(&overrides, e->env, lookup, &v, known)) != 0) ||
-	    (c->st->env && (err = hx_template_expand_all(&step_env, c->st->env, lookup, &v, known)) != 0) ||
-	    (e->cwd && (err = hx_template_expand(&cwd, e->cwd, lookup, &v, known)) != 0))
+	*prog = NULL;
+	if ((err = hx_template_expand_all(&argv, e->command, expand, ctx, known)) != 0 ||
+	    (e->env && (err = hx_template_expand_all(&overrides, e->env, expand, ctx, known)) != 0) ||
+	    (st->env && (err = hx_template_expand_all(&step_env, st->env, expand, ctx, known)) != 0) ||
+	    (e->cwd && (err = hx_template_expand(&cwd, e->cwd, expand, ctx, known)) != 0))
 		goto done;
 	/* the step's env over the engine's */
 	ne = hx_strv_len((const char *const *)overrides);
@@ -332,19 +331,50 @@ static int run_one(void *ctx, size_t i, int worker)
 	memset(&o, 0, sizeof(o));
 	o.argv = (const char *const *)argv;
 	o.env = (const char *const *)env;
-	o.cwd = cwd.len ? cwd.ptr : (e->root ? e->root : c->s->dir);
-	o.timeout_s = c->st->timeout_s;
+	o.cwd = cwd.len ? cwd.ptr : (e->root ? e->root : s->dir);
+	o.timeout_s = st->timeout_s;
 	o.grace_s = e->grace_s;
 	o.memory_limit_mb = e->memory_limit_mb;
-	o.capture_max = STDERR_KEEP;
-	o.cancel = c->cancel;
-	hx_proc_result_init(&pr);
-	err = hx_proc_run(&pr, &o);
-	if (!err && pr.limit == HX_LIMIT_CANCELED)
+	o.capture_max = capture_max;
+	o.cancel = cancel;
+	err = hx_proc_run(pr, &o);
+	if (!err && pr->limit == HX_LIMIT_CANCELED)
 		err = HX_EINTERRUPTED;
+	*prog = hx_xstrdup(argv[0]);
+done:
+	free(merged);
+	hx_strv_free(argv);
+	hx_strv_free(overrides);
+	hx_strv_free(step_env);
+	hx_strv_free(env);
+	hx_buf_release(&cwd);
+	return err;
+}
+
+static int run_one(void *ctx, size_t i, int worker)
+{
+	runs_ctx *c = ctx;
+	const hx_series_run_plan *r = &c->plan[i];
+	run_slot *slot = &c->slots[i];
+	char *tele = hx_path_join(c->work_dir, r->telemetry_rel), *prog = NULL;
+	hx_proc_result pr;
+	run_vars v;
+	int err;
+
+	vars_init(&v, c, i);
+	v.telemetry_path = tele;
+	hx_progress_begin(&c->progress, worker, r->label, HX_TIER_BALANCED, hx_progress_now());
+	/* A fresh file: the engine appends. */
+	if (unlink(tele) != 0 && errno != ENOENT) {
+		hx_error_set_errno(errno, "cannot remove '%s'", tele);
+		err = HX_ESYSTEM;
+		goto done;
+	}
+	hx_proc_result_init(&pr);
+	err = hx_series_exec(&pr, &prog, c->s, c->st, lookup, &v, STDERR_KEEP, c->cancel);
 	if (!err) {
 		int have = hx_path_exists(tele);
-		set_reason(slot, &pr, argv[0], c, r->telemetry_rel, have);
+		set_reason(slot, &pr, prog, c, r->telemetry_rel, have);
 		if (have && hx_hash128_file(slot->hash, tele) == 0)
 			slot->has_hash = 1;
 		if (!slot->ok)
@@ -354,12 +384,7 @@ static int run_one(void *ctx, size_t i, int worker)
 done:
 	hx_progress_end(&c->progress, worker);
 	vars_release(&v);
-	free(merged);
-	hx_strv_free(argv);
-	hx_strv_free(overrides);
-	hx_strv_free(step_env);
-	hx_strv_free(env);
-	hx_buf_release(&cwd);
+	free(prog);
 	free(tele);
 	return err;
 }

@@ -24,13 +24,26 @@ static const char *const series_keys[] = {"experiment", "description", "seed",  
 static const char *const canonical_keys[] = {"profile", NULL};
 
 /* What a step of this kind may need. */
+/* The kind of step a step of kind k reads (k itself for the kinds that
+ * read none: runs, scores). */
+static hx_step_kind reads_kind(hx_step_kind k)
+{
+	switch (k) {
+	case HX_STEP_RUNS:
+	case HX_STEP_SCORES:
+		return k;
+	case HX_STEP_CONDENSE:
+		return HX_STEP_RUNS;
+	case HX_STEP_THRESHOLD:
+		return HX_STEP_SCORES;
+	default:
+		return HX_STEP_CONDENSE;
+	}
+}
+
 static int needs_ok(hx_step_kind k, hx_step_kind dep)
 {
-	if (k == HX_STEP_RUNS)
-		return 0;
-	if (k == HX_STEP_CONDENSE)
-		return dep == HX_STEP_RUNS;
-	return dep == HX_STEP_CONDENSE;
+	return reads_kind(k) != k && dep == reads_kind(k);
 }
 
 /* Read every step, then order them: a step comes after what it needs,
@@ -70,15 +83,16 @@ static int read_steps(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode *n,
 		char **names = NULL;
 		size_t cnt = 0;
 		if (!nn) {
-			if (tmp[i].kind != HX_STEP_RUNS)
+			if (reads_kind(tmp[i].kind) != tmp[i].kind)
 				err = hx_ydoc_error(doc, n->pairs[i].key,
 						    "step '%s' (%s) needs a %s step: add 'needs: [NAME]'",
 						    tmp[i].name, hx_step_kind_name(tmp[i].kind),
-						    tmp[i].kind == HX_STEP_CONDENSE ? "runs" : "condense");
+						    hx_step_kind_name(reads_kind(tmp[i].kind)));
 			continue;
 		}
-		if (tmp[i].kind == HX_STEP_RUNS) {
-			err = hx_ydoc_error(doc, nn, "step '%s': a runs step needs nothing", tmp[i].name);
+		if (reads_kind(tmp[i].kind) == tmp[i].kind) {
+			err = hx_ydoc_error(doc, nn, "step '%s': a %s step needs nothing", tmp[i].name,
+					    hx_step_kind_name(tmp[i].kind));
 			break;
 		}
 		if ((err = hx_series_read_strings(doc, nn, "needs", &names, &cnt)) == 0) {
@@ -111,8 +125,7 @@ static int read_steps(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode *n,
 							    "it reads %s steps",
 							    tmp[i].name, hx_step_kind_name(tmp[i].kind), names[j],
 							    hx_step_kind_name(tmp[found].kind),
-							    tmp[i].kind == HX_STEP_CONDENSE ? "runs"
-											    : "condense");
+							    hx_step_kind_name(reads_kind(tmp[i].kind)));
 				} else {
 					tmp[i].needs[tmp[i].nneeds++] = found;
 				}
@@ -193,7 +206,7 @@ static int read_canonical(hx_series_spec *s, const hx_ydoc *doc, const hx_ynode 
 
 static int read_series(hx_series_spec *s, const hx_ydoc *doc)
 {
-	static const char *const required[] = {"experiment", "seed", "engine", "steps", NULL};
+	static const char *const required[] = {"experiment", "seed", "steps", NULL};
 	const hx_ynode *root = doc->root, *v, *engine;
 	long long ll;
 	int err;
@@ -215,14 +228,15 @@ static int read_series(hx_series_spec *s, const hx_ydoc *doc)
 	if ((err = hx_ydoc_u64(doc, hx_ynode_get(root, "seed"), "seed", &s->seed)) != 0)
 		return err;
 	engine = hx_ynode_get(root, "engine");
-	if ((err = hx_spec_engine_read(&s->engine, doc, engine, s->dir, s->dir)) != 0)
+	/* no engine section: the built-in sim-monitor (threshold specs) */
+	if ((err = hx_spec_engine_read_series(&s->engine, doc, engine, s->dir, s->dir)) != 0)
 		return err;
-	if (strcmp(s->engine.kind, "command") != 0)
+	if (strcmp(s->engine.kind, "command") != 0 && strcmp(s->engine.kind, "sim-monitor") != 0)
 		return hx_ydoc_error(doc, hx_ynode_get(engine, "kind"),
-				     "a series runs a research engine: 'kind' must be command, "
-				     "not '%s'",
+				     "a series runs a research engine: 'kind' must be command "
+				     "(or sim-monitor for scores steps), not '%s'",
 				     s->engine.kind);
-	{
+	if (engine) {
 		/* what the process engines classify by (outcomes, tactics) or
 		 * read per module has no meaning for a series: each run's
 		 * telemetry is the file the runs step names */
@@ -236,7 +250,8 @@ static int read_series(hx_series_spec *s, const hx_ydoc *doc)
 						     "writes its telemetry to {telemetry_path})",
 						     unused[k]);
 	}
-	s->engine_definition = hx_series_definition_of(engine);
+	s->engine_definition = engine ? hx_series_definition_of(engine)
+				      : hx_xstrdup("{\"kind\":\"sim-monitor\"}");
 	if ((v = hx_ynode_get(root, "workers"))) {
 		if ((err = hx_ydoc_int(doc, v, "workers", 0, 1024, &ll)) != 0)
 			return err;
@@ -333,6 +348,9 @@ static void step_release(hx_series_step *st)
 	hx_condense_set_release(&st->metrics);
 	hx_tune_presets_release(&st->presets);
 	hx_strv_free(st->risk_params);
+	free(st->score_field);
+	free(st->label_field);
+	free(st->positive);
 }
 
 void hx_series_spec_free(hx_series_spec *s)

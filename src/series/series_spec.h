@@ -33,6 +33,26 @@
  *     tune: {kind: tune, needs: [dataset], budgets: ..., presets: {...} | FILE,
  *            risk_params: [daily_loss_limit, mm_size_eta]}
  *
+ * Threshold (tau) calibration, in two passes (threshold/threshold.h):
+ *   engine: {kind: sim-monitor, max_tokens: 20, ...}  # the default when
+ *                                    # the spec has no engine section; or a
+ *                                    # command printing one JSON line per sample
+ *   steps:
+ *     scores:                        # pass 1: the engine once per sample
+ *       kind: scores
+ *       samples: 100
+ *       score: score                 # command engine: the fields of its
+ *       label: label                 # line (dotted paths), positive: VALUE
+ *       vars: {...}, env: {...}, timeout_s: 60    # command engine
+ *     threshold:                     # pass 2: the tau sweep, nothing re-run
+ *       kind: threshold
+ *       needs: [scores]
+ *       target_recall: 0.9           # default
+ *       quantiles: "0.6:0.99:40"     # default; or tau: {start, stop, step}
+ * Sample i gets the seed hx_plan_seed(seed, experiment, step, i); a
+ * command engine's templates may name {sample} (0-based), {seed},
+ * {experiment}, {step}, {step_dir}, {root} and every var.
+ *
  * Runs, in plan order: for each profile, for each grid point, repeats
  * 1..R. Run i of step S gets the seed hx_plan_seed(seed, experiment, S, i).
  * Templates (engine command, env and cwd, the step's env and label) may
@@ -59,6 +79,7 @@
 #include "series/align.h"
 #include "series/condense.h"
 #include "spec.h"
+#include "threshold/threshold.h"
 
 typedef enum {
 	HX_STEP_RUNS,
@@ -66,7 +87,9 @@ typedef enum {
 	HX_STEP_SUMMARY,
 	HX_STEP_ALIGN,
 	HX_STEP_SELECT,
-	HX_STEP_TUNE
+	HX_STEP_TUNE,
+	HX_STEP_SCORES,
+	HX_STEP_THRESHOLD
 } hx_step_kind;
 
 const char *hx_step_kind_name(hx_step_kind k);
@@ -108,6 +131,14 @@ typedef struct {
 	long k;
 	hx_tune_presets presets;
 	char **risk_params; /* NULL-terminated, or NULL: the defaults */
+	/* scores (pass 1 of a threshold calibration; also vars, env,
+	 * timeout_s) */
+	long samples;
+	char *score_field, *label_field; /* where a command engine's line has them */
+	char *positive;                  /* NULL: labels true/false, 1/0 */
+	/* threshold (pass 2) */
+	double target_recall;
+	hx_tau_grid tau;
 } hx_series_step;
 
 typedef struct {

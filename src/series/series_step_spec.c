@@ -20,8 +20,8 @@
 #define MAX_RUNS 1000000L
 #define DEFAULT_TIMEOUT_S 3600.0
 #define MAX_TIMEOUT_S 604800.0
-static const char *const step_kinds[] = {"runs", "condense", "summary", "align", "select",
-					 "tune", NULL};
+static const char *const step_kinds[] = {"runs", "condense", "summary",   "align", "select",
+					 "tune", "scores",   "threshold", NULL};
 static const char *const runs_keys[] = {"kind",  "needs", "profiles", "repeats",   "grid",
 					"vars",  "env",   "label",    "timeout_s", NULL};
 static const char *const condense_keys[] = {"kind", "needs", "metrics", NULL};
@@ -30,6 +30,11 @@ static const char *const align_keys[] = {"kind", "needs", "budgets", NULL};
 static const char *const select_keys[] = {"kind", "needs", "budgets", "k", NULL};
 static const char *const tune_keys[] = {"kind",    "needs",       "budgets",
 					"presets", "risk_params", NULL};
+static const char *const scores_keys[] = {"kind",  "samples",  "score", "label",
+					  "positive", "vars", "env",  "timeout_s", NULL};
+static const char *const threshold_keys[] = {"kind", "needs", "target_recall", "quantiles",
+					     "tau", NULL};
+static const char *const tau_keys[] = {"start", "stop", "step", NULL};
 static const char *const metric_keys[] = {"name", "function", "field", "value", NULL};
 static const char *const metric_required[] = {"name", "function", NULL};
 
@@ -37,6 +42,14 @@ static const char *const metric_required[] = {"name", "function", NULL};
 static const char *const run_vars[] = {"profile", "repeat", "run", "seed", "label",
 				       "telemetry_path", "step_dir", "experiment", "step",
 				       "root", NULL};
+/* ... and every scores template besides the vars. */
+static const char *const sample_vars[] = {"sample", "seed", "step_dir", "experiment",
+					  "step", "root", NULL};
+
+static const char *const *vars_of(const hx_series_step *st)
+{
+	return st->kind == HX_STEP_SCORES ? sample_vars : run_vars;
+}
 
 const char *hx_step_kind_name(hx_step_kind k)
 {
@@ -134,6 +147,9 @@ static int is_run_var(const char *s)
 	for (i = 0; run_vars[i]; i++)
 		if (strcmp(run_vars[i], s) == 0)
 			return 1;
+	for (i = 0; sample_vars[i]; i++)
+		if (strcmp(sample_vars[i], s) == 0)
+			return 1;
 	return 0;
 }
 
@@ -211,9 +227,10 @@ typedef struct {
 static const char *probe_lookup(void *ctx, const char *name, size_t n)
 {
 	const hx_series_step *st = ((probe_ctx *)ctx)->st;
+	const char *const *known = vars_of(st);
 	size_t i;
-	for (i = 0; run_vars[i]; i++)
-		if (strlen(run_vars[i]) == n && memcmp(run_vars[i], name, n) == 0)
+	for (i = 0; known[i]; i++)
+		if (strlen(known[i]) == n && memcmp(known[i], name, n) == 0)
 			return "";
 	for (i = 0; i < st->ngrid; i++)
 		if (strlen(st->grid[i].name) == n && memcmp(st->grid[i].name, name, n) == 0)
@@ -228,9 +245,10 @@ static const char *probe_lookup(void *ctx, const char *name, size_t n)
 static char *known_placeholders(const hx_series_step *st)
 {
 	hx_buf b = HX_BUF_INIT;
+	const char *const *known = vars_of(st);
 	size_t i;
-	for (i = 0; run_vars[i]; i++)
-		hx_buf_printf(&b, "%s{%s}", i ? ", " : "", run_vars[i]);
+	for (i = 0; known[i]; i++)
+		hx_buf_printf(&b, "%s{%s}", i ? ", " : "", known[i]);
 	for (i = 0; i < st->ngrid; i++)
 		hx_buf_printf(&b, ", {%s}", st->grid[i].name);
 	for (i = 0; i < st->nvars; i++)
@@ -427,6 +445,100 @@ static int read_runs(hx_series_spec *s, hx_series_step *st, const hx_ydoc *doc,
 	return probe_templates(doc, n, engine_node, s, st);
 }
 
+static int read_scores(hx_series_spec *s, hx_series_step *st, const hx_ydoc *doc,
+		       const hx_ynode *n, const hx_ynode *engine_node)
+{
+	const hx_ynode *v;
+	long long ll;
+	int err;
+
+	if ((err = hx_ydoc_check_keys(doc, n, scores_keys)) != 0)
+		return err;
+	if (!(v = hx_ynode_get(n, "samples")))
+		return hx_ydoc_error(doc, n, "step '%s': missing key 'samples'", st->name);
+	if ((err = hx_ydoc_int(doc, v, "samples", 1, MAX_RUNS, &ll)) != 0)
+		return err;
+	st->samples = (long)ll;
+	if ((v = hx_ynode_get(n, "score")) &&
+	    (err = hx_ydoc_string(doc, v, "score", &st->score_field)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "label")) &&
+	    (err = hx_ydoc_string(doc, v, "label", &st->label_field)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "positive")) &&
+	    (err = hx_ydoc_string(doc, v, "positive", &st->positive)) != 0)
+		return err;
+	if (!st->score_field)
+		st->score_field = hx_xstrdup("score");
+	if (!st->label_field)
+		st->label_field = hx_xstrdup("label");
+	if (!st->score_field[0] || !st->label_field[0])
+		return hx_ydoc_error(doc, n, "step '%s': 'score' and 'label' must not be empty",
+				     st->name);
+	if ((v = hx_ynode_get(n, "vars")) && (err = read_vars(st, doc, v)) != 0)
+		return err;
+	if ((v = hx_ynode_get(n, "env")) && (err = read_env(doc, v, &st->env)) != 0)
+		return err;
+	st->timeout_s = DEFAULT_TIMEOUT_S;
+	if ((v = hx_ynode_get(n, "timeout_s")) &&
+	    (err = hx_ydoc_double_gt(doc, v, "timeout_s", 0, MAX_TIMEOUT_S, &st->timeout_s)) != 0)
+		return err;
+	if (strcmp(s->engine.kind, "command") == 0)
+		return probe_templates(doc, n, engine_node, s, st);
+	return 0;
+}
+
+static int read_threshold(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
+{
+	const hx_ynode *v, *q, *t;
+	char *text = NULL;
+	int err;
+
+	if ((err = hx_ydoc_check_keys(doc, n, threshold_keys)) != 0)
+		return err;
+	st->target_recall = 0.9;
+	if ((v = hx_ynode_get(n, "target_recall")) &&
+	    (err = hx_ydoc_double(doc, v, "target_recall", 0, 1, &st->target_recall)) != 0)
+		return err;
+	hx_tau_grid_default(&st->tau);
+	q = hx_ynode_get(n, "quantiles");
+	t = hx_ynode_get(n, "tau");
+	if (q && t)
+		return hx_ydoc_error(doc, t, "step '%s': give 'quantiles' or 'tau', not both",
+				     st->name);
+	if (q) {
+		if ((err = hx_ydoc_string(doc, q, "quantiles", &text)) != 0)
+			return err;
+		err = hx_tau_grid_quantiles(&st->tau, text);
+		free(text);
+		if (err) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s", hx_error_last());
+			return hx_ydoc_error(doc, q, "%s", msg);
+		}
+	}
+	if (t) {
+		double start, stop, step;
+		static const char *const need[] = {"start", "stop", "step", NULL};
+		if ((err = hx_ydoc_expect(doc, t, HX_Y_MAP, "tau")) != 0 ||
+		    (err = hx_ydoc_check_keys(doc, t, tau_keys)) != 0 ||
+		    (err = hx_ydoc_require(doc, t, need)) != 0 ||
+		    (err = hx_ydoc_double(doc, hx_ynode_get(t, "start"), "start", -INFINITY,
+					  INFINITY, &start)) != 0 ||
+		    (err = hx_ydoc_double(doc, hx_ynode_get(t, "stop"), "stop", -INFINITY, INFINITY,
+					  &stop)) != 0 ||
+		    (err = hx_ydoc_double(doc, hx_ynode_get(t, "step"), "step", -INFINITY, INFINITY,
+					  &step)) != 0)
+			return err;
+		if (hx_tau_grid_range(&st->tau, start, stop, step) != 0) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s", hx_error_last());
+			return hx_ydoc_error(doc, t, "%s", msg);
+		}
+	}
+	return 0;
+}
+
 static int read_metrics(hx_series_step *st, const hx_ydoc *doc, const hx_ynode *n)
 {
 	size_t i;
@@ -542,7 +654,16 @@ int hx_series_read_step(hx_series_spec *s, hx_series_step *st, const hx_ydoc *do
 	st->k = 1;
 	switch (st->kind) {
 	case HX_STEP_RUNS:
+		if (strcmp(s->engine.kind, "command") != 0)
+			return hx_ydoc_error(doc, v,
+					     "step '%s': a runs step needs a command engine, and the "
+					     "spec's engine is %s",
+					     st->name, s->engine.kind);
 		return read_runs(s, st, doc, n, engine_node);
+	case HX_STEP_SCORES:
+		return read_scores(s, st, doc, n, engine_node);
+	case HX_STEP_THRESHOLD:
+		return read_threshold(st, doc, n);
 	case HX_STEP_CONDENSE:
 		if ((err = hx_ydoc_check_keys(doc, n, condense_keys)) != 0)
 			return err;

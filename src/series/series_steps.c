@@ -1,6 +1,7 @@
 /* series/series_steps.c - the steps after the runs: condense, summary,
- * align, select, tune (series_run.h), each from the tables of the steps it
- * needs to its own table, files and report. */
+ * align, select, tune, and threshold after scores (series_run.h), each
+ * from the tables of the steps it needs to its own table, files and
+ * report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "series/rowset.h"
 #include "series/series_run.h"
 #include "series/summary.h"
+#include "threshold/threshold.h"
 
 const char *hx_series_table_name(hx_step_kind k)
 {
@@ -27,6 +29,10 @@ const char *hx_series_table_name(hx_step_kind k)
 		return "alignment.jsonl";
 	case HX_STEP_SELECT:
 		return "presets.jsonl";
+	case HX_STEP_SCORES:
+		return "scores.jsonl";
+	case HX_STEP_THRESHOLD:
+		return "threshold.jsonl";
 	default:
 		return "tuning.jsonl";
 	}
@@ -188,6 +194,75 @@ static void tuned_yaml(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS], const hx
 	}
 }
 
+/* Pass 2 of a threshold calibration: the ok samples of the scores tables
+ * it needs, swept; the table is the result as one JSON line, beside it
+ * threshold.json, threshold.md and the report. */
+static int threshold_step(const hx_series_spec *s, const hx_series_step *st, const hx_buf *inputs,
+			  size_t ninputs, hx_buf *table, hx_series_file *files, size_t *nfiles,
+			  size_t *nrows, size_t *nfailed)
+{
+	hx_scores *sc = hx_scores_new();
+	hx_arena *a = hx_arena_new();
+	hx_threshold_result r;
+	hx_buf title = HX_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	hx_threshold_result_init(&r);
+	for (i = 0; i < ninputs && !err; i++) {
+		const char *p = inputs[i].ptr, *end = p + inputs[i].len, *line;
+		size_t len, lineno = 0;
+		while (!err && p && hx_series_next_line(&p, end, &line, &len)) {
+			hx_json *v, *status, *score, *label;
+			hx_json_error e;
+			lineno++;
+			hx_arena_reset(a);
+			if (hx_json_parse(&v, a, line, len, &e) != 0 ||
+			    !(status = hx_json_get(v, "status")) || status->type != HX_JSON_STRING) {
+				hx_error_set("%s/scores.jsonl:%zu: not a scores table line",
+					     s->steps[st->needs[i]].name, lineno);
+				err = HX_EINVALID;
+				break;
+			}
+			(*nrows)++;
+			if (strcmp(status->u.string.ptr, "ok") != 0) {
+				(*nfailed)++;
+				continue;
+			}
+			score = hx_json_get(v, "score");
+			label = hx_json_get(v, "label");
+			if (!score || score->type != HX_JSON_NUMBER || !label ||
+			    (label->type != HX_JSON_TRUE && label->type != HX_JSON_FALSE)) {
+				hx_error_set("%s/scores.jsonl:%zu: an ok sample needs a number "
+					     "'score' and a true/false 'label'",
+					     s->steps[st->needs[i]].name, lineno);
+				err = HX_EINVALID;
+				break;
+			}
+			hx_scores_add(sc, score->u.number, label->type == HX_JSON_TRUE);
+		}
+	}
+	if (!err && (err = hx_threshold_sweep(&r, sc, &st->tau, st->target_recall)) != 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", hx_error_last());
+		hx_error_set("step '%s': %s", st->name, msg);
+	}
+	if (!err) {
+		hx_series_file *f;
+		hx_threshold_format_json(table, &r);
+		f = add_file(files, nfiles, "threshold.json");
+		hx_threshold_format_json(&f->text, &r);
+		hx_buf_printf(&title, "%s: %s", s->experiment, st->name);
+		hx_threshold_format_md(&add_file(files, nfiles, "threshold.md")->text, &r, title.ptr);
+		hx_threshold_format_text(&add_file(files, nfiles, "report.txt")->text, &r);
+	}
+	hx_buf_release(&title);
+	hx_threshold_result_release(&r);
+	hx_scores_free(sc);
+	hx_arena_free(a);
+	return err;
+}
+
 int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *work_dir,
 			   const hx_buf *inputs, size_t ninputs, int workers, hx_buf *table,
 			   hx_series_file *files, size_t *nfiles, size_t *rows, size_t *failed)
@@ -204,6 +279,8 @@ int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *wor
 	if (st->kind == HX_STEP_CONDENSE)
 		return condense_step(st, work_dir, inputs, ninputs, workers, table, files, nfiles,
 				     rows, failed);
+	if (st->kind == HX_STEP_THRESHOLD)
+		return threshold_step(s, st, inputs, ninputs, table, files, nfiles, rows, failed);
 	for (i = 0; i < ninputs; i++)
 		hx_buf_put(&all, inputs[i].ptr ? inputs[i].ptr : "", inputs[i].len);
 	{

@@ -454,8 +454,8 @@ static void test_errors_top_level(void **state)
 		  "seed: 1\n"
 		  "engine: {kind: sim-verifier}\n"
 		  "steps: {r: {kind: runs, profiles: [p]}}\n",
-		  "s.yaml:3:16: a series runs a research engine: 'kind' must be command, not "
-		  "'sim-verifier'");
+		  "s.yaml:3:16: a series runs a research engine: 'kind' must be command (or "
+		  "sim-monitor for scores steps), not 'sim-verifier'");
 	parse_err("experiment: e\n"
 		  "seed: 1\n"
 		  "engine: {kind: command, command: [x], telemetry: \"{nope}\"}\n"
@@ -671,6 +671,106 @@ static void test_errors_partial(void **state)
 
 /* ---- series or calibration ---- */
 
+/* Threshold calibration: sim-monitor (also the default without an engine
+ * section), scores and threshold steps, their defaults and errors. */
+static void test_threshold_steps(void **state)
+{
+	hx_series_spec *s;
+	(void)state;
+	s = parse_ok("experiment: t\n"
+		     "seed: 7\n"
+		     "engine: {kind: sim-monitor, max_tokens: 30, top_k: 3, positive_rate: 0.2,\n"
+		     "         positive: {distribution: lognormal, mean: 1, sd: 0.5}}\n"
+		     "steps:\n"
+		     "  th: {kind: threshold, needs: [sc], target_recall: 0.8,\n"
+		     "       tau: {start: 1, stop: 2, step: 0.25}}\n"
+		     "  sc: {kind: scores, samples: 50}\n");
+	assert_string_equal(s->engine.kind, "sim-monitor");
+	assert_int_equal(s->engine.monitor.max_tokens, 30);
+	assert_int_equal(s->engine.monitor.top_k, 3);
+	assert_true(s->engine.monitor.positive_rate == 0.2);
+	assert_true(s->engine.monitor.positive.lognormal);
+	assert_true(s->engine.monitor.positive.mean == 1 && s->engine.monitor.positive.sd == 0.5);
+	assert_false(s->engine.monitor.negative.lognormal);
+	assert_true(s->engine.monitor.negative.mean == 2.0); /* the default */
+	assert_int_equal(s->nsteps, 2);
+	assert_string_equal(s->steps[0].name, "sc");
+	assert_int_equal(s->steps[0].kind, HX_STEP_SCORES);
+	assert_int_equal(s->steps[0].samples, 50);
+	assert_string_equal(s->steps[0].score_field, "score");
+	assert_string_equal(s->steps[0].label_field, "label");
+	assert_null(s->steps[0].positive);
+	assert_int_equal(s->steps[1].kind, HX_STEP_THRESHOLD);
+	assert_true(s->steps[1].target_recall == 0.8);
+	assert_int_equal(s->steps[1].tau.kind, HX_TAU_RANGE);
+	assert_true(s->steps[1].tau.start == 1 && s->steps[1].tau.step == 0.25);
+	hx_series_spec_free(s);
+
+	/* no engine section: sim-monitor with its defaults; quantiles */
+	s = parse_ok("experiment: t\n"
+		     "seed: 7\n"
+		     "steps:\n"
+		     "  sc: {kind: scores, samples: 10}\n"
+		     "  th: {kind: threshold, needs: [sc], quantiles: \"0.5:0.9:5\"}\n");
+	assert_string_equal(s->engine.kind, "sim-monitor");
+	assert_int_equal(s->engine.monitor.max_tokens, 20);
+	assert_int_equal(s->engine.monitor.top_k, 5);
+	assert_true(s->engine.monitor.positive_rate == 0.2);
+	assert_int_equal(s->steps[1].tau.kind, HX_TAU_QUANTILES);
+	assert_int_equal(s->steps[1].tau.q_count, 5);
+	assert_true(s->steps[1].target_recall == 0.9);
+	hx_series_spec_free(s);
+
+	/* a command monitor: its fields, and the templates know {sample} */
+	s = parse_ok("experiment: t\n"
+		     "seed: 7\n"
+		     "engine: {kind: command, command: [mon, \"{sample}\", \"{seed}\", \"{n}\"]}\n"
+		     "steps:\n"
+		     "  sc: {kind: scores, samples: 3, score: out.s, label: y, positive: halluc,\n"
+		     "       vars: {n: 4}}\n");
+	assert_string_equal(s->steps[0].score_field, "out.s");
+	assert_string_equal(s->steps[0].positive, "halluc");
+	hx_series_spec_free(s);
+}
+
+static void test_threshold_errors(void **state)
+{
+	(void)state;
+	parse_err("experiment: t\nseed: 1\nengine: {kind: sim-monitor}\n"
+		  "steps: {r: {kind: runs, profiles: [p]}}\n",
+		  "s.yaml:4:19: step 'r': a runs step needs a command engine, and the spec's "
+		  "engine is sim-monitor");
+	parse_err("experiment: t\nseed: 1\nengine: {kind: sim-monitor, top_k: 30}\n"
+		  "steps: {s: {kind: scores, samples: 1}}\n",
+		  "s.yaml:3:36: top_k 30 is more than max_tokens 20");
+	parse_err("experiment: t\nseed: 1\nengine: {kind: sim-monitor, negative: {sd: -1}}\n"
+		  "steps: {s: {kind: scores, samples: 1}}\n",
+		  "s.yaml:3:44: 'sd' must be a number from 0 to 1000000");
+	parse_err("experiment: t\nseed: 1\n"
+		  "steps: {s: {kind: scores}}\n",
+		  "s.yaml:3:12: step 's': missing key 'samples'");
+	parse_err("experiment: t\nseed: 1\n"
+		  "steps: {s: {kind: scores, samples: 2}, t: {kind: threshold}}\n",
+		  "s.yaml:3:40: step 't' (threshold) needs a scores step: add 'needs: [NAME]'");
+	parse_err("experiment: t\nseed: 1\n"
+		  "steps: {s: {kind: scores, samples: 2}, t: {kind: threshold, needs: [s],\n"
+		  "        quantiles: \"0.9:0.5:3\"}}\n",
+		  "s.yaml:4:20: quantiles '0.9:0.5:3': A and B must be in [0, 1] with A <= B");
+	parse_err("experiment: t\nseed: 1\n"
+		  "steps: {s: {kind: scores, samples: 2}, t: {kind: threshold, needs: [s],\n"
+		  "        quantiles: \"0.6:0.99:40\", tau: {start: 1, stop: 2, step: 1}}}\n",
+		  "s.yaml:4:40: step 't': give 'quantiles' or 'tau', not both");
+	parse_err("experiment: t\nseed: 1\n"
+		  "steps: {s: {kind: scores, samples: 2}, t: {kind: summary, needs: [s]}}\n",
+		  "s.yaml:3:67: step 't' (summary) cannot read step 's' (scores): it reads "
+		  "condense steps");
+	parse_err("experiment: t\nseed: 1\n"
+		  "engine: {kind: command, command: [mon, \"{profile}\"]}\n"
+		  "steps: {s: {kind: scores, samples: 2}}\n",
+		  "s.yaml:3:9: step 's': unknown placeholder '{profile}' in '{profile}' (known: {sample}, "
+		  "{seed}, {step_dir}, {experiment}, {step}, {root}) (engine command)");
+}
+
 static void test_is_series(void **state)
 {
 	static const char series[] = HEAD "steps: {r: {kind: runs, profiles: [p]}}\n";
@@ -829,6 +929,8 @@ int main(void)
 		cmocka_unit_test(test_errors_runs),
 		cmocka_unit_test(test_errors_analysis),
 		cmocka_unit_test(test_errors_partial),
+		cmocka_unit_test(test_threshold_steps),
+		cmocka_unit_test(test_threshold_errors),
 		cmocka_unit_test(test_is_series),
 		cmocka_unit_test(test_files),
 	};
