@@ -1,5 +1,6 @@
 /* cmd_compare.c - harness compare A B [--json] [--flips] [--alpha X]
- *                 [--fail-on-change] [--seed S] [--bootstrap N] */
+ *                 [--fail-on-change] [--seed S] [--bootstrap N]
+ *                 [--target-recall R] */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,10 +15,13 @@
 #include "error.h"
 #include "export.h"
 #include "fsutil.h"
+#include "series/series_run.h"
+#include "threshold/compare_report.h"
+#include "threshold/threshold.h"
 
 static const char usage[] =
 	"usage: harness compare A B [--json] [--flips] [--alpha X] [--fail-on-change]\n"
-	"                           [--seed S] [--bootstrap N]\n"
+	"                           [--seed S] [--bootstrap N] [--target-recall R]\n"
 	"\n"
 	"Tell whether two calibrations differ (e.g. two Lean releases). A and B are\n"
 	"calibration.yaml files (rates only: durations need telemetry), telemetry\n"
@@ -40,12 +44,156 @@ static const char usage[] =
 	"                    first 20)\n"
 	"  --seed S          bootstrap seed (default 1)\n"
 	"  --bootstrap N     bootstrap resamples (default 1000)\n"
+	"  --target-recall R threshold calibrations: the recall the best tau must\n"
+	"                    reach (default 0.9)\n"
 	"  --json            per tier and metric: method, a, b, diff, diff_ci,\n"
 	"                    discordant, p_value, p_adjusted, significant; paired;\n"
 	"                    every flip\n"
 	"\n"
+	"\n"
+	"Two threshold calibrations (two monitor versions): A and B are scores\n"
+	"tables (scores.jsonl), scores step directories, or work directories with\n"
+	"one scores step. Both are swept alike (the 40 quantiles 0.60..0.99, best\n"
+	"precision at recall >= --target-recall, default 0.9): the AUROC difference\n"
+	"B-A with its 95% interval and p (DeLong; paired when both scored the same\n"
+	"samples with the same labels), and each side's best tau with its precision\n"
+	"and recall.\n"
+	"\n"
 	"exit status: 0 compared (1 with --fail-on-change and a significant\n"
 	"difference), 2 bad usage or input, 3 system failure\n";
+
+/* One side of a threshold comparison: its ok samples, swept. */
+typedef struct {
+	uint64_t *sample;
+	double *score;
+	unsigned char *label;
+	size_t n, npos;
+	hx_threshold_result r;
+} threshold_side;
+
+static int threshold_side_load(threshold_side *t, const char *path, const hx_tau_grid *g,
+			       double target_recall)
+{
+	hx_scores *sc;
+	size_t i;
+	int err;
+	memset(t, 0, sizeof(*t));
+	hx_threshold_result_init(&t->r);
+	if ((err = hx_series_scores_read(path, &t->sample, &t->score, &t->label, &t->n)) != 0)
+		return err;
+	sc = hx_scores_new();
+	for (i = 0; i < t->n; i++) {
+		hx_scores_add(sc, t->score[i], t->label[i]);
+		t->npos += t->label[i];
+	}
+	err = hx_threshold_sweep(&t->r, sc, g, target_recall);
+	hx_scores_free(sc);
+	if (err) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", hx_error_last());
+		hx_error_set("'%s': %s", path, msg);
+	}
+	return err;
+}
+
+static void threshold_side_release(threshold_side *t)
+{
+	free(t->sample);
+	free(t->score);
+	free(t->label);
+	hx_threshold_result_release(&t->r);
+}
+
+/* Paired when both scored the same samples (numbers) with the same labels:
+ * NULL, else why not. */
+static const char *not_paired(const threshold_side *a, const threshold_side *b, char *why,
+			      size_t cap)
+{
+	size_t i;
+	if (a->n != b->n) {
+		snprintf(why, cap, "unpaired: %zu samples in A, %zu in B", a->n, b->n);
+		return why;
+	}
+	for (i = 0; i < a->n; i++) {
+		if (a->sample[i] != b->sample[i]) {
+			snprintf(why, cap, "unpaired: line %zu is sample %llu in A, %llu in B", i + 1,
+				 (unsigned long long)a->sample[i], (unsigned long long)b->sample[i]);
+			return why;
+		}
+		if (a->label[i] != b->label[i]) {
+			snprintf(why, cap, "unpaired: sample %llu is %s in A, %s in B",
+				 (unsigned long long)a->sample[i],
+				 a->label[i] ? "positive" : "negative",
+				 b->label[i] ? "positive" : "negative");
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static int compare_threshold(const char *pa, const char *pb, const char *shown_a,
+			     const char *shown_b, double alpha, double target_recall, int json,
+			     int fail_on_change)
+{
+	threshold_side a, b;
+	hx_tau_grid g;
+	hx_threshold_compare c;
+	hx_threshold_compare_info info;
+	hx_buf out = HX_BUF_INIT;
+	char why[256], pairing[320];
+	const char *np;
+	int err, status;
+
+	hx_tau_grid_default(&g);
+	if ((err = threshold_side_load(&a, pa, &g, target_recall)) != 0) {
+		hx_cli_error("compare", "%s", hx_error_last());
+		threshold_side_release(&a);
+		return hx_error_exit_status(err);
+	}
+	if ((err = threshold_side_load(&b, pb, &g, target_recall)) != 0) {
+		hx_cli_error("compare", "%s", hx_error_last());
+		threshold_side_release(&a);
+		threshold_side_release(&b);
+		return hx_error_exit_status(err);
+	}
+	hx_threshold_compare_results(&c, &a.r, &b.r);
+	np = not_paired(&a, &b, why, sizeof(why));
+	if (!np) {
+		if ((err = hx_threshold_compare_paired(&c, a.score, b.score, a.label, a.n)) != 0) {
+			hx_cli_error("compare", "%s", hx_error_last());
+			threshold_side_release(&a);
+			threshold_side_release(&b);
+			return hx_error_exit_status(err);
+		}
+		snprintf(pairing, sizeof(pairing),
+			 "paired: the same %zu samples with the same labels", a.n);
+	} else {
+		snprintf(pairing, sizeof(pairing), "%s", np);
+	}
+	memset(&info, 0, sizeof(info));
+	info.a = shown_a;
+	info.b = shown_b;
+	info.na = a.n;
+	info.npos_a = a.npos;
+	info.nb = b.n;
+	info.npos_b = b.npos;
+	info.pairing = pairing;
+	info.alpha = alpha;
+	info.target_recall = target_recall;
+	info.grid = "40 quantiles 0.60..0.99";
+	if (json)
+		hx_threshold_compare_format_json(&out, &c, &info);
+	else
+		hx_threshold_compare_format_text(&out, &c, &info);
+	fwrite(out.ptr, 1, out.len, stdout);
+	status = fail_on_change && hx_threshold_compare_significant(&c, &info) ? 1 : 0;
+	if (fflush(stdout) != 0)
+		status = 3;
+	hx_buf_release(&out);
+	threshold_side_release(&a);
+	threshold_side_release(&b);
+	return status;
+}
 
 /* A side: its calibration, and its records when it is telemetry (*has_tasks
  * set; a calibration.yaml has none). */
@@ -73,6 +221,7 @@ int cmd_compare(int argc, char **argv)
 	hx_compare_result r;
 	hx_buf out = HX_BUF_INIT;
 	int i, nfiles = 0, json = 0, flips = 0, fail_on_change = 0, err, status, has_a, has_b;
+	double target_recall = 0.9;
 	const char *v;
 
 	for (i = 1; i < argc; i++) {
@@ -90,6 +239,11 @@ int cmd_compare(int argc, char **argv)
 				hx_cli_error("compare", "'--alpha' needs a number between 0 and 1, not '%s'", v);
 				return 2;
 			}
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--target-recall"))) {
+			if (hx_cli_parse_double(v, 0, 1, &target_recall) != 0) {
+				hx_cli_error("compare", "'--target-recall' needs a number from 0 to 1, not '%s'", v);
+				return 2;
+			}
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--seed"))) {
 			if (hx_cli_parse_u64(v, &opt.seed) != 0) {
 				hx_cli_error("compare", "'--seed' needs a number from 0 to 18446744073709551615, not '%s'", v);
@@ -104,7 +258,8 @@ int cmd_compare(int argc, char **argv)
 			opt.bootstrap = (unsigned)nb;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			static const char *const options[] = {"--json", "--fail-on-change", "--alpha",
-							       "--seed", "--bootstrap", "--help", NULL};
+							       "--seed", "--bootstrap", "--target-recall",
+							       "--help", NULL};
 			hx_cli_unknown_option("compare", argv[i], NULL, options, "harness compare --help");
 			return 2;
 		} else if (nfiles == 2) {
@@ -117,6 +272,34 @@ int cmd_compare(int argc, char **argv)
 	if (nfiles != 2) {
 		fputs(usage, stderr);
 		return 2;
+	}
+	{
+		/* two threshold calibrations (scores tables)? */
+		char *sa = NULL, *sb = NULL;
+		int la = hx_series_scores_locate(&sa, files[0]);
+		int lb = la == HX_EINVALID ? HX_ENOTFOUND : hx_series_scores_locate(&sb, files[1]);
+		if (la == HX_EINVALID || lb == HX_EINVALID) {
+			hx_cli_error("compare", "%s", hx_error_last());
+			free(sa);
+			free(sb);
+			return 2;
+		}
+		if ((la == 0) != (lb == 0)) {
+			hx_cli_error("compare",
+				     "'%s' is a threshold calibration (scores) and '%s' is not: "
+				     "compare like with like",
+				     la == 0 ? files[0] : files[1], la == 0 ? files[1] : files[0]);
+			free(sa);
+			free(sb);
+			return 2;
+		}
+		if (la == 0) {
+			int st = compare_threshold(sa, sb, sa, sb, opt.alpha, target_recall, json,
+						   fail_on_change);
+			free(sa);
+			free(sb);
+			return st;
+		}
 	}
 	if ((err = load(&a, &ta, &has_a, files[0])) != 0) {
 		hx_cli_error("compare", "%s", hx_error_last());
