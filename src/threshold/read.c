@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "lines.h"
 
 /* Members of a row read in one pass; wider rows go to the parser. */
 #define FLAT_CAP 64
@@ -107,18 +108,22 @@ static const char *type_name(const hx_json *v)
 	}
 }
 
+/* 1 with the error set when the field is missing or null. */
+static int absent(const hx_json *v, const char *name)
+{
+	if (!v)
+		hx_error_set("no '%s'", name);
+	else if (v->type == HX_JSON_NULL)
+		hx_error_set("'%s' is null", name);
+	return !v || v->type == HX_JSON_NULL;
+}
+
 static int take_score(const reader *rd, const hx_json *v, double *score)
 {
 	const char *name = rd->f->score;
 	double x;
-	if (!v) {
-		hx_error_set("no '%s'", name);
+	if (absent(v, name))
 		return HX_EINVALID;
-	}
-	if (v->type == HX_JSON_NULL) {
-		hx_error_set("'%s' is null", name);
-		return HX_EINVALID;
-	}
 	if (v->type != HX_JSON_NUMBER) {
 		hx_error_set("'%s' is %s, not a number", name, type_name(v));
 		return HX_EINVALID;
@@ -135,14 +140,8 @@ static int take_score(const reader *rd, const hx_json *v, double *score)
 static int take_label(const reader *rd, const hx_json *v, int *positive)
 {
 	const char *name = rd->f->label, *want = rd->f->positive;
-	if (!v) {
-		hx_error_set("no '%s'", name);
+	if (absent(v, name))
 		return HX_EINVALID;
-	}
-	if (v->type == HX_JSON_NULL) {
-		hx_error_set("'%s' is null", name);
-		return HX_EINVALID;
-	}
 	if (want) {
 		switch (v->type) {
 		case HX_JSON_STRING:
@@ -248,25 +247,27 @@ int hx_score_line(const hx_score_fields *f, hx_json_shape *sh, const char *line,
  * on one thread, 0.6 s on two). */
 #define SPLIT_MIN ((off_t)16 << 20)
 
-/* One thread's part of a file: bytes [from, to) (to < 0: to the end; both
- * ignored for a pipe), with its own reader and store. An error is kept
- * with its line within the part, the file's line told after the parts
- * before it are counted. */
+/* One thread's part of a file: bytes [from, to) of it (the whole of a
+ * pipe), with its own reader and store. An error is kept with its line
+ * within the part; the file's line is told once the parts before it are
+ * counted. */
 typedef struct {
 	reader rd;
 	hx_scores *s;
-	int fd, seekable;
-	off_t from, to;
-	atomic_int *stop; /* set when an earlier part failed: give up */
-	size_t lines;     /* lines read, blank ones too */
+	const char *name; /* of the file, in errors */
+	int fd;
+	hx_lines_part range;
+	int whole;    /* read(2) the whole fd, range unused */
+	size_t lines; /* lines read, blank ones too */
 	int rc;
 	size_t err_line; /* 0: err is complete (a read error) */
 	size_t err_column;
 	char err[256];
 } part;
 
-static int take_line(part *pt, const char *line, size_t len, size_t lineno)
+static int take_line(void *ctx, const char *line, size_t len, size_t lineno)
 {
+	part *pt = ctx;
 	double score;
 	int positive, rc;
 	if ((rc = read_line(&pt->rd, line, len, &score, &positive)) == 0) {
@@ -279,84 +280,24 @@ static int take_line(part *pt, const char *line, size_t len, size_t lineno)
 	return rc;
 }
 
-static ssize_t read_some(part *pt, char *buf, size_t n, off_t *at)
+static void read_part(part *pt)
 {
-	ssize_t got;
-	if (!pt->seekable)
-		return read(pt->fd, buf, n);
-	if (pt->to >= 0 && (off_t)n > pt->to - *at)
-		n = (size_t)(pt->to - *at);
-	got = n ? pread(pt->fd, buf, n, *at) : 0;
-	if (got > 0)
-		*at += got;
-	return got;
+	pt->rc = hx_lines_each(pt->fd, pt->name, pt->whole ? NULL : &pt->range, take_line, pt,
+			       &pt->lines);
+	if (pt->rc && !pt->err_line)
+		snprintf(pt->err, sizeof(pt->err), "%s", hx_error_last());
 }
 
-/* Every nonblank line of the part, read in blocks of 128 KiB into a
- * buffer on the stack (a line longer than that moves it to the heap), as
- * series/condense.c reads telemetry. */
-static void read_part(part *pt, const char *name)
-{
-	char stack_buf[1 << 17];
-	size_t cap = sizeof(stack_buf), have = 0;
-	char *buf = stack_buf;
-	off_t at = pt->from;
-	int eof = 0;
-	while (!eof && pt->rc == 0) {
-		size_t start = 0;
-		ssize_t got;
-		char *nl;
-		if (pt->stop && atomic_load(pt->stop))
-			break;
-		if (have == cap) {
-			buf = buf == stack_buf ? memcpy(hx_xmalloc(2 * cap), stack_buf, have)
-					       : hx_xrealloc(buf, 2 * cap);
-			cap *= 2;
-		}
-		got = read_some(pt, buf + have, cap - have, &at);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			hx_error_set_errno(errno, "cannot read '%s'", name);
-			snprintf(pt->err, sizeof(pt->err), "%s", hx_error_last());
-			pt->rc = HX_ESYSTEM;
-			break;
-		}
-		if (got == 0) {
-			eof = 1;
-			if (have == 0)
-				break;
-			buf[have++] = '\n'; /* have < cap: a full buffer grew above */
-		} else {
-			have += (size_t)got;
-		}
-		while (pt->rc == 0 && (nl = memchr(buf + start, '\n', have - start)) != NULL) {
-			const char *line = buf + start;
-			size_t len = (size_t)(nl - line), k;
-			pt->lines++;
-			start += len + 1;
-			if (len && line[len - 1] == '\r')
-				len--;
-			for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-				;
-			if (k < len)
-				pt->rc = take_line(pt, line, len, pt->lines);
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-	}
-	if (buf != stack_buf)
-		free(buf);
-}
-
-static void part_init(part *pt, const hx_score_fields *f, hx_scores *s, int fd, int seekable)
+static void part_init(part *pt, const hx_score_fields *f, hx_scores *s, const char *name, int fd,
+		      int whole)
 {
 	memset(pt, 0, sizeof(*pt));
 	reader_init(&pt->rd, f, hx_json_shape_new(), 1);
 	pt->s = s;
+	pt->name = name;
 	pt->fd = fd;
-	pt->seekable = seekable;
-	pt->to = -1;
+	pt->whole = whole;
+	pt->range.to = -1;
 }
 
 static void part_release(part *pt)
@@ -366,15 +307,15 @@ static void part_release(part *pt)
 }
 
 /* The part's error, located: lines before it in the file. */
-static int part_error(const part *pt, const char *name, size_t lines_before)
+static int part_error(const part *pt, size_t lines_before)
 {
 	if (!pt->err_line)
 		hx_error_set("%s", pt->err);
 	else if (pt->err_column)
-		hx_error_set("%s:%zu:%zu: %s", name, lines_before + pt->err_line, pt->err_column,
-			     pt->err);
+		hx_error_set("%s:%zu:%zu: %s", pt->name, lines_before + pt->err_line,
+			     pt->err_column, pt->err);
 	else
-		hx_error_set("%s:%zu: %s", name, lines_before + pt->err_line, pt->err);
+		hx_error_set("%s:%zu: %s", pt->name, lines_before + pt->err_line, pt->err);
 	return pt->rc;
 }
 
@@ -397,8 +338,7 @@ static off_t split_point(int fd, off_t size)
 
 static void *read_second(void *arg)
 {
-	part *pt = arg;
-	read_part(pt, "");
+	read_part(arg);
 	return NULL;
 }
 
@@ -411,23 +351,23 @@ static int read_halves(hx_scores *s, const char *name, const hx_score_fields *f,
 	atomic_int stop = 0;
 	pthread_t th;
 	int rc = 0, threaded;
-	part_init(&first, f, s, fd, 1);
-	part_init(&second, f, hx_scores_new(), fd, 1);
-	first.to = split;
-	second.from = split;
-	second.stop = &stop;
+	part_init(&first, f, s, name, fd, 0);
+	part_init(&second, f, hx_scores_new(), name, fd, 0);
+	first.range.to = split;
+	second.range.from = split;
+	second.range.stop = &stop;
 	threaded = pthread_create(&th, NULL, read_second, &second) == 0;
-	read_part(&first, name);
+	read_part(&first);
 	if (first.rc)
 		atomic_store(&stop, 1);
 	if (threaded)
 		pthread_join(th, NULL);
 	else if (!first.rc)
-		read_part(&second, name);
+		read_part(&second);
 	if (first.rc)
-		rc = part_error(&first, name, 0);
+		rc = part_error(&first, 0);
 	else if (second.rc)
-		rc = part_error(&second, name, first.lines);
+		rc = part_error(&second, first.lines);
 	else
 		hx_scores_take(s, second.s);
 	hx_scores_free(second.s);
@@ -455,10 +395,10 @@ int hx_scores_read_jsonl(hx_scores *s, const char *path, const hx_score_fields *
 	if (split) {
 		rc = read_halves(s, name, f, fd, split);
 	} else {
-		part_init(&pt, f, s, fd, 0);
-		read_part(&pt, name);
+		part_init(&pt, f, s, name, fd, 1);
+		read_part(&pt);
 		if (pt.rc)
-			rc = part_error(&pt, name, 0);
+			rc = part_error(&pt, 0);
 		part_release(&pt);
 	}
 	if (!is_stdin)
