@@ -353,9 +353,18 @@ static void check_brute(const double *s, const int *y, size_t n, const hx_thresh
 	free(distinct);
 }
 
-/* DeLong's standard error from the placements of each sample, computed
- * pair by pair, and their two-pass sample variances. */
-static double delong_se(const double *s, const int *y, size_t n, double *auc)
+/* 1, 1/2 or 0: whether positive sample i outscores negative sample j. */
+static double psi(const double *s, size_t i, size_t j)
+{
+	return s[i] > s[j] ? 1 : s[i] == s[j] ? 0.5 : 0;
+}
+
+/* DeLong's standard error of AUROC(b) - AUROC(a) (a NULL: of AUROC(b)),
+ * from each sample's placement computed pair by pair (a positive's: the
+ * share of negatives it outscores; a negative's: the share of positives
+ * that outscore it; for a difference, B's minus A's) and their two-pass
+ * sample variances; *auc gets the mean placement. */
+static double delong_se(const double *a, const double *b, const int *y, size_t n, double *auc)
 {
 	double *v10 = malloc(n * sizeof(double)), *v01 = malloc(n * sizeof(double));
 	double m10 = 0, m01 = 0, s10 = 0, s01 = 0;
@@ -365,8 +374,8 @@ static double delong_se(const double *s, const int *y, size_t n, double *auc)
 		size_t other = 0;
 		for (j = 0; j < n; j++)
 			if (!y[j] != !y[i]) {
-				double hi = y[i] ? s[i] : s[j], lo = y[i] ? s[j] : s[i];
-				v += hi > lo ? 1 : hi == lo ? 0.5 : 0;
+				size_t p = y[i] ? i : j, q = y[i] ? j : i;
+				v += psi(b, p, q) - (a ? psi(a, p, q) : 0);
 				other++;
 			}
 		if (y[i])
@@ -406,7 +415,7 @@ static void test_sweep_brute_force(void **state)
 		assert_int_equal(sweep_of(&r, s, y, n, "0:1:57", 0.8), 0);
 		check_brute(s, y, n, &r);
 		if (r.npos >= 2 && r.nneg >= 2) {
-			se = delong_se(s, y, n, &auc);
+			se = delong_se(NULL, s, y, n, &auc);
 			NEAR(r.auroc, auc, 1e-12);
 			NEAR(r.auroc_se, se, 1e-12 * (1 + se));
 			NEAR(r.auroc_lo, fmax(0, auc - 1.959963984540054 * se), 1e-9);
@@ -496,49 +505,16 @@ static void test_compare(void **state)
 		assert_true(isnan(c.tau_b));
 	{
 		double recall_a = c.recall_a;
-		double se_a = delong_se(a, y, n, &auc_a), se_b = delong_se(b, y, n, &auc_b);
-		double var_d, auc_d;
+		double se_a = delong_se(NULL, a, y, n, &auc_a), se_b = delong_se(NULL, b, y, n, &auc_b);
+		double se_d, auc_d;
 		assert_int_equal(hx_threshold_compare_paired(&c, a, b, lab, n), 0);
 		NEAR(c.auroc_a, ra.auroc, 1e-12);
 		NEAR(c.auroc_b, rb.auroc, 1e-12);
 		NEAR(c.diff, auc_b - auc_a, 1e-12);
-		/* var(B - A) = var A + var B - 2 cov: from the placements,
-		 * brute force: cov = (var(A + B) - var A - var B) / 2, where
-		 * the placements of "A + B" are the sums of A's and B's */
-		{
-			size_t np = 0, nn = 0, j, k;
-			double *p10 = malloc(n * sizeof(double)), *p01 = malloc(n * sizeof(double));
-			double m10 = 0, m01 = 0, s10 = 0, s01 = 0;
-			for (k = 0; k < n; k++) {
-				double v = 0;
-				size_t other = 0;
-				for (j = 0; j < n; j++)
-					if (!y[j] != !y[k]) {
-						int pk = y[k] != 0;
-						double ha = pk ? a[k] : a[j], la = pk ? a[j] : a[k];
-						double hb = pk ? b[k] : b[j], lb = pk ? b[j] : b[k];
-						v += (hb > lb ? 1 : hb == lb ? 0.5 : 0) -
-						     (ha > la ? 1 : ha == la ? 0.5 : 0);
-						other++;
-					}
-				if (y[k])
-					m10 += p10[np++] = v / (double)other;
-				else
-					m01 += p01[nn++] = v / (double)other;
-			}
-			m10 /= (double)np;
-			m01 /= (double)nn;
-			for (k = 0; k < np; k++)
-				s10 += (p10[k] - m10) * (p10[k] - m10);
-			for (k = 0; k < nn; k++)
-				s01 += (p01[k] - m01) * (p01[k] - m01);
-			var_d = s10 / (double)(np - 1) / (double)np + s01 / (double)(nn - 1) / (double)nn;
-			auc_d = m10;
-			free(p10);
-			free(p01);
-		}
+		/* the difference's own placements, pair by pair */
+		se_d = delong_se(a, b, y, n, &auc_d);
 		NEAR(c.diff, auc_d, 1e-12);
-		NEAR(c.diff_se, sqrt(var_d), 1e-12);
+		NEAR(c.diff_se, se_d, 1e-12);
 		/* paired: the covariance of the same samples shrinks the error */
 		assert_true(c.diff_se < sqrt(se_a * se_a + se_b * se_b));
 		NEAR(c.diff_lo, c.diff - 1.959963984540054 * c.diff_se, 1e-9);
