@@ -8,8 +8,9 @@ line, then numpy arrays), then times RUNS times the three calls a Python
 calibration makes on the scores: roc_auc_score, average_precision_score
 and precision_recall_curve. Prints, one "key=value" a line: the loading
 time, each run's time of the three calls together, the mean, and AUROC
-and AP (repr) for the comparison with harness, and the BLAS threadpoolctl
-finds (the metrics barely use it: sorts and cumulative sums).
+and AP (repr) for the comparison with harness, and the thread pools
+threadpoolctl finds (BLAS among them when it is OpenBLAS or MKL; the
+metrics barely use it: sorts and cumulative sums).
 """
 import json
 import sys
@@ -35,8 +36,9 @@ def main():
     print("load_seconds=%.3f" % (time.perf_counter() - t0))
     try:
         from threadpoolctl import threadpool_info
-        print("blas=%s" % ",".join("%s/%s" % (i.get("internal_api"), i.get("architecture"))
-                                   for i in threadpool_info()))
+        print("threadpools=%s" % (",".join("%s(%s, %s threads)" % (i.get("prefix"), i.get("internal_api"),
+                                                              i.get("num_threads"))
+                                          for i in threadpool_info()) or "none"))
     except ImportError:
         pass
     print("samples=%d" % len(s))
