@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "lines.h"
 
 /* ---------------------------------------------------------------- set */
 
@@ -502,65 +503,9 @@ static void finish(condenser *c, hx_cval *values)
 	}
 }
 
-/* Feed every nonblank line of fd to take_row, reading in blocks of 128
- * KiB (the fastest size measured) into a buffer on the stack; only a line
- * longer than that moves it to the heap. */
-static int read_lines(condenser *c, int fd)
+static int row_line(void *ctx, const char *line, size_t len, size_t lineno)
 {
-	char stack_buf[1 << 17];
-	size_t cap = sizeof(stack_buf), have = 0, lineno = 0;
-	char *buf = stack_buf;
-	int rc = 0, eof = 0;
-	while (!eof) {
-		ssize_t got;
-		size_t start = 0;
-		char *nl;
-		if (have == cap) {
-			if (buf == stack_buf) {
-				buf = hx_xmalloc(2 * cap);
-				memcpy(buf, stack_buf, have);
-			} else {
-				buf = hx_xrealloc(buf, 2 * cap);
-			}
-			cap *= 2;
-		}
-		got = read(fd, buf + have, cap - have);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			hx_error_set_errno(errno, "cannot read '%s'", c->path);
-			rc = HX_ESYSTEM;
-			break;
-		}
-		if (got == 0) {
-			eof = 1;
-			if (have == 0)
-				break;
-			buf[have++] = '\n'; /* have < cap: a full buffer grew above */
-		} else {
-			have += (size_t)got;
-		}
-		while ((nl = memchr(buf + start, '\n', have - start)) != NULL) {
-			size_t len = (size_t)(nl - (buf + start)), k;
-			const char *line = buf + start;
-			lineno++;
-			start += len + 1;
-			if (len && line[len - 1] == '\r')
-				len--;
-			for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-				;
-			if (k == len)
-				continue;
-			if ((rc = take_row(c, line, len, lineno)) < 0)
-				goto out;
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-	}
-out:
-	if (buf != stack_buf)
-		free(buf);
-	return rc;
+	return take_row(ctx, line, len, lineno);
 }
 
 int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values,
@@ -614,7 +559,7 @@ int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values
 		rc = e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
 	} else {
 		c.shape = hx_json_shape_new();
-		rc = read_lines(&c, fd);
+		rc = hx_lines_each(fd, path, NULL, row_line, &c, NULL);
 		hx_json_shape_free(c.shape);
 		close(fd);
 		hx_arena_free(c.arena);

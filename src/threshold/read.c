@@ -6,12 +6,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "json.h"
+#include "lines.h"
 
 /* Members of a row read in one pass; wider rows go to the parser. */
 #define FLAT_CAP 64
@@ -104,18 +108,22 @@ static const char *type_name(const hx_json *v)
 	}
 }
 
+/* 1 with the error set when the field is missing or null. */
+static int absent(const hx_json *v, const char *name)
+{
+	if (!v)
+		hx_error_set("no '%s'", name);
+	else if (v->type == HX_JSON_NULL)
+		hx_error_set("'%s' is null", name);
+	return !v || v->type == HX_JSON_NULL;
+}
+
 static int take_score(const reader *rd, const hx_json *v, double *score)
 {
 	const char *name = rd->f->score;
 	double x;
-	if (!v) {
-		hx_error_set("no '%s'", name);
+	if (absent(v, name))
 		return HX_EINVALID;
-	}
-	if (v->type == HX_JSON_NULL) {
-		hx_error_set("'%s' is null", name);
-		return HX_EINVALID;
-	}
 	if (v->type != HX_JSON_NUMBER) {
 		hx_error_set("'%s' is %s, not a number", name, type_name(v));
 		return HX_EINVALID;
@@ -132,14 +140,8 @@ static int take_score(const reader *rd, const hx_json *v, double *score)
 static int take_label(const reader *rd, const hx_json *v, int *positive)
 {
 	const char *name = rd->f->label, *want = rd->f->positive;
-	if (!v) {
-		hx_error_set("no '%s'", name);
+	if (absent(v, name))
 		return HX_EINVALID;
-	}
-	if (v->type == HX_JSON_NULL) {
-		hx_error_set("'%s' is null", name);
-		return HX_EINVALID;
-	}
 	if (want) {
 		switch (v->type) {
 		case HX_JSON_STRING:
@@ -240,77 +242,137 @@ int hx_score_line(const hx_score_fields *f, hx_json_shape *sh, const char *line,
 
 /* ------------------------------------------------------------- files */
 
-static int take_line(reader *rd, hx_scores *s, const char *name, const char *line, size_t len,
-		     size_t lineno)
+/* A file is read by two threads, each half into a store of its own, when
+ * it is a regular file of at least this size (10^7 samples, 450 MB: 1.1 s
+ * on one thread, 0.6 s on two). */
+#define SPLIT_MIN ((off_t)16 << 20)
+
+/* One thread's part of a file: bytes [from, to) of it (the whole of a
+ * pipe), with its own reader and store. An error is kept with its line
+ * within the part; the file's line is told once the parts before it are
+ * counted. */
+typedef struct {
+	reader rd;
+	hx_scores *s;
+	const char *name; /* of the file, in errors */
+	int fd;
+	hx_lines_part range;
+	int whole;    /* read(2) the whole fd, range unused */
+	size_t lines; /* lines read, blank ones too */
+	int rc;
+	size_t err_line; /* 0: err is complete (a read error) */
+	size_t err_column;
+	char err[256];
+} part;
+
+static int take_line(void *ctx, const char *line, size_t len, size_t lineno)
 {
+	part *pt = ctx;
 	double score;
 	int positive, rc;
-	if ((rc = read_line(rd, line, len, &score, &positive)) == 0) {
-		hx_scores_add(s, score, positive);
+	if ((rc = read_line(&pt->rd, line, len, &score, &positive)) == 0) {
+		hx_scores_add(pt->s, score, positive);
 		return 0;
 	}
-	{
-		char msg[200];
-		snprintf(msg, sizeof(msg), "%s", hx_error_last());
-		if (rd->column)
-			hx_error_set("%s:%zu:%zu: %s", name, lineno, rd->column, msg);
-		else
-			hx_error_set("%s:%zu: %s", name, lineno, msg);
-	}
+	pt->err_line = lineno;
+	pt->err_column = pt->rd.column;
+	snprintf(pt->err, sizeof(pt->err), "%s", hx_error_last());
 	return rc;
 }
 
-/* Every nonblank line of fd, read in blocks of 128 KiB into a buffer on
- * the stack (a line longer than that moves it to the heap), as
- * series/condense.c reads telemetry. */
-static int read_fd(reader *rd, hx_scores *s, const char *name, int fd)
+static void read_part(part *pt)
 {
-	char stack_buf[1 << 17];
-	size_t cap = sizeof(stack_buf), have = 0, lineno = 0;
-	char *buf = stack_buf;
-	int rc = 0, eof = 0;
-	while (!eof && rc == 0) {
-		size_t start = 0;
-		ssize_t got;
+	pt->rc = hx_lines_each(pt->fd, pt->name, pt->whole ? NULL : &pt->range, take_line, pt,
+			       &pt->lines);
+	if (pt->rc && !pt->err_line)
+		snprintf(pt->err, sizeof(pt->err), "%s", hx_error_last());
+}
+
+static void part_init(part *pt, const hx_score_fields *f, hx_scores *s, const char *name, int fd,
+		      int whole)
+{
+	memset(pt, 0, sizeof(*pt));
+	reader_init(&pt->rd, f, hx_json_shape_new(), 1);
+	pt->s = s;
+	pt->name = name;
+	pt->fd = fd;
+	pt->whole = whole;
+	pt->range.to = -1;
+}
+
+static void part_release(part *pt)
+{
+	hx_json_shape_free(pt->rd.shape);
+	reader_release(&pt->rd);
+}
+
+/* The part's error, located: lines before it in the file. */
+static int part_error(const part *pt, size_t lines_before)
+{
+	if (!pt->err_line)
+		hx_error_set("%s", pt->err);
+	else if (pt->err_column)
+		hx_error_set("%s:%zu:%zu: %s", pt->name, lines_before + pt->err_line,
+			     pt->err_column, pt->err);
+	else
+		hx_error_set("%s:%zu: %s", pt->name, lines_before + pt->err_line, pt->err);
+	return pt->rc;
+}
+
+/* Where the second half starts: after the first newline from the middle
+ * on (0: none, the file is read whole by one thread). */
+static off_t split_point(int fd, off_t size)
+{
+	char block[4096];
+	off_t at = size / 2;
+	for (;;) {
+		ssize_t got = pread(fd, block, sizeof(block), at);
 		char *nl;
-		if (have == cap) {
-			buf = buf == stack_buf ? memcpy(hx_xmalloc(2 * cap), stack_buf, have)
-					       : hx_xrealloc(buf, 2 * cap);
-			cap *= 2;
-		}
-		got = read(fd, buf + have, cap - have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			hx_error_set_errno(errno, "cannot read '%s'", name);
-			rc = HX_ESYSTEM;
-			break;
-		}
-		if (got == 0) {
-			eof = 1;
-			if (have == 0)
-				break;
-			buf[have++] = '\n'; /* have < cap: a full buffer grew above */
-		} else {
-			have += (size_t)got;
-		}
-		while (rc == 0 && (nl = memchr(buf + start, '\n', have - start)) != NULL) {
-			const char *line = buf + start;
-			size_t len = (size_t)(nl - line), k;
-			lineno++;
-			start += len + 1;
-			if (len && line[len - 1] == '\r')
-				len--;
-			for (k = 0; k < len && (line[k] == ' ' || line[k] == '\t'); k++)
-				;
-			if (k < len)
-				rc = take_line(rd, s, name, line, len, lineno);
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
+		if (got <= 0)
+			return 0;
+		if ((nl = memchr(block, '\n', (size_t)got)) != NULL)
+			return at + (nl - block) + 1 < size ? at + (nl - block) + 1 : 0;
+		at += got;
 	}
-	if (buf != stack_buf)
-		free(buf);
+}
+
+static void *read_second(void *arg)
+{
+	read_part(arg);
+	return NULL;
+}
+
+/* Read the file in two parts on two threads; the second part's samples
+ * follow the first's in s. */
+static int read_halves(hx_scores *s, const char *name, const hx_score_fields *f, int fd,
+		       off_t split)
+{
+	part first, second;
+	atomic_int stop = 0;
+	pthread_t th;
+	int rc = 0, threaded;
+	part_init(&first, f, s, name, fd, 0);
+	part_init(&second, f, hx_scores_new(), name, fd, 0);
+	first.range.to = split;
+	second.range.from = split;
+	second.range.stop = &stop;
+	threaded = pthread_create(&th, NULL, read_second, &second) == 0;
+	read_part(&first);
+	if (first.rc)
+		atomic_store(&stop, 1);
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (!first.rc)
+		read_part(&second);
+	if (first.rc)
+		rc = part_error(&first, 0);
+	else if (second.rc)
+		rc = part_error(&second, first.lines);
+	else
+		hx_scores_take(s, second.s);
+	hx_scores_free(second.s);
+	part_release(&first);
+	part_release(&second);
 	return rc;
 }
 
@@ -318,18 +380,27 @@ int hx_scores_read_jsonl(hx_scores *s, const char *path, const hx_score_fields *
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
-	reader rd;
-	int fd, rc;
+	struct stat st;
+	part pt;
+	int fd, rc = 0;
+	off_t split = 0;
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 		hx_error_set_errno(e, "cannot open '%s'", path);
 		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
 	}
-	reader_init(&rd, f, hx_json_shape_new(), 1);
-	rc = read_fd(&rd, s, name, fd);
-	hx_json_shape_free(rd.shape);
-	reader_release(&rd);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= SPLIT_MIN && !is_stdin)
+		split = split_point(fd, st.st_size);
+	if (split) {
+		rc = read_halves(s, name, f, fd, split);
+	} else {
+		part_init(&pt, f, s, name, fd, 1);
+		read_part(&pt);
+		if (pt.rc)
+			rc = part_error(&pt, 0);
+		part_release(&pt);
+	}
 	if (!is_stdin)
 		close(fd);
 	return rc;

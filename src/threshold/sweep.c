@@ -102,6 +102,21 @@ int hx_tau_grid_range(hx_tau_grid *g, double start, double stop, double step)
 	return 0;
 }
 
+/* A grid filled in by hand is held to the rules of the two above. */
+static int grid_check(const hx_tau_grid *g)
+{
+	hx_tau_grid copy;
+	if (g->kind == HX_TAU_RANGE)
+		return hx_tau_grid_range(&copy, g->start, g->stop, g->step);
+	if (!(g->q_start >= 0 && g->q_start <= g->q_stop && g->q_stop <= 1) || g->q_count < 1 ||
+	    g->q_count > HX_TAU_MAX || (g->q_count == 1 && g->q_start != g->q_stop)) {
+		hx_error_set("quantiles %g:%g:%zu: not a grid (see hx_tau_grid_quantiles)", g->q_start,
+			     g->q_stop, g->q_count);
+		return HX_EINVALID;
+	}
+	return 0;
+}
+
 /* The i-th of count evenly spaced values from a to b, as numpy's
  * linspace computes it (i * step + a, the last one b itself). */
 static double linspace_at(double a, double b, size_t count, size_t i)
@@ -318,7 +333,7 @@ int hx_threshold_sweep(hx_threshold_result *out, hx_scores *s, const hx_tau_grid
 						? s->key[0][nn - 1]
 						: s->key[1][np - 1]);
 	}
-	if (hx_threshold_check(np, nn, lo, hi, "") != 0)
+	if (hx_threshold_check(np, nn, lo, hi, "") != 0 || grid_check(g) != 0)
 		return HX_EINVALID;
 	out->n = np + nn;
 	out->npos = np;

@@ -94,10 +94,12 @@ typedef struct {
 void hx_threshold_result_init(hx_threshold_result *r);
 void hx_threshold_result_release(hx_threshold_result *r);
 
-/* Pass 2 over s (sorted in place, so it may be called again). HX_EINVALID
- * with the error set, one clear line, for what has no answer: no samples,
- * one sample, every sample positive, every sample negative, every score
- * the same. */
+/* Pass 2 over s (sorted in place, so it may be called again) into out
+ * (initialized; what it held is released first; out->rows is the
+ * result's, freed by hx_threshold_result_release). HX_EINVALID with the
+ * error set, one clear line, for what has no answer: no samples, one
+ * sample, every sample positive, every sample negative, every score the
+ * same; and for a grid the hx_tau_grid_* functions would refuse. */
 int hx_threshold_sweep(hx_threshold_result *out, hx_scores *s, const hx_tau_grid *g,
 		       double target_recall);
 

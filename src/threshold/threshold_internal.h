@@ -43,6 +43,9 @@ void hx_threshold_sort_keys(uint64_t *a, size_t n);
 /* Sort both of s's arrays unless they are sorted. */
 void hx_scores_sort(hx_scores *s);
 
+/* Move src's samples to the end of dst's (src is left empty). */
+void hx_scores_take(hx_scores *dst, hx_scores *src);
+
 /* In ascending a[0..n): the count of keys below k (lower bound) and of
  * keys at most k (upper bound). */
 size_t hx_threshold_below(const uint64_t *a, size_t n, uint64_t k);
