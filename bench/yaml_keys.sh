@@ -39,12 +39,17 @@ trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -std=c11 -O2 "$ROOT/bench/yaml_parse.c" $(pkg-config --cflags --libs yaml-0.1) \
 	-o "$work/yaml_parse" || die "cannot build bench/yaml_parse.c (libyaml-dev installed?)"
 
+# keys_spec N FILE: N keys, then the first one again.
+keys_spec() {
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "key%06d: %d\n", i, i; print "key000001: 0" }' >"$2"
+}
+
 PIN="taskset -c $CPU"
 echo "harness run SPEC (exit 2: duplicate key) vs libyaml alone, pinned to cpu $CPU, $RUNS runs"
 printf '%8s  %12s  %12s  %8s\n' keys harness libyaml ratio
 for n in $KEYS; do
 	spec=$work/keys-$n.yaml
-	awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++) printf "key%06d: %d\n", i, i; print "key000001: 0" }' >"$spec"
+	keys_spec "$n" "$spec"
 	want="harness run: $spec:$((n + 1)):1: duplicate key 'key000001'"
 	got=$("$HARNESS" run "$spec" 2>&1 >/dev/null) && die "harness run accepted $spec"
 	[ "$got" = "$want" ] || die "unexpected error for $n keys: $got"
@@ -74,7 +79,7 @@ echo "instructions (callgrind)"
 printf '%8s  %14s  %14s\n' keys harness libyaml
 for n in 40000 80000; do
 	spec=$work/keys-$n.yaml
-	[ -f "$spec" ] || awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++) printf "key%06d: %d\n", i, i; print "key000001: 0" }' >"$spec"
+	[ -f "$spec" ] || keys_spec "$n" "$spec"
 	h=$(ir "$HARNESS" run "$spec")
 	y=$(ir "$work/yaml_parse" "$spec")
 	printf '%8d  %14d  %14d\n' "$n" "$h" "$y"

@@ -16,16 +16,25 @@
 
 static const char *const keys[] = {"tier", "module_name", NULL};
 
-static int run(hx_diff_result *r, const char *a, const char *b, size_t max_records)
+/* Diff a against b labelling records by key_fields, matching them by
+ * match_fields (NULL: by position). */
+static int run_keyed(hx_diff_result *r, const char *a, const char *b, size_t max_records,
+		     const char *const *key_fields, const char *const *match_fields)
 {
 	hx_diff_options opt;
 	memset(&opt, 0, sizeof(opt));
-	opt.key_fields = keys;
+	opt.key_fields = key_fields;
+	opt.match_fields = match_fields;
 	opt.max_records = max_records;
 	opt.max_paths = 3;
 	opt.max_value = 20;
 	hx_diff_result_init(r);
 	return hx_diff_jsonl(r, a, strlen(a), "old.jsonl", b, strlen(b), "new.jsonl", &opt);
+}
+
+static int run(hx_diff_result *r, const char *a, const char *b, size_t max_records)
+{
+	return run_keyed(r, a, b, max_records, keys, NULL);
 }
 
 static void test_identical(void **state)
@@ -582,7 +591,6 @@ static void test_labels_one_line(void **state)
 {
 	static const char *const tab_keys[] = {"ti\ter", NULL};
 	static const char *const match[] = {"ti\ter", NULL};
-	hx_diff_options opt;
 	hx_diff_result r;
 	const char *a = "{\"tier\":\"fa\\nst\",\"module_name\":\"M\\u001b[31m1\u20ac\",\"d\":1}\n";
 	const char *b = "{\"tier\":\"fa\\nst\",\"module_name\":\"M\\u001b[31m1\u20ac\",\"d\":2}\n";
@@ -596,14 +604,7 @@ static void test_labels_one_line(void **state)
 					"    .d: 1 -> 2\n");
 	hx_diff_result_release(&r);
 
-	memset(&opt, 0, sizeof(opt));
-	opt.key_fields = tab_keys;
-	opt.match_fields = match;
-	opt.max_records = 5;
-	opt.max_paths = 3;
-	opt.max_value = 20;
-	hx_diff_result_init(&r);
-	assert_int_equal(hx_diff_jsonl(&r, c, strlen(c), "a", e, strlen(e), "b", &opt), 0);
+	assert_int_equal(run_keyed(&r, c, e, 5, tab_keys, match), 0);
 	assert_string_equal(r.text.ptr, "  paths:\n"
 					"    .d: 1 changed\n"
 					"  record ti\\ter=\"x\\ny\" (ti\\ter=x\\ny):\n"

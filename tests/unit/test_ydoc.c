@@ -123,13 +123,24 @@ static void test_parse_errors(void **state)
 	expect_parse_error("a: 1\nb: \"\xff\"\n", "t.yaml:2:5: invalid leading UTF-8 octet");
 }
 
-/* NKEYS top-level keys "key000001: 1" ... "key080000: 80000". */
+/* NKEYS keys "key000001: 1" ... "key080000: 80000", each line after
+ * `indent`. */
 #define NKEYS 80000
-static void many_keys(hx_buf *b)
+static void many_keys(hx_buf *b, const char *indent)
 {
 	int i;
 	for (i = 1; i <= NKEYS; i++)
-		hx_buf_printf(b, "key%06d: %d\n", i, i);
+		hx_buf_printf(b, "%skey%06d: %d\n", indent, i, i);
+}
+
+/* 80k top-level keys followed by `tail` fail with `msg`. */
+static void expect_after_many_keys(const char *tail, const char *msg)
+{
+	hx_buf b = HX_BUF_INIT;
+	many_keys(&b, "");
+	hx_buf_puts(&b, tail);
+	expect_parse_error(b.ptr, msg);
+	hx_buf_release(&b);
 }
 
 /* The duplicate check is a hash set (not a scan of the keys before): it
@@ -141,7 +152,7 @@ static void test_duplicates_among_many_keys(void **state)
 	(void)state;
 
 	/* 80k distinct keys: all kept, in order. */
-	many_keys(&b);
+	many_keys(&b, "");
 	doc = parse_ok(b.ptr);
 	assert_int_equal(doc->root->n, NKEYS);
 	assert_string_equal(doc->root->pairs[0].key->scalar, "key000001");
@@ -150,34 +161,18 @@ static void test_duplicates_among_many_keys(void **state)
 	assert_string_equal(hx_ynode_get(doc->root, "key040000")->scalar, "40000");
 	hx_ydoc_free(doc);
 
-	/* the last key repeats the first */
-	hx_buf_puts(&b, "key000001: 0\n");
-	expect_parse_error(b.ptr, "t.yaml:80001:1: duplicate key 'key000001'");
-
-	/* ... or one in the middle, the key right before it, or the last */
-	hx_buf_reset(&b);
-	many_keys(&b);
-	hx_buf_puts(&b, "key040000: 0\n");
-	expect_parse_error(b.ptr, "t.yaml:80001:1: duplicate key 'key040000'");
-	hx_buf_reset(&b);
-	many_keys(&b);
-	hx_buf_puts(&b, "key080000: 0\n");
-	expect_parse_error(b.ptr, "t.yaml:80001:1: duplicate key 'key080000'");
-
+	/* the last key repeats the first, one in the middle, or the last */
+	expect_after_many_keys("key000001: 0\n", "t.yaml:80001:1: duplicate key 'key000001'");
+	expect_after_many_keys("key040000: 0\n", "t.yaml:80001:1: duplicate key 'key040000'");
+	expect_after_many_keys("key080000: 0\n", "t.yaml:80001:1: duplicate key 'key080000'");
 	/* the first duplicate in document order is the one reported */
-	hx_buf_reset(&b);
-	many_keys(&b);
-	hx_buf_puts(&b, "key079999: 0\nkey000002: 0\n");
-	expect_parse_error(b.ptr, "t.yaml:80001:1: duplicate key 'key079999'");
+	expect_after_many_keys("key079999: 0\nkey000002: 0\n",
+			       "t.yaml:80001:1: duplicate key 'key079999'");
 
 	/* a nested map with 80k keys, duplicate in its last line */
 	hx_buf_reset(&b);
 	hx_buf_puts(&b, "outer:\n");
-	{
-		int i;
-		for (i = 1; i <= NKEYS; i++)
-			hx_buf_printf(&b, "  key%06d: %d\n", i, i);
-	}
+	many_keys(&b, "  ");
 	hx_buf_puts(&b, "  key012345: 0\n");
 	expect_parse_error(b.ptr, "t.yaml:80002:3: duplicate key 'key012345'");
 	hx_buf_release(&b);
