@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "error.h"
+#include "escape.h"
 #include "exec.h"
 #include "fsutil.h"
 #include "ydoc.h"
@@ -212,11 +213,19 @@ static int keep_pending(const char *cmd, const hx_run_result *res, const char *p
 	char *dst = hx_path_join(pending_dir, res->experiment);
 	int err = hx_dir_mirror(res->snapshot_dir, dst);
 
-	if (err)
+	hx_buf line = HX_BUF_INIT;
+
+	if (err) {
 		hx_cli_error(cmd, "cannot keep the pending snapshot in '%s': %s", dst, hx_error_last());
-	else
-		fprintf(stderr, "harness %s: %s: golden %s; pending snapshot kept in %s\n", cmd,
-			res->experiment, hx_golden_verdict_name(res->golden.verdict), dst);
+	} else {
+		/* dst comes from --pending-dir: escaped, it stays on its line */
+		hx_buf_printf(&line, "harness %s: %s: golden %s; pending snapshot kept in ", cmd,
+			      res->experiment, hx_golden_verdict_name(res->golden.verdict));
+		hx_escape_append(&line, dst, strlen(dst));
+		hx_buf_putc(&line, '\n');
+		fputs(line.ptr, stderr);
+	}
+	hx_buf_release(&line);
 	free(dst);
 	return err ? hx_error_exit_status(err) : 0;
 }

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
+#include "escape.h"
 
 static const hx_cmd commands[] = {
 	{"run", cmd_run, "run an experiment spec, snapshot it and check it against golden"},
@@ -26,17 +28,35 @@ static const hx_cmd commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The message is escaped as a whole (escape.h), so an argument quoted in
+ * it cannot break the line; hx_error_last() passed in is escaped already
+ * and escaping it again changes nothing. */
 void hx_cli_error(const char *cmd, const char *fmt, ...)
 {
+	hx_buf msg = HX_BUF_INIT, line = HX_BUF_INIT;
 	va_list ap;
-	if (cmd)
-		fprintf(stderr, "harness %s: ", cmd);
-	else
-		fputs("harness: ", stderr);
+	int n;
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n > 0) {
+		hx_buf_grow(&msg, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(msg.ptr, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		msg.len = (size_t)n;
+	}
+	hx_buf_puts(&line, cmd ? "harness " : "harness: ");
+	if (cmd) {
+		hx_buf_puts(&line, cmd);
+		hx_buf_puts(&line, ": ");
+	}
+	hx_escape_append(&line, msg.ptr, msg.len);
+	hx_buf_putc(&line, '\n');
+	fwrite(line.ptr, 1, line.len, stderr);
+	hx_buf_release(&line);
+	hx_buf_release(&msg);
 }
 
 int hx_cli_is_help(const char *arg)

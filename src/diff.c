@@ -16,6 +16,7 @@
 #include "canon.h"
 #include "diff_outcomes.h"
 #include "error.h"
+#include "escape.h"
 #include "fsutil.h"
 
 typedef struct {
@@ -223,7 +224,10 @@ static void make_key(differ *d)
 	for (f = d->opt->match_fields; *f; f++) {
 		const hx_json *v = lookup(d->key_rec, *f);
 		int first = f == d->opt->match_fields;
-		hx_buf_printf(&d->scratch, "%s%s=", first ? "" : " ", *f);
+		if (!first)
+			hx_buf_putc(&d->scratch, ' ');
+		hx_escape_append(&d->scratch, *f, strlen(*f));
+		hx_buf_putc(&d->scratch, '=');
 		if (v->type == HX_JSON_STRING && plain(v->u.string.ptr, v->u.string.len, "_-.:/"))
 			hx_buf_put(&d->scratch, v->u.string.ptr, v->u.string.len);
 		else
@@ -356,10 +360,13 @@ static const char *make_label(differ *d)
 		const hx_json *v = hx_json_get(rec, *k);
 		if (!v)
 			continue;
-		hx_buf_printf(&d->scratch, "%s%s=", first ? "" : ", ", *k);
+		if (!first)
+			hx_buf_puts(&d->scratch, ", ");
 		first = 0;
-		if (v->type == HX_JSON_STRING)
-			hx_buf_put(&d->scratch, v->u.string.ptr, v->u.string.len);
+		hx_escape_append(&d->scratch, *k, strlen(*k));
+		hx_buf_putc(&d->scratch, '=');
+		if (v->type == HX_JSON_STRING) /* bare, but on one line */
+			hx_escape_append(&d->scratch, v->u.string.ptr, v->u.string.len);
 		else
 			hx_canon_serialize(&d->scratch, v);
 	}

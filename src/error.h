@@ -20,7 +20,11 @@ enum {
 	HX_EINTERRUPTED = -7 /* SIGINT/SIGTERM: stopped, what completed is kept */
 };
 
-/* Format a message into this thread's error slot (printf-style). */
+/* Format a message into this thread's error slot (printf-style). The
+ * message is stored escaped (escape.h: controls and invalid UTF-8 as \n,
+ * \u00XX, \xHH), so quoted user text keeps it on one line; text escaped
+ * already, hx_error_last() included, stays as it is. At most 1023 bytes
+ * are kept, cut between characters. */
 void hx_error_set(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

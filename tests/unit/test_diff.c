@@ -16,16 +16,25 @@
 
 static const char *const keys[] = {"tier", "module_name", NULL};
 
-static int run(hx_diff_result *r, const char *a, const char *b, size_t max_records)
+/* Diff a against b labelling records by key_fields, matching them by
+ * match_fields (NULL: by position). */
+static int run_keyed(hx_diff_result *r, const char *a, const char *b, size_t max_records,
+		     const char *const *key_fields, const char *const *match_fields)
 {
 	hx_diff_options opt;
 	memset(&opt, 0, sizeof(opt));
-	opt.key_fields = keys;
+	opt.key_fields = key_fields;
+	opt.match_fields = match_fields;
 	opt.max_records = max_records;
 	opt.max_paths = 3;
 	opt.max_value = 20;
 	hx_diff_result_init(r);
 	return hx_diff_jsonl(r, a, strlen(a), "old.jsonl", b, strlen(b), "new.jsonl", &opt);
+}
+
+static int run(hx_diff_result *r, const char *a, const char *b, size_t max_records)
+{
+	return run_keyed(r, a, b, max_records, keys, NULL);
 }
 
 static void test_identical(void **state)
@@ -575,6 +584,36 @@ static void test_golden_positional_unchanged(void **state)
 	hx_diff_result_release(&r);
 }
 
+/* A record's label quotes its key fields' strings bare, but escaped: a
+ * module name with a newline or an escape sequence stays on its line, and
+ * so does a key field named with a tab. */
+static void test_labels_one_line(void **state)
+{
+	static const char *const tab_keys[] = {"ti\ter", NULL};
+	static const char *const match[] = {"ti\ter", NULL};
+	hx_diff_result r;
+	const char *a = "{\"tier\":\"fa\\nst\",\"module_name\":\"M\\u001b[31m1\u20ac\",\"d\":1}\n";
+	const char *b = "{\"tier\":\"fa\\nst\",\"module_name\":\"M\\u001b[31m1\u20ac\",\"d\":2}\n";
+	const char *c = "{\"ti\\ter\":\"x\\ny\",\"d\":1}\n";
+	const char *e = "{\"ti\\ter\":\"x\\ny\",\"d\":2}\n";
+	(void)state;
+	assert_int_equal(run(&r, a, b, 5), 0);
+	assert_string_equal(r.text.ptr, "  paths:\n"
+					"    .d: 1 changed\n"
+					"  record 0 (tier=fa\\nst, module_name=M\\u001b[31m1\u20ac):\n"
+					"    .d: 1 -> 2\n");
+	hx_diff_result_release(&r);
+
+	assert_int_equal(run_keyed(&r, c, e, 5, tab_keys, match), 0);
+	assert_string_equal(r.text.ptr, "  paths:\n"
+					"    .d: 1 changed\n"
+					"  record ti\\ter=\"x\\ny\" (ti\\ter=x\\ny):\n"
+					"    .d: 1 -> 2\n");
+	/* the JSON form of the key is canon's, as before */
+	assert_string_equal(r.records[0].key_json, "{\"ti\\ter\":\"x\\ny\"}");
+	hx_diff_result_release(&r);
+}
+
 /* --- the outcome summary and the folding of incidental paths --- */
 
 #define REC(tier, module, outcome, success, dur, simp)                                        \
@@ -831,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_format_text),
 		cmocka_unit_test(test_format_json),
 		cmocka_unit_test(test_golden_positional_unchanged),
+		cmocka_unit_test(test_labels_one_line),
 		cmocka_unit_test(test_transitions_and_rates),
 		cmocka_unit_test(test_path_classes),
 		cmocka_unit_test(test_folding),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "ydoc.h"
 
@@ -120,6 +121,101 @@ static void test_parse_errors(void **state)
 	expect_parse_error("x: &a [*a]\n", "t.yaml:1:8: unknown anchor 'a'");
 	expect_parse_error("a: !foo 1\n", "t.yaml:1:4: unsupported tag '!foo'");
 	expect_parse_error("a: 1\nb: \"\xff\"\n", "t.yaml:2:5: invalid leading UTF-8 octet");
+}
+
+/* NKEYS keys "key000001: 1" ... "key080000: 80000", each line after
+ * `indent`. */
+#define NKEYS 80000
+static void many_keys(hx_buf *b, const char *indent)
+{
+	int i;
+	for (i = 1; i <= NKEYS; i++)
+		hx_buf_printf(b, "%skey%06d: %d\n", indent, i, i);
+}
+
+/* 80k top-level keys followed by `tail` fail with `msg`. */
+static void expect_after_many_keys(const char *tail, const char *msg)
+{
+	hx_buf b = HX_BUF_INIT;
+	many_keys(&b, "");
+	hx_buf_puts(&b, tail);
+	expect_parse_error(b.ptr, msg);
+	hx_buf_release(&b);
+}
+
+/* The duplicate check is a hash set (not a scan of the keys before): it
+ * must still find every duplicate, with the same located message. */
+static void test_duplicates_among_many_keys(void **state)
+{
+	hx_buf b = HX_BUF_INIT;
+	hx_ydoc *doc;
+	(void)state;
+
+	/* 80k distinct keys: all kept, in order. */
+	many_keys(&b, "");
+	doc = parse_ok(b.ptr);
+	assert_int_equal(doc->root->n, NKEYS);
+	assert_string_equal(doc->root->pairs[0].key->scalar, "key000001");
+	assert_string_equal(doc->root->pairs[NKEYS - 1].key->scalar, "key080000");
+	assert_string_equal(hx_ynode_get(doc->root, "key080000")->scalar, "80000");
+	assert_string_equal(hx_ynode_get(doc->root, "key040000")->scalar, "40000");
+	hx_ydoc_free(doc);
+
+	/* the last key repeats the first, one in the middle, or the last */
+	expect_after_many_keys("key000001: 0\n", "t.yaml:80001:1: duplicate key 'key000001'");
+	expect_after_many_keys("key040000: 0\n", "t.yaml:80001:1: duplicate key 'key040000'");
+	expect_after_many_keys("key080000: 0\n", "t.yaml:80001:1: duplicate key 'key080000'");
+	/* the first duplicate in document order is the one reported */
+	expect_after_many_keys("key079999: 0\nkey000002: 0\n",
+			       "t.yaml:80001:1: duplicate key 'key079999'");
+
+	/* a nested map with 80k keys, duplicate in its last line */
+	hx_buf_reset(&b);
+	hx_buf_puts(&b, "outer:\n");
+	many_keys(&b, "  ");
+	hx_buf_puts(&b, "  key012345: 0\n");
+	expect_parse_error(b.ptr, "t.yaml:80002:3: duplicate key 'key012345'");
+	hx_buf_release(&b);
+}
+
+static void test_duplicates_close_keys(void **state)
+{
+	hx_buf b = HX_BUF_INIT;
+	hx_ydoc *doc;
+	static const char last[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	size_t i;
+	(void)state;
+
+	/* 62 long keys that differ only in their last byte */
+	for (i = 0; last[i]; i++)
+		hx_buf_printf(&b, "%0200d%c: %zu\n", 0, last[i], i);
+	doc = parse_ok(b.ptr);
+	assert_int_equal(doc->root->n, 62);
+	hx_ydoc_free(doc);
+	hx_buf_printf(&b, "%0200dZ: 0\n", 0);
+	{
+		hx_buf msg = HX_BUF_INIT;
+		hx_buf_printf(&msg, "t.yaml:63:1: duplicate key '%0200dZ'", 0);
+		expect_parse_error(b.ptr, msg.ptr);
+		hx_buf_release(&msg);
+	}
+	hx_buf_release(&b);
+
+	/* keys that differ in length only, or after a NUL, are different */
+	doc = parse_ok("\"a\\0b\": 1\n\"a\\0c\": 2\n\"a\": 3\n\"a\\0\": 4\n\"\": 5\n");
+	assert_int_equal(doc->root->n, 5);
+	hx_ydoc_free(doc);
+	expect_parse_error("\"a\\0b\": 1\n\"a\\0b\": 2\n", "t.yaml:2:1: duplicate key 'a'");
+	expect_parse_error("\"\": 1\n? \"\"\n: 2\n", "t.yaml:2:3: duplicate key ''");
+	/* a quoted key equals the plain one with the same text */
+	expect_parse_error("a: 1\n\"a\": 2\n", "t.yaml:2:1: duplicate key 'a'");
+	/* flow maps; the same key in sibling and nested maps is no duplicate */
+	expect_parse_error("m: {x: 1, y: 2, x: 3}\n", "t.yaml:1:17: duplicate key 'x'");
+	doc = parse_ok("a: {x: 1, y: {x: 2, a: 3}}\nb: {x: 1}\nx: [{x: 1}, {x: 2}]\n");
+	assert_int_equal(doc->root->n, 3);
+	hx_ydoc_free(doc);
+	/* an alias key counts as its text */
+	expect_parse_error("&k a: 1\n*k : 2\n", "t.yaml:2:1: duplicate key 'a'");
 }
 
 static void test_load_missing_file(void **state)
@@ -360,6 +456,8 @@ int main(void)
 		cmocka_unit_test(test_empty_document),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_duplicates_among_many_keys),
+		cmocka_unit_test(test_duplicates_close_keys),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_u64),
