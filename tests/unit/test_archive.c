@@ -592,12 +592,12 @@ static void test_gzip_archives_read(void **state)
 }
 
 
-/* What a child process made of path: hx_archive_verify (keep 0) or
- * hx_archive_read (keep 1), its code, message (into msg) and peak RSS. The
- * child is what bounds the memory: an unbounded reader would take GiBs. */
-static int child_read(const char *path, int keep, long *maxrss_kib, char *msg, size_t cap)
+/* fn(arg) in a child process: its code, its message (into msg) and its
+ * resource usage. A child, so that what it does to its memory or its
+ * limits stays there. */
+static int in_child(int (*fn)(const void *), const void *arg, char *msg, size_t cap,
+		    struct rusage *ru)
 {
-	struct rusage ru;
 	int pfd[2], status;
 	ssize_t n, got = 0;
 	pid_t pid;
@@ -606,11 +606,9 @@ static int child_read(const char *path, int keep, long *maxrss_kib, char *msg, s
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		hx_archive_contents c;
-		int err = keep ? hx_archive_read(&c, path) : hx_archive_verify(&c, path);
+		int err;
 		close(pfd[0]);
-		if (!err)
-			hx_archive_contents_release(&c);
+		err = fn(arg);
 		if (write(pfd[1], hx_error_last(), strlen(hx_error_last())) < 0)
 			_exit(99);
 		_exit(-err);
@@ -620,10 +618,38 @@ static int child_read(const char *path, int keep, long *maxrss_kib, char *msg, s
 		got += n;
 	msg[got] = '\0';
 	close(pfd[0]);
-	assert_int_equal(wait4(pid, &status, 0, &ru), pid);
+	assert_int_equal(wait4(pid, &status, 0, ru), pid);
 	assert_true(WIFEXITED(status));
-	*maxrss_kib = ru.ru_maxrss;
 	return -WEXITSTATUS(status);
+}
+
+static int verify_path(const void *path)
+{
+	hx_archive_contents c;
+	int err = hx_archive_verify(&c, path);
+	if (!err)
+		hx_archive_contents_release(&c);
+	return err;
+}
+
+static int read_path(const void *path)
+{
+	hx_archive_contents c;
+	int err = hx_archive_read(&c, path);
+	if (!err)
+		hx_archive_contents_release(&c);
+	return err;
+}
+
+/* What hx_archive_verify (keep 0) or hx_archive_read (keep 1) made of
+ * path in a child: its code, message and peak RSS. The child is what
+ * shows the memory bounded: an unbounded reader would take GiBs. */
+static int child_read(const char *path, int keep, long *maxrss_kib, char *msg, size_t cap)
+{
+	struct rusage ru;
+	int err = in_child(keep ? read_path : verify_path, path, msg, cap, &ru);
+	*maxrss_kib = ru.ru_maxrss;
+	return err;
 }
 
 /* Build archives with tests/fixtures/make_bomb.py (ARGS after OUT). */
@@ -715,50 +741,36 @@ static void test_archive_bombs(void **state)
 		       "member 'zero0' does not match the manifest (size 8388608 != 10)");
 }
 
-/* hx_archive_extract in a child with files capped at limit bytes (SIGXFSZ
- * ignored: write(2) fails with EFBIG); its code, message into msg. */
-static int extract_capped(const char *path, const char *dir, rlim_t limit, char *msg, size_t cap)
-{
-	int pfd[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
+typedef struct {
+	const char *path, *dir;
+	rlim_t limit;
+} capped_extract;
 
-	assert_int_equal(pipe(pfd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct rlimit rl = {limit, limit};
-		int err;
-		close(pfd[0]);
-		signal(SIGXFSZ, SIG_IGN);
-		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-			_exit(98);
-		err = hx_archive_extract(path, dir);
-		if (write(pfd[1], hx_error_last(), strlen(hx_error_last())) < 0)
-			_exit(99);
-		_exit(-err);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], msg + got, cap - 1 - (size_t)got)) > 0)
-		got += n;
-	msg[got] = '\0';
-	close(pfd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return -WEXITSTATUS(status);
+/* hx_archive_extract with files capped at limit bytes, SIGXFSZ ignored:
+ * write(2) fails with EFBIG, as it fails with ENOSPC on a full disk. */
+static int extract_capped(const void *arg)
+{
+	const capped_extract *x = arg;
+	struct rlimit rl;
+	rl.rlim_cur = rl.rlim_max = x->limit;
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		return HX_ESYSTEM;
+	return hx_archive_extract(x->path, x->dir);
 }
 
 /* An extract that fails partway leaves nothing: not the members written
  * before, not the temporary directory, not the parents made for it. */
 static void test_extract_failing_partway_leaves_nothing(void **state)
 {
+	capped_extract x = {"big.tar.zst", "lim/a/out", 256 * 1024};
+	struct rusage ru;
 	char msg[1024];
 	(void)state;
 	/* a full file system (EFBIG from a file size limit here) on the second
 	 * member, after MANIFEST.json and spec.yaml were written */
 	make_bomb("big.tar.zst", "spec.yaml=text:x big.bin=random:1M");
-	assert_int_equal(extract_capped("big.tar.zst", "lim/a/out", 256 * 1024, msg, sizeof(msg)),
-			 HX_ESYSTEM);
+	assert_int_equal(in_child(extract_capped, &x, msg, sizeof(msg), &ru), HX_ESYSTEM);
 	assert_string_equal(msg, "'big.tar.zst': cannot write member 'big.bin' into 'lim/a/out': "
 				 "File too large; nothing extracted");
 	assert_false(hx_path_exists("lim"));
