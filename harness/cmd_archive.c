@@ -47,8 +47,10 @@ static const char usage_show[] =
 static const char usage_extract[] =
 	"usage: harness archive extract ARCHIVE DIR\n"
 	"\n"
-	"Verify ARCHIVE, then write MANIFEST.json and every member below DIR\n"
-	"(created; each file atomically). Nothing is written when it does not verify.\n"
+	"Verify ARCHIVE while unpacking MANIFEST.json and every member into a new\n"
+	"directory beside DIR, renamed to DIR at the end. DIR must not exist or be\n"
+	"empty. Whatever fails (a member that does not verify, a full disk), nothing\n"
+	"is left behind.\n"
 	"exit status: 0 ok, 1 the archive does not match its manifest, 2 bad usage,\n"
 	"no such file, not a harness archive or a member name leaving DIR, 3 system failure\n";
 
@@ -106,7 +108,7 @@ static const char *field(const hx_json *obj, const char *key)
 	return v && v->type == HX_JSON_STRING ? v->u.string.ptr : "-";
 }
 
-/* Parse a verified archive's manifest (hx_archive_read checked it). */
+/* Parse a verified archive's manifest (hx_archive_verify checked it). */
 static hx_json *parse_manifest(hx_arena *arena, const hx_archive_contents *c)
 {
 	hx_json *root = NULL;
@@ -131,7 +133,7 @@ static void ls_read(ls_row *row, const char *dir, const char *name, hx_arena *ar
 	char *path = hx_path_join(dir, name);
 	hx_archive_contents c;
 	hx_json *root;
-	int err = hx_archive_read(&c, path);
+	int err = hx_archive_verify(&c, path);
 
 	free(path);
 	memset(row, 0, sizeof(*row));
@@ -288,7 +290,7 @@ static int cmd_show(int argc, char **argv)
 		fputs(usage_show, stderr);
 		return 2;
 	}
-	if ((err = hx_archive_read(&c, pos[0])) != 0) {
+	if ((err = hx_archive_verify(&c, pos[0])) != 0) {
 		hx_cli_error("archive", "%s", hx_error_last());
 		return hx_error_exit_status(err);
 	}

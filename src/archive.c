@@ -1,7 +1,10 @@
-/* archive.c - run archives: a tar, zstd- or gzip-compressed, whose first
- * member MANIFEST.json lists every other member's size and XXH3-128.
- * The only file that includes libarchive's headers (CONVENTIONS.md, 2). */
+/* archive.c - writing run archives: a tar, zstd- or gzip-compressed, whose
+ * first member MANIFEST.json lists every other member's size and XXH3-128;
+ * and what the writer and the reader (archive_read.c) share. The module's
+ * two files are the only ones that include libarchive's headers
+ * (CONVENTIONS.md, 2). */
 #include "archive.h"
+#include "archive_internal.h"
 
 /* libarchive's <archive.h>: src/ is on the quote-include path only
  * (CMakeLists.txt, -iquote), so our "archive.h" does not shadow it. */
@@ -26,14 +29,72 @@
 #include "fsutil.h"
 #include "json.h"
 
-/* A member larger than this is refused when reading: archives are read
- * whole into memory, and a run's files are far smaller. */
-#define MEMBER_MAX ((size_t)1 << 30)
+uint64_t hx_archive_entry_cost(const char *name, uint64_t size)
+{
+	return HX_ARCHIVE_HEADER_COST + strlen(name) + size;
+}
 
-/* A relative path of plain components: no "", ".", ".." or leading '/'.
- * Names like this can neither escape an extraction directory nor collide
- * with themselves under another spelling. */
-static int safe_name(const char *name)
+uint64_t hx_archive_budget(uint64_t file_size)
+{
+	uint64_t b = HX_ARCHIVE_TOTAL_MAX;
+	if (file_size < (HX_ARCHIVE_TOTAL_MAX - HX_ARCHIVE_SLACK) / HX_ARCHIVE_RATIO)
+		b = HX_ARCHIVE_SLACK + HX_ARCHIVE_RATIO * file_size;
+	return b;
+}
+
+void hx_archive_size_str(char *out, size_t cap, uint64_t bytes)
+{
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	double v = (double)bytes / 1024;
+	int u = 0;
+	if (bytes < 1024) {
+		snprintf(out, cap, "%" PRIu64 " bytes", bytes);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, cap, "%.1f %s", v, unit[u]);
+}
+
+void hx_archive_set_budget_error(const char *path, const char *what, uint64_t file_size)
+{
+	char budget[32], size[32];
+	uint64_t b = hx_archive_budget(file_size);
+	hx_archive_size_str(budget, sizeof(budget), b);
+	hx_archive_size_str(size, sizeof(size), file_size);
+	if (b == HX_ARCHIVE_TOTAL_MAX)
+		hx_error_set("'%s': %s past the %s any archive may unpack to: refused unread", path,
+			     what, budget);
+	else
+		hx_error_set("'%s': %s past the %s an archive of %s may unpack to (64 MiB + %d x its "
+			     "size): refused unread", path, what, budget, size, HX_ARCHIVE_RATIO);
+}
+
+const char *hx_archive_la_msg(struct archive *a, hx_buf *scratch)
+{
+	const char *s = archive_error_string(a), *cause;
+	int e = archive_errno(a);
+	if (!s)
+		s = "unknown error";
+	/* libarchive's own codes are no errno worth naming: "misc" (-1), a bad
+	 * format (EILSEQ here, EFTYPE elsewhere), misuse (EINVAL); any other
+	 * is what the OS said. */
+	if (e <= 0 || e == EILSEQ || e == EINVAL)
+		return s;
+	cause = strerror(e);
+	if (strstr(s, cause))
+		return s;
+	/* write(2) or read(2) failed: all libarchive says is this */
+	if (strcmp(s, "Write error") == 0 || strcmp(s, "Read error") == 0)
+		return cause;
+	hx_buf_reset(scratch);
+	hx_buf_printf(scratch, "%s: %s", s, cause);
+	return scratch->ptr;
+}
+
+int hx_archive_name_ok(const char *name)
 {
 	const char *s = name;
 	if (!*s || *s == '/')
@@ -141,11 +202,20 @@ static int build_manifest(hx_buf *out, const hx_archive_meta *m, const hx_archiv
 	return err;
 }
 
-static int check_members(const hx_archive_member *members, size_t n)
+/* Names the reader takes, each once, and sizes it takes (checked before
+ * the manifest hashes the members). */
+static int check_members(const char *path, const hx_archive_member *members, size_t n)
 {
+	char size[32];
 	size_t i, j;
 	for (i = 0; i < n; i++) {
-		if (!safe_name(members[i].name) || strcmp(members[i].name, HX_ARCHIVE_MANIFEST) == 0) {
+		if (members[i].len > HX_ARCHIVE_MEMBER_MAX) {
+			hx_archive_size_str(size, sizeof(size), members[i].len);
+			hx_error_set("cannot archive '%s' in '%s' (%s): larger than the 1 GiB a member "
+				     "may hold", members[i].name, path, size);
+			return HX_EINVALID;
+		}
+		if (!hx_archive_name_ok(members[i].name) || strcmp(members[i].name, HX_ARCHIVE_MANIFEST) == 0) {
 			hx_error_set("'%s' cannot be an archive member name", members[i].name);
 			return HX_EINVALID;
 		}
@@ -156,12 +226,6 @@ static int check_members(const hx_archive_member *members, size_t n)
 			}
 	}
 	return 0;
-}
-
-static const char *la_msg(struct archive *a)
-{
-	const char *s = archive_error_string(a);
-	return s ? s : "unknown error";
 }
 
 /* One regular file, the same header bytes whoever writes it when. */
@@ -195,7 +259,12 @@ static int write_entry(struct archive *a, const char *path, const char *name, co
 		goto fail;
 	return 0;
 fail:
-	hx_error_set("cannot write '%s' (member '%s'): %s", path, name, la_msg(a));
+	{
+		hx_buf scratch = HX_BUF_INIT;
+		hx_error_set("cannot write '%s' (member '%s'): %s", path, name,
+			     hx_archive_la_msg(a, &scratch));
+		hx_buf_release(&scratch);
+	}
 	return HX_ESYSTEM;
 }
 
@@ -223,17 +292,45 @@ static struct archive *new_writer(const char **compression)
 	return a;
 }
 
+/* What the archive unpacks to, as the reader counts it (archive.h). */
+static uint64_t unpacked_size(const hx_buf *manifest, const hx_archive_member *members, size_t n)
+{
+	uint64_t total = hx_archive_entry_cost(HX_ARCHIVE_MANIFEST, manifest->len);
+	size_t i;
+	for (i = 0; i < n; i++)
+		total += hx_archive_entry_cost(members[i].name, members[i].len);
+	return total;
+}
+
+/* The reader's total, checked before anything is written: a run never
+ * leaves an archive that replay would refuse as a bomb. */
+static int check_total(const char *path, const hx_buf *manifest, const hx_archive_member *members,
+		       size_t n)
+{
+	char size[32];
+	uint64_t total = unpacked_size(manifest, members, n);
+	if (total > HX_ARCHIVE_TOTAL_MAX) {
+		hx_archive_size_str(size, sizeof(size), total);
+		hx_error_set("cannot write '%s': its members come to %s, past the 4 GiB an archive "
+			     "may unpack to", path, size);
+		return HX_EINVALID;
+	}
+	return 0;
+}
+
 int hx_archive_write(const char *path, const hx_archive_meta *meta,
 		     const hx_archive_member *members, size_t n, const char **compression_out)
 {
 	struct archive *a = NULL;
-	hx_buf manifest = HX_BUF_INIT, tmp = HX_BUF_INIT;
+	hx_buf manifest = HX_BUF_INIT, tmp = HX_BUF_INIT, scratch = HX_BUF_INIT;
 	const char *compression = NULL;
+	struct stat st;
 	int fd = -1, err, created = 0;
 	size_t i;
 
-	if ((err = check_members(members, n)) != 0 ||
-	    (err = build_manifest(&manifest, meta, members, n)) != 0)
+	if ((err = check_members(path, members, n)) != 0 ||
+	    (err = build_manifest(&manifest, meta, members, n)) != 0 ||
+	    (err = check_total(path, &manifest, members, n)) != 0)
 		goto done;
 	hx_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -245,7 +342,7 @@ int hx_archive_write(const char *path, const hx_archive_meta *meta,
 	created = 1;
 	a = new_writer(&compression);
 	if (archive_write_open_fd(a, fd) != ARCHIVE_OK) {
-		hx_error_set("cannot write '%s': %s", tmp.ptr, la_msg(a));
+		hx_error_set("cannot write '%s': %s", tmp.ptr, hx_archive_la_msg(a, &scratch));
 		err = HX_ESYSTEM;
 		goto done;
 	}
@@ -256,11 +353,28 @@ int hx_archive_write(const char *path, const hx_archive_meta *meta,
 			goto done;
 	/* Close flushes the compressor and the tar trailer: it can fail. */
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		hx_error_set("cannot write '%s': %s", path, la_msg(a));
+		hx_error_set("cannot write '%s': %s", path, hx_archive_la_msg(a, &scratch));
 		err = HX_ESYSTEM;
 		goto done;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", tmp.ptr);
+		err = HX_ESYSTEM;
+		goto done;
+	}
+	/* Data that compresses past the reader's ratio (no run's does): the
+	 * reader would take the archive for a bomb. */
+	if (unpacked_size(&manifest, members, n) > hx_archive_budget((uint64_t)st.st_size)) {
+		char total[32], size[32];
+		hx_archive_size_str(total, sizeof(total), unpacked_size(&manifest, members, n));
+		hx_archive_size_str(size, sizeof(size), (uint64_t)st.st_size);
+		hx_error_set("cannot write '%s': its members (%s) compress to %s, past what a reader "
+			     "takes for no archive bomb (64 MiB + %d x its size)", path, total, size,
+			     HX_ARCHIVE_RATIO);
+		err = HX_EINVALID;
+		goto done;
+	}
+	if (close(fd) != 0) {
 		fd = -1;
 		hx_error_set_errno(errno, "cannot write '%s'", tmp.ptr);
 		err = HX_ESYSTEM;
@@ -284,348 +398,6 @@ done:
 		unlink(tmp.ptr);
 	hx_buf_release(&manifest);
 	hx_buf_release(&tmp);
-	return err;
-}
-
-void hx_archive_contents_release(hx_archive_contents *c)
-{
-	size_t i;
-	for (i = 0; i < c->n; i++) {
-		free(c->names[i]);
-		hx_buf_release(&c->data[i]);
-	}
-	free(c->names);
-	free(c->data);
-	free(c->manifest);
-	memset(c, 0, sizeof(*c));
-}
-
-const hx_buf *hx_archive_member_data(const hx_archive_contents *c, const char *name)
-{
-	size_t i;
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->names[i], name) == 0)
-			return &c->data[i];
-	return NULL;
-}
-
-/* libarchive's word on a stream it cannot read: a truncated file, a
- * damaged compressed stream or tar header, or something else entirely. */
-static int corrupt(struct archive *a, const char *path)
-{
-	hx_error_set("'%s': truncated, corrupt or not a harness archive: %s", path, la_msg(a));
-	return HX_EINVALID;
-}
-
-/* The current entry's bytes into out, at most MEMBER_MAX of them. */
-static int read_data(struct archive *a, const char *path, const char *name, hx_buf *out)
-{
-	for (;;) {
-		la_ssize_t r;
-		if (out->cap - out->len < 2)
-			hx_buf_grow(out, 65536);
-		r = archive_read_data(a, out->ptr + out->len, out->cap - out->len - 1);
-		if (r < 0)
-			return corrupt(a, path);
-		if (r == 0)
-			break;
-		out->len += (size_t)r;
-		out->ptr[out->len] = '\0';
-		if (out->len > MEMBER_MAX) {
-			hx_error_set("'%s': member '%s' is larger than 1 GiB", path, name);
-			return HX_EINVALID;
-		}
-	}
-	return 0;
-}
-
-/* Every entry of an opened archive: MANIFEST.json (which must come first)
- * into out->manifest, the others into names/data. */
-static int read_entries(struct archive *a, const char *path, hx_archive_contents *out)
-{
-	struct archive_entry *e;
-	size_t cap = 0, i;
-	int r, err;
-
-	for (;;) {
-		const char *name;
-		hx_buf data = HX_BUF_INIT;
-
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-			return corrupt(a, path);
-		if (!(name = archive_entry_pathname(e))) {
-			hx_error_set("'%s': not a harness archive: a member has no name", path);
-			return HX_EINVALID;
-		}
-		if (archive_entry_filetype(e) != AE_IFREG) {
-			hx_error_set("'%s': not a harness archive: member '%s' is not a regular file",
-				     path, name);
-			return HX_EINVALID;
-		}
-		if (!out->manifest && strcmp(name, HX_ARCHIVE_MANIFEST) != 0) {
-			hx_error_set("'%s': not a harness archive: its first member is '%s', not %s",
-				     path, name, HX_ARCHIVE_MANIFEST);
-			return HX_EINVALID;
-		}
-		if (out->manifest && strcmp(name, HX_ARCHIVE_MANIFEST) == 0) {
-			hx_error_set("'%s': member '%s' appears twice", path, name);
-			return HX_EMISMATCH;
-		}
-		for (i = 0; i < out->n; i++)
-			if (strcmp(out->names[i], name) == 0) {
-				hx_error_set("'%s': member '%s' appears twice", path, name);
-				return HX_EMISMATCH;
-			}
-		/* Room for the whole member, its NUL and the read that sees the
-		 * end: no regrowing (and copying) of large members. */
-		if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
-		    (uint64_t)archive_entry_size(e) <= (uint64_t)MEMBER_MAX)
-			hx_buf_grow(&data, (size_t)archive_entry_size(e) + 2);
-		if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)MEMBER_MAX) {
-			hx_error_set("'%s': member '%s' is larger than 1 GiB", path, name);
-			return HX_EINVALID;
-		}
-		if ((err = read_data(a, path, name, &data)) != 0) {
-			hx_buf_release(&data);
-			return err;
-		}
-		if (!out->manifest) {
-			out->manifest = hx_buf_detach(&data, &out->manifest_len);
-			if (!out->manifest) /* an empty MANIFEST.json */
-				out->manifest = hx_xstrdup("");
-			continue;
-		}
-		if (out->n == cap) {
-			cap = cap ? 2 * cap : 8;
-			out->names = hx_xrealloc(out->names, cap * sizeof(*out->names));
-			out->data = hx_xrealloc(out->data, cap * sizeof(*out->data));
-		}
-		out->names[out->n] = hx_xstrdup(name);
-		out->data[out->n++] = data;
-	}
-	if (!out->manifest) {
-		hx_error_set("'%s': not a harness archive: no %s", path, HX_ARCHIVE_MANIFEST);
-		return HX_EINVALID;
-	}
-	return 0;
-}
-
-static const char *json_str(const hx_json *obj, const char *key)
-{
-	const hx_json *v = hx_json_get(obj, key);
-	return v && v->type == HX_JSON_STRING ? v->u.string.ptr : NULL;
-}
-
-/* The manifest guards itself: zstd as libarchive writes it has no content
- * checksum, and a damaged byte in MANIFEST.json can decompress into another
- * valid value. It must be exactly the RFC 8785 text of its tree, and
- * manifest_hash the XXH3-128 of that text without the manifest_hash field.
- * Takes the field out of root. */
-static int check_self_hash(const hx_archive_contents *c, const char *path, hx_json *root)
-{
-	hx_buf text = HX_BUF_INIT;
-	char hex[HX_HASH_HEX_LEN], want[HX_HASH_HEX_LEN];
-	const char *h = json_str(root, "manifest_hash");
-	size_t i;
-	int err = 0;
-
-	hx_canon_serialize(&text, root);
-	hx_buf_putc(&text, '\n');
-	if (text.len != c->manifest_len || memcmp(text.ptr, c->manifest, text.len) != 0) {
-		hx_error_set("'%s': %s is not one RFC 8785 line", path, HX_ARCHIVE_MANIFEST);
-		err = HX_EINVALID;
-		goto done;
-	}
-	if (!h || strlen(h) != HX_HASH_HEX_LEN - 1) {
-		hx_error_set("'%s': %s has no manifest_hash", path, HX_ARCHIVE_MANIFEST);
-		err = HX_EINVALID;
-		goto done;
-	}
-	memcpy(want, h, sizeof(want));
-	for (i = 0; strcmp(root->u.object.members[i].key, "manifest_hash") != 0; i++)
-		;
-	memmove(&root->u.object.members[i], &root->u.object.members[i + 1],
-		(root->u.object.len - i - 1) * sizeof(hx_json_member));
-	root->u.object.len--;
-	hx_buf_reset(&text);
-	hx_canon_serialize(&text, root);
-	hx_hash128_buf(hex, text.ptr, text.len);
-	if (strcmp(hex, want) != 0) {
-		hx_error_set("'%s': %s does not match its manifest_hash (%s != %s)", path,
-			     HX_ARCHIVE_MANIFEST, hex, want);
-		err = HX_EMISMATCH;
-	}
-done:
-	hx_buf_release(&text);
-	return err;
-}
-
-/* Hold the members read against the manifest's list: each listed member
- * present with its size and hash, nothing unlisted. */
-static int check_manifest(const hx_archive_contents *c, const char *path, hx_arena *arena)
-{
-	hx_json *root = NULL;
-	const hx_json *list;
-	hx_json_error jerr;
-	char hex[HX_HASH_HEX_LEN];
-	unsigned char *listed = NULL;
-	const char *format;
-	size_t i, j;
-	int err = 0;
-
-	if (hx_json_parse(&root, arena, c->manifest, c->manifest_len, &jerr) != 0) {
-		hx_error_set("'%s': %s:%zu:%zu: %s", path, HX_ARCHIVE_MANIFEST, jerr.line, jerr.column,
-			     jerr.msg);
-		return HX_EINVALID;
-	}
-	format = json_str(root, "format");
-	if (!format || strcmp(format, HX_ARCHIVE_FORMAT) != 0) {
-		hx_error_set("'%s': %s is not %s (format %s%s%s)", path, HX_ARCHIVE_MANIFEST,
-			     HX_ARCHIVE_FORMAT, format ? "'" : "", format ? format : "missing",
-			     format ? "'" : "");
-		return HX_EINVALID;
-	}
-	if ((err = check_self_hash(c, path, root)) != 0)
-		return err;
-	list = hx_json_get(root, "members");
-	if (!list || list->type != HX_JSON_ARRAY) {
-		hx_error_set("'%s': %s has no members list", path, HX_ARCHIVE_MANIFEST);
-		return HX_EINVALID;
-	}
-	listed = hx_xcalloc(c->n ? c->n : 1, 1);
-	for (i = 0; i < list->u.array.len; i++) {
-		const hx_json *m = list->u.array.items[i], *size = hx_json_get(m, "size");
-		const char *name = json_str(m, "name"), *hash = json_str(m, "hash");
-		double want;
-
-		if (!name || !hash || !size || size->type != HX_JSON_NUMBER ||
-		    (want = size->u.number) < 0 || want > (double)MEMBER_MAX ||
-		    want != (double)(size_t)want) {
-			hx_error_set("'%s': %s: members[%zu] needs a name, a size and a hash", path,
-				     HX_ARCHIVE_MANIFEST, i);
-			err = HX_EINVALID;
-			goto done;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(name, json_str(list->u.array.items[j], "name")) == 0) {
-				hx_error_set("'%s': %s lists '%s' twice", path, HX_ARCHIVE_MANIFEST, name);
-				err = HX_EINVALID;
-				goto done;
-			}
-		for (j = 0; j < c->n && strcmp(c->names[j], name) != 0; j++)
-			;
-		if (j == c->n) {
-			hx_error_set("'%s': member '%s' is listed in the manifest but missing "
-				     "(truncated archive?)", path, name);
-			err = HX_EMISMATCH;
-			goto done;
-		}
-		listed[j] = 1;
-		if (c->data[j].len != (size_t)want) {
-			hx_error_set("'%s': member '%s' does not match the manifest (size %zu != %zu)", path,
-				     name, c->data[j].len, (size_t)want);
-			err = HX_EMISMATCH;
-			goto done;
-		}
-		hx_hash128_buf(hex, c->data[j].ptr, c->data[j].len);
-		if (strcmp(hex, hash) != 0) {
-			hx_error_set("'%s': member '%s' does not match the manifest (hash %s != %s)", path,
-				     name, hex, hash);
-			err = HX_EMISMATCH;
-			goto done;
-		}
-	}
-	for (j = 0; j < c->n; j++)
-		if (!listed[j]) {
-			hx_error_set("'%s': member '%s' is not listed in the manifest", path, c->names[j]);
-			err = HX_EMISMATCH;
-			goto done;
-		}
-done:
-	free(listed);
-	return err;
-}
-
-int hx_archive_read(hx_archive_contents *out, const char *path)
-{
-	struct archive *a = NULL;
-	hx_arena *arena = NULL;
-	struct stat st;
-	int fd, err = 0;
-
-	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		hx_error_set_errno(e, "cannot open '%s'", path);
-		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		hx_error_set("'%s' is not a regular file", path);
-		err = HX_EINVALID;
-		goto done;
-	}
-	if (!(a = archive_read_new()))
-		hx_oom();
-	/* what hx_archive_write writes, and nothing else */
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-		err = corrupt(a, path);
-		goto done;
-	}
-	if ((err = read_entries(a, path, out)) != 0)
-		goto done;
-	arena = hx_arena_new();
-	err = check_manifest(out, path, arena);
-done:
-	if (a)
-		archive_read_free(a);
-	close(fd);
-	hx_arena_free(arena);
-	if (err)
-		hx_archive_contents_release(out);
-	return err;
-}
-
-static int write_below(const char *dir, const char *name, const char *data, size_t len)
-{
-	char *full = hx_path_join(dir, name), *parent = hx_path_dirname(full);
-	int err = hx_mkdirs(parent, 0777);
-	if (!err)
-		err = hx_file_write_atomic(full, data, len);
-	free(full);
-	free(parent);
-	return err;
-}
-
-int hx_archive_extract(const char *path, const char *dir)
-{
-	hx_archive_contents c;
-	size_t i;
-	int err = hx_archive_read(&c, path);
-
-	if (err)
-		return err;
-	/* Every name checked before anything is written. */
-	for (i = 0; i < c.n; i++)
-		if (!safe_name(c.names[i])) {
-			hx_error_set("'%s': member '%s' would be written outside '%s'", path, c.names[i],
-				     dir);
-			err = HX_EINVALID;
-			goto done;
-		}
-	if ((err = hx_mkdirs(dir, 0777)) != 0 ||
-	    (err = write_below(dir, HX_ARCHIVE_MANIFEST, c.manifest, c.manifest_len)) != 0)
-		goto done;
-	for (i = 0; i < c.n; i++)
-		if ((err = write_below(dir, c.names[i], c.data[i].ptr, c.data[i].len)) != 0)
-			goto done;
-done:
-	hx_archive_contents_release(&c);
+	hx_buf_release(&scratch);
 	return err;
 }

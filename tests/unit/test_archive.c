@@ -2,6 +2,7 @@
  * damaged or doctored archive must be refused. Archives that hx_archive_write
  * would never make are crafted with GNU tar and zstd (libarchive belongs to
  * src/archive.c alone). */
+#define _DEFAULT_SOURCE /* wait4, MAP_ANONYMOUS */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,10 +10,15 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -244,12 +250,77 @@ static void test_members_added_dropped_doubled(void **state)
 	assert_int_equal(sh("tar --hard-dereference --zstd -cf twice.tar.zst -C x MANIFEST.json "
 			    "spec.yaml telemetry.jsonl report/report.md spec.yaml"), 0);
 	assert_refused("twice.tar.zst", HX_EMISMATCH, "member 'spec.yaml' appears twice");
-	assert_int_equal(sh("tar --zstd -cf order.tar.zst -C x spec.yaml MANIFEST.json telemetry.jsonl "
-			    "report/report.md"), 0);
-	assert_refused("order.tar.zst", HX_EINVALID,
-		       "not a harness archive: its first member is 'spec.yaml', not MANIFEST.json");
-	assert_int_equal(sh("tar --zstd -cf dir.tar.zst -C x MANIFEST.json report"), 0);
-	assert_refused("dir.tar.zst", HX_EINVALID, "member 'report/' is not a regular file");
+	/* Not a regular file: a symbolic link, a hard link. */
+	assert_int_equal(sh("ln -s spec.yaml x/link.yaml && tar --zstd -cf symlink.tar.zst -C x "
+			    "MANIFEST.json spec.yaml telemetry.jsonl report/report.md link.yaml"), 0);
+	assert_refused("symlink.tar.zst", HX_EINVALID,
+		       "not a harness archive: member 'link.yaml' is not a regular file");
+	assert_int_equal(sh("ln x/spec.yaml x/hard.yaml && tar --zstd -cf hard.tar.zst -C x "
+			    "MANIFEST.json spec.yaml telemetry.jsonl report/report.md hard.yaml"), 0);
+	assert_refused("hard.tar.zst", HX_EINVALID,
+		       "member 'hard.yaml' is not a regular file (a hard link: repack with tar "
+		       "--hard-dereference)");
+	/* A directory no listed member is in. */
+	assert_int_equal(sh("mkdir x/empty && tar --zstd -cf dir.tar.zst -C x MANIFEST.json spec.yaml "
+			    "telemetry.jsonl report/report.md empty"), 0);
+	assert_refused("dir.tar.zst", HX_EMISMATCH, "member 'empty/' is not listed in the manifest");
+}
+
+/* Every member of c is the sample's, whatever the order. */
+static void assert_sample_members(const hx_archive_contents *c)
+{
+	size_t i;
+	assert_int_equal(c->n, 3);
+	for (i = 0; i < 3; i++) {
+		const hx_buf *d = hx_archive_member_data(c, sample_members[i].name);
+		assert_non_null(d);
+		assert_int_equal(d->len, sample_members[i].len);
+		assert_memory_equal(d->ptr, sample_members[i].data, d->len);
+	}
+}
+
+/* A run directory repacked by hand with plain GNU tar verifies: "./"
+ * prefixes, a "./" entry and the directories of members, MANIFEST.json
+ * wherever tar put it, uncompressed, zstd or gzip. */
+static void test_repacked_by_plain_tar(void **state)
+{
+	static const char *const packs[] = {
+		"cd x && tar -cf ../plain.tar .",
+		"cd x && tar --zstd -cf ../plain.tar .",
+		"cd x && tar -czf ../plain.tar .",
+		/* the manifest late, after members and a directory entry */
+		"cd x && tar -cf ../plain.tar ./spec.yaml ./report ./MANIFEST.json ./telemetry.jsonl",
+		"cd x && tar -cf ../plain.tar telemetry.jsonl MANIFEST.json report spec.yaml",
+	};
+	hx_archive_contents c;
+	hx_buf listing = HX_BUF_INIT;
+	size_t i;
+	(void)state;
+	write_sample("orig.tar.zst");
+	unpack("orig.tar.zst");
+	for (i = 0; i < sizeof(packs) / sizeof(packs[0]); i++) {
+		assert_int_equal(sh("rm -f plain.tar && %s", packs[i]), 0);
+		if (hx_archive_read(&c, "plain.tar") != 0)
+			fail_msg("'%s': %s", packs[i], hx_error_last());
+		assert_sample_members(&c);
+		assert_null(strstr(c.names[0], "./"));
+		hx_archive_contents_release(&c);
+		assert_int_equal(hx_archive_verify(&c, "plain.tar"), 0);
+		assert_int_equal(c.n, 0);
+		assert_non_null(c.manifest);
+		hx_archive_contents_release(&c);
+	}
+	/* the first is really what the issue describes */
+	assert_int_equal(sh("cd x && tar -cf ../plain.tar . && tar -tf ../plain.tar > ../listing.txt"),
+			 0);
+	assert_int_equal(hx_file_read(&listing, "listing.txt"), 0);
+	assert_true(strncmp(listing.ptr, "./\n", 3) == 0);
+	assert_contains(listing.ptr, "./report/\n./report/report.md\n");
+	/* and it extracts */
+	assert_int_equal(hx_archive_extract("plain.tar", "fromplain"), 0);
+	assert_int_equal(sh("cmp fromplain/report/report.md x/report/report.md && "
+			    "cmp fromplain/MANIFEST.json x/MANIFEST.json"), 0);
+	hx_buf_release(&listing);
 }
 
 /* Write x/MANIFEST.json: body, an RFC 8785 object whose last key is
@@ -330,7 +401,7 @@ static void test_bad_manifests(void **state)
 			    "tar --zstd -cf cut.tar.zst -C x MANIFEST.json"), 0);
 	assert_refused("cut.tar.zst", HX_EINVALID, "MANIFEST.json:1:11: ");
 	assert_int_equal(sh("tar --zstd -cf nomanifest.tar.zst -C x a.txt"), 0);
-	assert_refused("nomanifest.tar.zst", HX_EINVALID, "its first member is 'a.txt'");
+	assert_refused("nomanifest.tar.zst", HX_EINVALID, "not a harness archive: no MANIFEST.json");
 	assert_int_equal(sh("tar --zstd -cf empty.tar.zst -T /dev/null"), 0);
 	assert_refused("empty.tar.zst", HX_EINVALID, "not a harness archive: no MANIFEST.json");
 	hx_buf_release(&body);
@@ -460,8 +531,9 @@ static void test_extract(void **state)
 	hx_buf_release(&b);
 }
 
-/* A verified archive whose member name would leave the directory: crafted
- * with tar -P (which keeps "../" and "/"), the manifest written to match. */
+/* An archive whose member name would leave the directory: crafted with tar
+ * -P (which keeps "../" and "/"), the manifest written to match (x/spec/
+ * is there for names that go through it). */
 static void craft_escaping(const char *archive, const char *name, const char *file)
 {
 	char hex[HX_HASH_HEX_LEN];
@@ -470,7 +542,7 @@ static void craft_escaping(const char *archive, const char *name, const char *fi
 	hx_buf_printf(&m, "{\"format\":\"harness-archive/1\",\"members\":[{\"hash\":\"%s\",\"name\":", hex);
 	hx_canon_write_cstr(&m, name);
 	hx_buf_puts(&m, ",\"size\":5}]}");
-	assert_int_equal(sh("rm -rf x && mkdir x && printf 'evil\\n' > %s", file), 0);
+	assert_int_equal(sh("rm -rf x && mkdir -p x/spec && printf 'evil\\n' > %s", file), 0);
 	write_manifest(m.ptr);
 	assert_int_equal(sh("cd x && tar -P --zstd -cf ../%s MANIFEST.json %s", archive, name), 0);
 	hx_buf_release(&m);
@@ -478,18 +550,18 @@ static void craft_escaping(const char *archive, const char *name, const char *fi
 
 static void test_extract_refuses_escaping_names(void **state)
 {
-	hx_archive_contents c;
 	char abs[256];
 	(void)state;
 	craft_escaping("up.tar.zst", "../evil.txt", "evil.txt");
-	/* It verifies: the refusal is extract's. */
-	assert_int_equal(hx_archive_read(&c, "up.tar.zst"), 0);
-	assert_string_equal(c.names[0], "../evil.txt");
-	hx_archive_contents_release(&c);
+	/* Reading refuses it too: replay of a series writes members below its
+	 * work directory by name. */
+	assert_refused("up.tar.zst", HX_EINVALID,
+		       "member '../evil.txt' would be written outside the directory it is unpacked "
+		       "into");
 	assert_int_equal(sh("rm -f evil.txt"), 0);
 	assert_int_equal(hx_archive_extract("up.tar.zst", "dest/in"), HX_EINVALID);
-	assert_string_equal(hx_error_last(),
-			    "'up.tar.zst': member '../evil.txt' would be written outside 'dest/in'");
+	assert_string_equal(hx_error_last(), "'up.tar.zst': member '../evil.txt' would be written "
+					     "outside 'dest/in'; nothing extracted");
 	assert_false(hx_path_exists("dest"));
 	assert_false(hx_path_exists("dest/evil.txt"));
 	assert_false(hx_path_exists("evil.txt"));
@@ -500,6 +572,9 @@ static void test_extract_refuses_escaping_names(void **state)
 	assert_int_equal(hx_archive_extract("abs.tar.zst", "dest"), HX_EINVALID);
 	assert_contains(hx_error_last(), "would be written outside 'dest'");
 	assert_false(hx_path_exists(abs));
+	/* a name inside that climbs out: "spec/../../x" */
+	craft_escaping("climb.tar.zst", "spec/../../evil.txt", "evil.txt");
+	assert_refused("climb.tar.zst", HX_EINVALID, "member 'spec/../../evil.txt' would be written");
 }
 
 static void test_gzip_archives_read(void **state)
@@ -514,6 +589,270 @@ static void test_gzip_archives_read(void **state)
 	assert_int_equal(c.n, 3);
 	assert_string_equal(c.names[2], "report/report.md");
 	hx_archive_contents_release(&c);
+}
+
+
+/* fn(arg) in a child process: its code, its message (into msg) and its
+ * resource usage. A child, so that what it does to its memory or its
+ * limits stays there. */
+static int in_child(int (*fn)(const void *), const void *arg, char *msg, size_t cap,
+		    struct rusage *ru)
+{
+	int pfd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int err;
+		close(pfd[0]);
+		err = fn(arg);
+		if (write(pfd[1], hx_error_last(), strlen(hx_error_last())) < 0)
+			_exit(99);
+		_exit(-err);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], msg + got, cap - 1 - (size_t)got)) > 0)
+		got += n;
+	msg[got] = '\0';
+	close(pfd[0]);
+	assert_int_equal(wait4(pid, &status, 0, ru), pid);
+	assert_true(WIFEXITED(status));
+	return -WEXITSTATUS(status);
+}
+
+static int verify_path(const void *path)
+{
+	hx_archive_contents c;
+	int err = hx_archive_verify(&c, path);
+	if (!err)
+		hx_archive_contents_release(&c);
+	return err;
+}
+
+static int read_path(const void *path)
+{
+	hx_archive_contents c;
+	int err = hx_archive_read(&c, path);
+	if (!err)
+		hx_archive_contents_release(&c);
+	return err;
+}
+
+/* What hx_archive_verify (keep 0) or hx_archive_read (keep 1) made of
+ * path in a child: its code, message and peak RSS. The child is what
+ * shows the memory bounded: an unbounded reader would take GiBs. */
+static int child_read(const char *path, int keep, long *maxrss_kib, char *msg, size_t cap)
+{
+	struct rusage ru;
+	int err = in_child(keep ? read_path : verify_path, path, msg, cap, &ru);
+	*maxrss_kib = ru.ru_maxrss;
+	return err;
+}
+
+/* Build archives with tests/fixtures/make_bomb.py (ARGS after OUT). */
+static void make_bomb(const char *out, const char *args)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "python3 %s/make_bomb.py %s %s", HX_FIXTURES, out, args);
+	assert_int_equal(system(cmd), 0);
+}
+
+#define RSS_BOUND_KIB (256L * 1024) /* a quarter of one bomb member */
+
+/* An archive bomb is refused, read or verified, before its members are
+ * read: peak memory far below one member. */
+static void assert_bomb_refused(const char *path, int code, const char *part)
+{
+	char msg[1024];
+	long rss;
+	int keep;
+	for (keep = 0; keep < 2; keep++) {
+		int err = child_read(path, keep, &rss, msg, sizeof(msg));
+		if (err != code)
+			fail_msg("'%s' (keep %d): got %d (%s), want %d", path, keep, err, msg, code);
+		assert_contains(msg, part);
+		print_message("%s: %s %d: peak RSS %ld KiB\n", path, keep ? "read" : "verify", err,
+			      rss);
+		assert_true(rss < RSS_BOUND_KIB);
+	}
+}
+
+static void test_archive_bombs(void **state)
+{
+	char msg[1024];
+	long rss;
+	hx_archive_contents c;
+	const hx_buf *d;
+	size_t i;
+	(void)state;
+	make_bomb("unlisted.tar.zst", /* the issue's: 4 GiB of zeros the manifest does not list */
+		  "spec.yaml=text:x zero0=zeros:1G zero1=zeros:1G zero2=zeros:1G zero3=zeros:1G "
+		  "--unlisted zero0 --unlisted zero1 --unlisted zero2 --unlisted zero3 "
+		  /* a member bigger than the manifest says */
+		  "-- bigger.tar.zst spec.yaml=text:x zero0=zeros:1G --list-size zero0=10 "
+		  /* a manifest that claims it all, honestly */
+		  "-- claims.tar.zst zero0=zeros:1G zero1=zeros:1G zero2=zeros:1G zero3=zeros:1G "
+		  /* a manifest claiming what no member may be */
+		  "-- huge.tar.zst zero0=zeros:1M --list-size zero0=1099511627776 "
+		  /* MANIFEST.json last, or absent */
+		  "-- late.tar.zst zero0=zeros:1G spec.yaml=text:x --manifest-last "
+		  "-- none.tar.zst zero0=zeros:1G zero1=zeros:1G --no-manifest "
+		  /* a larger file has a larger budget, up to 4 GiB, and 1 GiB a member */
+		  "-- padded.tar.zst pad=random:17M zero0=zeros:2G --unlisted zero0 "
+		  "-- padded4.tar.zst pad=random:17M zero0=zeros:1G zero1=zeros:1G zero2=zeros:1G "
+		  "zero3=zeros:1G "
+		  /* within the budget, before the manifest: hashed, kept, checked */
+		  "-- within.tar.zst zero0=zeros:8M spec.yaml=text:x --manifest-last "
+		  "-- within2.tar.zst zero0=zeros:8M --list-size zero0=10 --manifest-last");
+	assert_bomb_refused("unlisted.tar.zst", HX_EINVALID,
+			    "'unlisted.tar.zst': member 'zero0' (1.0 GiB) takes it past the ");
+	assert_bomb_refused("unlisted.tar.zst", HX_EINVALID,
+			    " may unpack to (64 MiB + 256 x its size): refused unread");
+	assert_bomb_refused("bigger.tar.zst", HX_EINVALID, "member 'zero0' (1.0 GiB) takes it past");
+	assert_bomb_refused("claims.tar.zst", HX_EINVALID,
+			    "'claims.tar.zst': MANIFEST.json lists 4.0 GiB of members, past the ");
+	assert_bomb_refused("huge.tar.zst", HX_EINVALID,
+			    "MANIFEST.json lists member 'zero0' at 1.0 TiB, larger than the 1 GiB a "
+			    "member may hold: refused unread");
+	assert_bomb_refused("late.tar.zst", HX_EINVALID, "member 'zero0' (1.0 GiB) takes it past");
+	assert_bomb_refused("none.tar.zst", HX_EINVALID, "member 'zero0' (1.0 GiB) takes it past");
+	assert_bomb_refused("padded.tar.zst", HX_EINVALID,
+			    "member 'zero0' (2.0 GiB) is larger than the 1 GiB a member may hold: "
+			    "refused unread");
+	assert_bomb_refused("padded4.tar.zst", HX_EINVALID,
+			    "MANIFEST.json lists 4.0 GiB of members, past the 4.0 GiB any archive "
+			    "may unpack to: refused unread");
+
+	assert_int_equal(child_read("within.tar.zst", 0, &rss, msg, sizeof(msg)), 0);
+	assert_int_equal(hx_archive_read(&c, "within.tar.zst"), 0);
+	assert_int_equal(c.n, 2);
+	assert_non_null(d = hx_archive_member_data(&c, "zero0"));
+	assert_int_equal(d->len, 8 << 20);
+	for (i = 0; i < d->len && d->ptr[i] == 0; i++)
+		;
+	assert_int_equal(i, d->len);
+	hx_archive_contents_release(&c);
+	/* one listed smaller than it is, within the budget: a mismatch (exit
+	 * 1), not a bomb */
+	assert_refused("within2.tar.zst", HX_EMISMATCH,
+		       "member 'zero0' does not match the manifest (size 8388608 != 10)");
+}
+
+typedef struct {
+	const char *path, *dir;
+	rlim_t limit;
+} capped_extract;
+
+/* hx_archive_extract with files capped at limit bytes, SIGXFSZ ignored:
+ * write(2) fails with EFBIG, as it fails with ENOSPC on a full disk. */
+static int extract_capped(const void *arg)
+{
+	const capped_extract *x = arg;
+	struct rlimit rl;
+	rl.rlim_cur = rl.rlim_max = x->limit;
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		return HX_ESYSTEM;
+	return hx_archive_extract(x->path, x->dir);
+}
+
+/* An extract that fails partway leaves nothing: not the members written
+ * before, not the temporary directory, not the parents made for it. */
+static void test_extract_failing_partway_leaves_nothing(void **state)
+{
+	capped_extract x = {"big.tar.zst", "lim/a/out", 256 * 1024};
+	struct rusage ru;
+	char msg[1024];
+	(void)state;
+	/* a full file system (EFBIG from a file size limit here) on the second
+	 * member, after MANIFEST.json and spec.yaml were written */
+	make_bomb("big.tar.zst", "spec.yaml=text:x big.bin=random:1M");
+	assert_int_equal(in_child(extract_capped, &x, msg, sizeof(msg), &ru), HX_ESYSTEM);
+	assert_string_equal(msg, "'big.tar.zst': cannot write member 'big.bin' into 'lim/a/out': "
+				 "File too large; nothing extracted");
+	assert_false(hx_path_exists("lim"));
+	/* the same without the limit works */
+	assert_int_equal(hx_archive_extract("big.tar.zst", "lim/a/out"), 0);
+	assert_int_equal(count_entries("lim/a/out"), 3);
+	assert_int_equal(count_entries("lim/a"), 1);
+
+	/* a member that does not verify, after others were written */
+	write_sample("good.tar.zst");
+	unpack("good.tar.zst");
+	assert_int_equal(sh("printf '# r3port\\n' > x/report/report.md && tar --zstd -cf late.tar.zst "
+			    "-C x MANIFEST.json spec.yaml telemetry.jsonl report/report.md"), 0);
+	assert_int_equal(hx_archive_extract("late.tar.zst", "lim/b"), HX_EMISMATCH);
+	assert_contains(hx_error_last(), "member 'report/report.md' does not match the manifest");
+	assert_contains(hx_error_last(), "; nothing extracted");
+	assert_int_equal(count_entries("lim"), 1); /* a/, nothing else */
+
+	/* a target that is not empty is refused, and left as it was */
+	assert_int_equal(hx_archive_extract("good.tar.zst", "lim/a/out"), HX_EINVALID);
+	assert_string_equal(hx_error_last(), "cannot extract into 'lim/a/out': it exists and is not "
+					     "an empty directory");
+	assert_int_equal(count_entries("lim/a/out"), 3);
+	/* an empty one is replaced */
+	assert_int_equal(sh("mkdir -p lim/empty"), 0);
+	assert_int_equal(hx_archive_extract("good.tar.zst", "lim/empty/"), 0);
+	assert_int_equal(count_entries("lim/empty"), 4);
+	assert_int_equal(count_entries("lim"), 2);
+}
+
+/* A full disk while writing an archive names the cause, not libarchive's
+ * bare "Write error": the temp file is a symbolic link to /dev/full. */
+static void test_write_enospc_names_the_cause(void **state)
+{
+	hx_archive_meta m;
+	hx_archive_member big;
+	char link[64], *data = hx_xmalloc(1 << 20);
+	size_t i;
+	(void)state;
+	if (!hx_path_exists("/dev/full"))
+		skip();
+	for (i = 0; i < 1 << 20; i++) /* incompressible enough to be written at once */
+		data[i] = (char)(hx_hash64(&i, sizeof(i), 0) & 0xff);
+	big.name = "big.bin";
+	big.data = data;
+	big.len = 1 << 20;
+	sample_meta(&m);
+	snprintf(link, sizeof(link), "enospc.tar.zst.tmp-%ld", (long)getpid());
+	assert_int_equal(symlink("/dev/full", link), 0);
+	assert_int_equal(hx_archive_write("enospc.tar.zst", &m, &big, 1, NULL), HX_ESYSTEM);
+	assert_contains(hx_error_last(), "cannot write 'enospc.tar.zst");
+	assert_contains(hx_error_last(), ": No space left on device");
+	assert_null(strstr(hx_error_last(), "Write error"));
+	assert_false(hx_path_exists("enospc.tar.zst"));
+	assert_int_equal(access(link, F_OK), -1); /* removed */
+	free(data);
+}
+
+/* The writer does not write what the reader would refuse as a bomb. */
+static void test_write_refuses_what_reading_would(void **state)
+{
+	hx_archive_meta m;
+	hx_archive_member one;
+	size_t len = ((size_t)1 << 30) + 1;
+	void *zeros = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)state;
+	assert_true(zeros != MAP_FAILED);
+	sample_meta(&m);
+	one.name = "zeros.bin";
+	one.data = zeros;
+	one.len = len;
+	assert_int_equal(hx_archive_write("w.tar.zst", &m, &one, 1, NULL), HX_EINVALID);
+	assert_string_equal(hx_error_last(), "cannot archive 'zeros.bin' in 'w.tar.zst' (1.0 GiB): "
+					     "larger than the 1 GiB a member may hold");
+	/* 80 MiB of zeros compress to a few KiB: past 64 MiB + 256 x that */
+	one.len = (size_t)80 << 20;
+	assert_int_equal(hx_archive_write("w.tar.zst", &m, &one, 1, NULL), HX_EINVALID);
+	assert_contains(hx_error_last(), "cannot write 'w.tar.zst': its members (80.0 MiB) compress to ");
+	assert_contains(hx_error_last(), "past what a reader takes for no archive bomb");
+	assert_false(hx_path_exists("w.tar.zst"));
+	assert_int_equal(sh("ls | grep -q w.tar.zst.tmp"), 256);
+	munmap(zeros, len);
 }
 
 int main(void)
@@ -531,6 +870,11 @@ int main(void)
 		cmocka_unit_test(test_extract),
 		cmocka_unit_test(test_extract_refuses_escaping_names),
 		cmocka_unit_test(test_gzip_archives_read),
+		cmocka_unit_test(test_repacked_by_plain_tar),
+		cmocka_unit_test(test_archive_bombs),
+		cmocka_unit_test(test_extract_failing_partway_leaves_nothing),
+		cmocka_unit_test(test_write_enospc_names_the_cause),
+		cmocka_unit_test(test_write_refuses_what_reading_would),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

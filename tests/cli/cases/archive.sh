@@ -55,6 +55,8 @@ seal '{"format":"harness-archive/1","members":[{"hash":"xxh3-128:'"$(hash b/evil
 (cd b/c && tar -P --zstd -cf ../../evil.tar.zst MANIFEST.json ../evil.txt)
 t harness archive extract evil.tar.zst out/evil
 t test -e out/evil.txt
+# the failed extracts left nothing, not even their temporary directories
+t ls -A out
 
 t harness archive ls empty
 t harness archive ls no-such-dir
@@ -66,3 +68,24 @@ t harness archive extract runs/demo-1.tar.zst
 t harness archive ls runs empty
 t harness archive --help
 t harness archive show --help
+
+# The real run's archive repacked by hand with plain tar (a "./" entry,
+# "./" prefixes, MANIFEST.json wherever tar puts it, uncompressed or not)
+# verifies and shows the same manifest.
+(cd smoke && tar -cf ../repack.tar . && tar --zstd -cf ../repack.tar.zst .)
+t sh -c 'tar -tf repack.tar | head -1'
+harness archive show smoke.tar.zst >show-orig.txt
+t sh -c 'harness archive show repack.tar >show-repack.txt && cmp show-orig.txt show-repack.txt && grep -E "^(format|members):" show-repack.txt'
+t sh -c 'harness archive show repack.tar.zst | cmp - show-orig.txt'
+t harness archive extract repack.tar again
+t diff -r smoke again
+
+# An extract that fails partway leaves nothing behind: here the file size
+# limit (SIGXFSZ ignored: write(2) fails with EFBIG) stops the second
+# member, after MANIFEST.json and spec.yaml were written; a full disk
+# (ENOSPC) takes the same path and says "No space left on device".
+python3 fixtures/make_bomb.py big.tar.zst spec.yaml=text:x big.bin=random:1M
+t bash -c 'ulimit -f 256; trap "" XFSZ; exec harness archive extract big.tar.zst lim/out'
+t sh -c 'ls -A | grep -e lim -e extract'
+# DIR must be new or empty
+t harness archive extract runs/demo-1.tar.zst out/demo
