@@ -82,10 +82,6 @@ void hx_atomic_dir_abort(hx_atomic_dir *d);
  * step, then deleted. The caller holds its lock exclusive. */
 int hx_atomic_dir_remove(const char *path);
 
-/* Copy every regular file of src into dst (created), each atomically, and
- * remove files in dst that src does not have. Not recursive. */
-int hx_dir_mirror(const char *src, const char *dst);
-
 /* 1 when name is a temp file of hx_atomic_open ("X.tmp.XXXXXX"): a file
  * that is never part of what it sits beside. */
 int hx_is_temp_name(const char *name);

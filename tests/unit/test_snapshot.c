@@ -125,6 +125,89 @@ static void test_accept_refuses_edited_snapshot(void **state)
 	free(gold);
 }
 
+/* A temp file an interrupted write (of an older harness) left in a
+ * snapshot is never accepted: removed; golden holds the manifest, its
+ * streams and the notes a person left, nothing else. */
+static void test_accept_leaves_out_temp_files(void **state)
+{
+	char *snap = hx_path_join(root, "tmpsnap"), *gold = hx_path_join(root, "tmpsnap-gold");
+	char *tmp = hx_path_join(snap, "manifest.json.tmp.Q1w2E3");
+	char *notes = hx_path_join(snap, "notes.txt"), *old = hx_path_join(gold, "old.jsonl");
+	char cmd[512];
+	(void)state;
+
+	write_snapshot(snap, "{\"a\":1}\n");
+	assert_int_equal(hx_file_write_atomic(tmp, "{\"half", 6), 0);
+	assert_int_equal(hx_file_write_atomic(notes, "why\n", 4), 0);
+	assert_int_equal(hx_mkdirs(gold, 0777), 0);
+	assert_int_equal(hx_file_write_atomic(old, "{}\n", 3), 0);
+	assert_int_equal(hx_golden_accept(snap, gold), 0);
+	assert_false(hx_path_exists(tmp));
+	snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s' | tr '\\n' ' ')\" = "
+		 "'manifest.json notes.txt telemetry.jsonl '", gold);
+	assert_int_equal(system(cmd), 0);
+	free(old);
+	free(notes);
+	free(tmp);
+	free(snap);
+	free(gold);
+}
+
+/* Streams without a manifest (an older harness's interrupted write): an
+ * incomplete snapshot, said so; a snapshot is never written over a
+ * directory holding a subdirectory. */
+static void test_incomplete_and_odd_dirs(void **state)
+{
+	char *snap = hx_path_join(root, "half"), *gold = hx_path_join(root, "half-gold");
+	char *manifest = hx_path_join(snap, "manifest.json"), *sub = hx_path_join(gold, "sub");
+	char hash[HX_HASH_HEX_LEN], msg[512];
+	hx_buf want = HX_BUF_INIT, got = HX_BUF_INIT;
+	hx_snapshot_info info;
+	hx_canon_profile p;
+	(void)state;
+
+	write_snapshot(snap, "{\"a\":1}\n");
+	assert_int_equal(hx_file_read(&got, manifest), 0);
+	/* hx_snapshot_manifest_format gives the bytes written */
+	memset(&info, 0, sizeof(info));
+	hx_canon_profile_init(&p);
+	p.name = "none";
+	info.experiment = "demo";
+	info.seed = 18446744073709551615ULL;
+	info.engine_kind = "sim-verifier";
+	info.engine_version = "sim-verifier/1";
+	info.profile = &p;
+	hx_hash128_buf(info.hash, "{\"a\":1}\n", 8);
+	info.records = 2;
+	hx_snapshot_manifest_format(&want, &info);
+	assert_string_equal(want.ptr, got.ptr);
+	p.name = NULL;
+	hx_canon_profile_release(&p);
+
+	assert_int_equal(unlink(manifest), 0);
+	assert_int_equal(hx_snapshot_read_hash(snap, hash, NULL), HX_EINVALID);
+	snprintf(msg, sizeof(msg),
+		 "'%s' is incomplete: streams without a manifest.json (an interrupted write); "
+		 "write it again (run the experiment, or accept its snapshot)",
+		 snap);
+	assert_string_equal(hx_error_last(), msg);
+	assert_int_equal(hx_golden_accept(snap, gold), HX_EINVALID);
+	assert_false(hx_path_exists(gold));
+	write_snapshot(snap, "{\"a\":1}\n");
+	assert_int_equal(hx_snapshot_read_hash(snap, hash, NULL), 0);
+
+	assert_int_equal(hx_mkdirs(sub, 0777), 0);
+	assert_int_equal(hx_golden_accept(snap, gold), HX_EINVALID);
+	assert_non_null(strstr(hx_error_last(), "holds a directory ('sub'): not a snapshot"));
+	assert_true(hx_is_dir(sub));
+	hx_buf_release(&want);
+	hx_buf_release(&got);
+	free(sub);
+	free(manifest);
+	free(snap);
+	free(gold);
+}
+
 static void test_accept_without_snapshot(void **state)
 {
 	char *snap = hx_path_join(root, "nothing"), *gold = hx_path_join(root, "nothing-gold");
@@ -167,9 +250,10 @@ static void test_reject(void **state)
 	assert_int_equal(hx_golden_reject(snap), HX_ENOTFOUND);
 	assert_non_null(strstr(hx_error_last(), "no snapshot in '"));
 
-	/* A directory with a subdirectory is not a snapshot: nothing removed. */
-	assert_int_equal(hx_mkdirs(sub, 0777), 0);
+	/* A directory with a subdirectory is not a snapshot: nothing removed,
+	 * nothing written over it. */
 	write_snapshot(odd, "{\"a\":1}\n");
+	assert_int_equal(hx_mkdirs(sub, 0777), 0);
 	assert_int_equal(hx_golden_reject(odd), HX_EINVALID);
 	assert_non_null(strstr(hx_error_last(), "not a snapshot"));
 	assert_true(hx_is_dir(sub));
@@ -1001,6 +1085,8 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_accept_refuses_edited_snapshot),
 		cmocka_unit_test(test_accept_without_snapshot),
+		cmocka_unit_test(test_accept_leaves_out_temp_files),
+		cmocka_unit_test(test_incomplete_and_odd_dirs),
 		cmocka_unit_test(test_reject),
 		cmocka_unit_test(test_specs_scan),
 		cmocka_unit_test(test_status_scan),
