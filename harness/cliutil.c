@@ -6,6 +6,7 @@
 #include "error.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "lock.h"
 #include "ydoc.h"
 
 #include <ctype.h>
@@ -175,6 +176,16 @@ void hx_cli_unknown_option(const char *cmd, const char *arg, const char *context
 }
 
 static atomic_int interrupted;
+static int interrupts_caught;
+static char lock_label[64];
+static int lock_no_wait;
+
+void hx_cli_locks(const char *cmd, int no_wait)
+{
+	snprintf(lock_label, sizeof(lock_label), "harness %s", cmd);
+	lock_no_wait = no_wait;
+	hx_lock_configure(lock_label, no_wait, interrupts_caught ? &interrupted : NULL);
+}
 
 /* The first signal asks for a clean stop (hx_run cancels its tasks and
  * keeps what completed). A second one ends the harness at once, and with it
@@ -199,6 +210,9 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	*cancel = &interrupted;
+	interrupts_caught = 1;
+	/* a wait for a lock ends at the first signal too */
+	hx_lock_configure(lock_label[0] ? lock_label : NULL, lock_no_wait, &interrupted);
 }
 
 int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required)
