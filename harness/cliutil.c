@@ -184,7 +184,8 @@ void hx_cli_locks(const char *cmd, int no_wait)
 {
 	snprintf(lock_label, sizeof(lock_label), "harness %s", cmd);
 	lock_no_wait = no_wait;
-	hx_lock_configure(lock_label, no_wait, interrupts_caught ? &interrupted : NULL);
+	hx_notice_label(lock_label);
+	hx_lock_configure(no_wait, interrupts_caught ? &interrupted : NULL);
 }
 
 /* The first signal asks for a clean stop (hx_run cancels its tasks and
@@ -212,7 +213,7 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	*cancel = &interrupted;
 	interrupts_caught = 1;
 	/* a wait for a lock ends at the first signal too */
-	hx_lock_configure(lock_label[0] ? lock_label : NULL, lock_no_wait, &interrupted);
+	hx_lock_configure(lock_no_wait, &interrupted);
 }
 
 int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required)

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "lock.h"
 #include "testhook.h"
 
 int hx_file_read(hx_buf *out, const char *path)
@@ -269,6 +268,26 @@ int hx_is_temp_name(const char *name)
 	return n > 11 && memcmp(name + n - 11, ".tmp.", 5) == 0;
 }
 
+void hx_remove_temp_files(const char *dir, int (*is_temp)(const char *name, const void *ctx),
+			  const void *ctx, const char *note)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *path;
+		if (de->d_name[0] == '.' ||
+		    !(is_temp ? is_temp(de->d_name, ctx) : hx_is_temp_name(de->d_name)))
+			continue;
+		path = hx_path_join(dir, de->d_name);
+		if (unlink(path) == 0)
+			hx_notice("removed '%s', %s", path, note);
+		free(path);
+	}
+	closedir(d);
+}
+
 /* fsync a directory, so the renames in it are on disk. */
 static int sync_dir(const char *dir)
 {
@@ -353,12 +372,12 @@ static int clean_leftovers(const char *parent, const char *name, const char *pat
 			if (pass == 0 && strcmp(kind, "old") == 0 && !hx_path_exists(path)) {
 				/* a replace stopped between its two renames */
 				if (rename(p, path) == 0)
-					hx_lock_notice("restored '%s' from '%s', where an interrupted "
+					hx_notice("restored '%s' from '%s', where an interrupted "
 						       "replace left it",
 						       path, p);
 			} else if (pass == 1) {
 				hx_remove_tree(p);
-				hx_lock_notice("removed '%s', left by an interrupted write of '%s'", p,
+				hx_notice("removed '%s', left by an interrupted write of '%s'", p,
 					       path);
 			}
 			free(p);

@@ -65,7 +65,7 @@ typedef struct {
 } hx_atomic_dir;
 
 /* Deal with what an interrupted replace left beside path, saying so
- * (hx_lock_notice): when path is missing, an .NAME.old.* (the previous
+ * (hx_notice): when path is missing, an .NAME.old.* (the previous
  * content, parked) is put back; every other .NAME.new.*, .NAME.old.* and
  * .NAME.del.* is removed. Then make the empty out->tmp (and path's
  * parents). */
@@ -85,5 +85,12 @@ int hx_atomic_dir_remove(const char *path);
 /* 1 when name is a temp file of hx_atomic_open ("X.tmp.XXXXXX"): a file
  * that is never part of what it sits beside. */
 int hx_is_temp_name(const char *name);
+
+/* Remove the entries of dir (not hidden ones) whose name is_temp accepts
+ * (called with ctx; NULL: hx_is_temp_name), each with a notice
+ * "removed 'PATH', NOTE" (error.h). For stale temp files only: the caller
+ * knows no writer is at work in dir (it holds the lock, or the run). */
+void hx_remove_temp_files(const char *dir, int (*is_temp)(const char *name, const void *ctx),
+			  const void *ctx, const char *note);
 
 #endif

@@ -177,33 +177,16 @@ static int is_multi(const char *dir)
 }
 
 static int check_unlocked(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
-		    const char *hash)
+			  const char *hash)
 {
-	hx_buf old_text = HX_BUF_INIT, new_text = HX_BUF_INIT;
-	char *old_path = NULL, *new_path = NULL;
-	hx_diff_options opt;
-	int err;
+	int err = hx_snapshot_read_hash(golden_dir, out->golden_hash, NULL);
 
-	/* Zero fields (match by position, no tolerance) are the gate's contract. */
-	gate_options(&opt, hx_telemetry_key_fields);
-	err = hx_snapshot_read_hash(golden_dir, out->golden_hash, NULL);
 	if ((err = settle(out, err, hash)) != 0 || out->verdict != HX_GOLDEN_MISMATCH)
 		return err;
 	if (is_multi(golden_dir) || is_multi(snapshot_dir))
 		return check_streams_diff(out, golden_dir, snapshot_dir);
-	old_path = hx_path_join(golden_dir, HX_SNAPSHOT_STREAM);
-	new_path = hx_path_join(snapshot_dir, HX_SNAPSHOT_STREAM);
-	if ((err = hx_file_read(&old_text, old_path)) != 0 ||
-	    (err = hx_file_read(&new_text, new_path)) != 0)
-		goto done;
-	err = hx_diff_jsonl(&out->diff, old_text.ptr, old_text.len, old_path, new_text.ptr,
-			    new_text.len, new_path, &opt);
-done:
-	free(old_path);
-	free(new_path);
-	hx_buf_release(&old_text);
-	hx_buf_release(&new_text);
-	return err;
+	return diff_stream_files(&out->diff, golden_dir, snapshot_dir, HX_SNAPSHOT_STREAM,
+				 hx_telemetry_key_fields, 1, 1);
 }
 
 /* The readers of golden_dir: under its lock shared, so an accept never
@@ -239,28 +222,6 @@ int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *s
 		err = check_unlocked(out, golden_dir, snapshot_dir, hash);
 	hx_lock_release(&lock);
 	return err;
-}
-
-/* Remove the temp files an interrupted write left in a snapshot
- * directory (the caller holds its lock: no writer is at work there). */
-static void clean_temps(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char *path;
-		if (de->d_name[0] == '.' || !hx_is_temp_name(de->d_name))
-			continue;
-		path = hx_path_join(dir, de->d_name);
-		if (unlink(path) == 0)
-			hx_lock_notice("removed '%s', a temp file an interrupted write left (not "
-				       "accepted)",
-				       path);
-		free(path);
-	}
-	closedir(d);
 }
 
 /* A snapshot as read for an accept: its manifest, and every file (the
@@ -350,7 +311,10 @@ int hx_snapshot_copy(const char *snapshot_dir, const char *golden_dir)
 	if ((err = hx_lock_take(&snap_lock, snapshot_dir, 0)) != 0 ||
 	    (err = hx_lock_take(&gold_lock, golden_dir, 1)) != 0)
 		goto done;
-	clean_temps(snapshot_dir);
+	/* The temp files an interrupted write (of an older harness) left:
+	 * the lock says no writer is at work there. */
+	hx_remove_temp_files(snapshot_dir, NULL, NULL,
+			     "a temp file an interrupted write left (not accepted)");
 	if ((err = read_verified(&r, snapshot_dir)) != 0)
 		goto done;
 	err = hx_snapshot_replace_dir(golden_dir, snapshot_dir, r.files, r.n);

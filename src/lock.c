@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include "error.h"
 #include "fsutil.h"
 
-static const char *notice_label;
 static int no_wait;
 static const atomic_int *cancel_flag;
 
@@ -34,23 +32,10 @@ static struct {
 } held[MAX_HELD];
 static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void hx_lock_configure(const char *label, int nowait, const atomic_int *cancel)
+void hx_lock_configure(int nowait, const atomic_int *cancel)
 {
-	notice_label = label;
 	no_wait = nowait;
 	cancel_flag = cancel;
-}
-
-void hx_lock_notice(const char *fmt, ...)
-{
-	va_list ap;
-	if (!notice_label)
-		return;
-	fprintf(stderr, "%s: ", notice_label);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 char *hx_lock_path(const char *dir)
@@ -114,7 +99,7 @@ static int acquire(int fd, const char *dir, int exclusive)
 		return HX_EINVALID;
 	}
 	/* only a writer leaves its pid in the lock file */
-	hx_lock_notice("waiting for '%s': another harness process%s %s it", dir, who,
+	hx_notice("waiting for '%s': another harness process%s %s it", dir, who,
 		       who[0] ? "is writing" : "holds");
 	for (;;) {
 		if (canceled()) {

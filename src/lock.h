@@ -11,7 +11,8 @@
  * for each other.
  *
  * When another process holds the lock, hx_lock_take waits for it, saying
- * so once (hx_lock_configure), or with no_wait fails at once. A lock this
+ * so once (a notice, error.h), or with no_wait (hx_lock_configure) fails
+ * at once. A lock this
  * process already holds (the same file, as when a spec's golden: is its
  * own snapshot directory) is taken again without waiting, and released
  * when the last taker releases it. Locks are released by the kernel when
@@ -23,19 +24,10 @@
 #include <stdatomic.h>
 
 /* How the locks of this process behave (the CLI sets this once):
- * label: the prefix of notices on stderr ("harness run"), NULL (the
- * default) for none; no_wait: a lock another process holds fails at once
- * (HX_EINVALID) instead of being waited for; cancel: optional, set by a
- * SIGINT/SIGTERM handler: a wait ends with HX_EINTERRUPTED. */
-void hx_lock_configure(const char *label, int no_wait, const atomic_int *cancel);
-
-/* A notice from a writer (a wait, a stale file removed): "LABEL: message"
- * on stderr, one line; nothing when no label is configured. */
-void hx_lock_notice(const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
-#endif
-	;
+ * no_wait: a lock another process holds fails at once (HX_EINVALID)
+ * instead of being waited for; cancel: optional, set by a SIGINT/SIGTERM
+ * handler: a wait ends with HX_EINTERRUPTED. */
+void hx_lock_configure(int no_wait, const atomic_int *cancel);
 
 typedef struct {
 	int slot; /* index in this process's table of held locks; -1: none */

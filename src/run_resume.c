@@ -2,7 +2,6 @@
  * records, its state file, and what an interrupted attempt left. */
 #include "run_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,7 +11,6 @@
 #include "canon.h"
 #include "error.h"
 #include "fsutil.h"
-#include "lock.h"
 #include "tier.h"
 
 signed char hx_run_truth_of(const char *gt)
@@ -229,31 +227,7 @@ void hx_run_state_release(hx_run_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Remove dir's entries whose name passes `stale`, each with a notice. */
-static void remove_matching(const char *dir, int (*stale)(const char *name, const void *ctx),
-			    const void *ctx)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char *path;
-		if (de->d_name[0] == '.' || !stale(de->d_name, ctx))
-			continue;
-		path = hx_path_join(dir, de->d_name);
-		if (unlink(path) == 0)
-			hx_lock_notice("removed '%s', a temp file an interrupted write left", path);
-		free(path);
-	}
-	closedir(d);
-}
-
-static int is_temp(const char *name, const void *ctx)
-{
-	(void)ctx;
-	return hx_is_temp_name(name);
-}
+#define TEMP_NOTE "a temp file an interrupted write left"
 
 /* archive.c's temp file: ARCHIVE.tmp-PID */
 static int is_archive_temp(const char *name, const void *base)
@@ -265,13 +239,13 @@ static int is_archive_temp(const char *name, const void *base)
 void hx_run_clean_leftovers(const char *run_dir, const char *archive)
 {
 	char *label = hx_path_join(run_dir, "label");
-	remove_matching(run_dir, is_temp, NULL);
+	hx_remove_temp_files(run_dir, NULL, NULL, TEMP_NOTE);
 	if (hx_is_dir(label))
 		hx_remove_tree(label); /* the labeling's scratch space */
 	if (archive) {
 		char *dir = hx_path_dirname(archive);
 		const char *slash = strrchr(archive, '/');
-		remove_matching(dir, is_archive_temp, slash ? slash + 1 : archive);
+		hx_remove_temp_files(dir, is_archive_temp, slash ? slash + 1 : archive, TEMP_NOTE);
 		free(dir);
 	}
 	free(label);

@@ -16,7 +16,6 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
-#include "lock.h"
 #include "snapshot_internal.h"
 
 const char *const hx_telemetry_key_fields[] = {"tier", "module_name", NULL};
@@ -157,7 +156,7 @@ static int copy_extras(const char *from, const char *to)
 			continue;
 		}
 		if (hx_is_temp_name(de->d_name))
-			hx_lock_notice("left out '%s': a temp file an interrupted write left", src);
+			hx_notice("left out '%s': a temp file an interrupted write left", src);
 		if (is_extra(de->d_name)) {
 			dst = hx_path_join(to, de->d_name);
 			hx_buf_reset(&data);

@@ -186,7 +186,7 @@ int hx_golden_diff_stream(hx_diff_result *out, const char *golden_dir, const cha
  * snapshot no longer has is gone from golden) and the snapshot's files
  * that are no part of a snapshot (notes). No temp file is ever copied:
  * those in snapshot_dir, left by an interrupted write, are removed with a
- * notice (hx_lock_notice). HX_EINVALID when golden_dir holds a
+ * notice (hx_notice). HX_EINVALID when golden_dir holds a
  * subdirectory (not a snapshot: left alone). */
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir);
 /* The same copy into any directory (run --pending-dir's). */

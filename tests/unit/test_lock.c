@@ -107,13 +107,13 @@ static void test_exclusive_nested_and_busy(void **state)
 	free(pid);
 
 	/* held elsewhere: --no-wait fails at once, naming the directory */
-	hx_lock_configure(NULL, 1, NULL);
+	hx_lock_configure(1, NULL);
 	assert_int_equal(hx_lock_take(&c, "x/snap", 0), HX_EINVALID);
 	assert_string_equal(hx_error_last(),
 			    "'x/snap' is locked by another harness process; try again when it is "
 			    "done, or leave out '--no-wait' to wait for it");
 	assert_int_equal(c.slot, -1);
-	hx_lock_configure(NULL, 0, NULL);
+	hx_lock_configure(0, NULL);
 	close(fd);
 	assert_int_equal(hx_lock_take(&c, "x/snap", 1), 0);
 	hx_lock_release(&c);
@@ -273,9 +273,9 @@ static void test_crash_between_renames(void **state)
 			 0);
 	/* the next writer puts the old content back and removes the new,
 	 * saying so */
-	hx_lock_configure("harness test", 0, NULL);
+	hx_notice_label("harness test");
 	notices = stderr_of(open_and_abort, "q/d");
-	hx_lock_configure(NULL, 0, NULL);
+	hx_notice_label(NULL);
 	check_dir("q/d", "old");
 	assert_true(entries("q"));
 	assert_non_null(strstr(notices, "harness test: restored 'q/d' from 'q/.d.old."));

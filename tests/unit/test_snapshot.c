@@ -33,20 +33,27 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The snapshot info of the tests' single-stream snapshots of text;
+ * release p (hx_canon_profile_release after p->name = NULL). */
+static void demo_info(hx_snapshot_info *info, hx_canon_profile *p, const char *text)
+{
+	memset(info, 0, sizeof(*info));
+	hx_canon_profile_init(p);
+	p->name = "none";
+	info->experiment = "demo";
+	info->seed = 18446744073709551615ULL;
+	info->engine_kind = "sim-verifier";
+	info->engine_version = "sim-verifier/1";
+	info->profile = p;
+	hx_hash128_buf(info->hash, text, strlen(text));
+	info->records = 2;
+}
+
 static void write_snapshot(const char *dir, const char *text)
 {
 	hx_canon_profile p;
 	hx_snapshot_info info;
-	memset(&info, 0, sizeof(info));
-	hx_canon_profile_init(&p);
-	p.name = "none";
-	info.experiment = "demo";
-	info.seed = 18446744073709551615ULL;
-	info.engine_kind = "sim-verifier";
-	info.engine_version = "sim-verifier/1";
-	info.profile = &p;
-	hx_hash128_buf(info.hash, text, strlen(text));
-	info.records = 2;
+	demo_info(&info, &p, text);
 	assert_int_equal(hx_snapshot_write(dir, &info, text, strlen(text)), 0);
 	p.name = NULL;
 	hx_canon_profile_release(&p);
@@ -169,16 +176,7 @@ static void test_incomplete_and_odd_dirs(void **state)
 	write_snapshot(snap, "{\"a\":1}\n");
 	assert_int_equal(hx_file_read(&got, manifest), 0);
 	/* hx_snapshot_manifest_format gives the bytes written */
-	memset(&info, 0, sizeof(info));
-	hx_canon_profile_init(&p);
-	p.name = "none";
-	info.experiment = "demo";
-	info.seed = 18446744073709551615ULL;
-	info.engine_kind = "sim-verifier";
-	info.engine_version = "sim-verifier/1";
-	info.profile = &p;
-	hx_hash128_buf(info.hash, "{\"a\":1}\n", 8);
-	info.records = 2;
+	demo_info(&info, &p, "{\"a\":1}\n");
 	hx_snapshot_manifest_format(&want, &info);
 	assert_string_equal(want.ptr, got.ptr);
 	p.name = NULL;
