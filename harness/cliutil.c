@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "lock.h"
 #include "ydoc.h"
 
 #include <ctype.h>
@@ -176,6 +177,17 @@ void hx_cli_unknown_option(const char *cmd, const char *arg, const char *context
 }
 
 static atomic_int interrupted;
+static int interrupts_caught;
+static char lock_label[64];
+static int lock_no_wait;
+
+void hx_cli_locks(const char *cmd, int no_wait)
+{
+	snprintf(lock_label, sizeof(lock_label), "harness %s", cmd);
+	lock_no_wait = no_wait;
+	hx_notice_label(lock_label);
+	hx_lock_configure(no_wait, interrupts_caught ? &interrupted : NULL);
+}
 
 /* The first signal asks for a clean stop (hx_run cancels its tasks and
  * keeps what completed). A second one ends the harness at once, and with it
@@ -200,6 +212,9 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	*cancel = &interrupted;
+	interrupts_caught = 1;
+	/* a wait for a lock ends at the first signal too */
+	hx_lock_configure(lock_no_wait, &interrupted);
 }
 
 int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_required)
@@ -211,7 +226,7 @@ int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_r
 static int keep_pending(const char *cmd, const hx_run_result *res, const char *pending_dir)
 {
 	char *dst = hx_path_join(pending_dir, res->experiment);
-	int err = hx_dir_mirror(res->snapshot_dir, dst);
+	int err = hx_snapshot_copy(res->snapshot_dir, dst);
 
 	hx_buf line = HX_BUF_INIT;
 

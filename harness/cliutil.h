@@ -37,6 +37,11 @@ const char *hx_cli_suggest_option(const char *arg, const char *const *known);
 void hx_cli_unknown_option(const char *cmd, const char *arg, const char *context,
 			   const char *const *known, const char *help);
 
+/* Locks (lock.h) in command cmd: a wait for one says so on stderr
+ * ("harness CMD: waiting for ..."); no_wait (--no-wait): fail at once
+ * instead. A wait ends at SIGINT/SIGTERM once hx_cli_catch_interrupts ran. */
+void hx_cli_locks(const char *cmd, int no_wait);
+
 /* SIGINT/SIGTERM set *cancel (the first time; a second signal kills). */
 void hx_cli_catch_interrupts(const atomic_int **cancel);
 

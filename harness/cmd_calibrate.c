@@ -285,6 +285,7 @@ int cmd_calibrate(int argc, char **argv)
 		}
 		goto done;
 	}
+	hx_cli_locks("calibrate", 0);
 	status = hx_cli_run_spec("calibrate", &opt, json, 0);
 	if (status == 0 || status == 1) {
 		/* Keep the spec beside what it produced, for a re-run or a replay. */

@@ -16,9 +16,9 @@
 
 static const char usage[] =
 	"usage: harness golden status [--specs DIR] [--json]\n"
-	"       harness golden accept EXPERIMENT|--all [--specs DIR]\n"
-	"       harness golden reject EXPERIMENT|--all [--specs DIR]\n"
-	"       harness golden review [--specs DIR]\n"
+	"       harness golden accept EXPERIMENT|--all [--specs DIR] [--no-wait]\n"
+	"       harness golden reject EXPERIMENT|--all [--specs DIR] [--no-wait]\n"
+	"       harness golden review [--specs DIR] [--no-wait]\n"
 	"\n"
 	"Review and approve snapshots. 'harness run' writes snapshots/EXPERIMENT/;\n"
 	"the spec's golden directory (its 'golden:', default golden/EXPERIMENT)\n"
@@ -29,8 +29,8 @@ static const char usage[] =
 	"           golden (a golden, no snapshot yet), unused (a golden/NAME no\n"
 	"           spec refers to), ok; specs that cannot be read come first, then\n"
 	"           duplicate (an experiment name two specs give: exit 2)\n"
-	"  accept   copy the snapshot into its golden directory (each file\n"
-	"           atomically) after checking that it still hashes to its manifest;\n"
+	"  accept   copy the snapshot into its golden directory (replaced as a\n"
+	"           whole) after checking that it still hashes to its manifest;\n"
 	"           --all: every pending and new snapshot\n"
 	"  reject   delete snapshots/EXPERIMENT/, dropping the pending change (golden\n"
 	"           is never touched); --all: every pending and new snapshot\n"
@@ -42,6 +42,9 @@ static const char usage[] =
 	"  --specs DIR  where the specs are (default: experiments, searched\n"
 	"               recursively; YAML files without 'experiment:' are not specs)\n"
 	"  --json       status as one JSON object\n"
+	"  --no-wait    when another harness process holds the snapshot or golden\n"
+	"               directory (a run, another accept), fail at once (exit 2)\n"
+	"               instead of waiting for it\n"
 	"\n"
 	"With CI set (and not \"\", \"0\" or \"false\") accept, reject and review refuse:\n"
 	"golden/ is never written in CI.\n"
@@ -53,7 +56,7 @@ typedef struct {
 	const char *sub;   /* status, accept, reject, review */
 	const char *name;  /* EXPERIMENT, or NULL */
 	const char *specs; /* NULL: experiments (and no error when it is absent) */
-	int all, json;
+	int all, json, no_wait;
 } golden_args;
 
 static int valid_name(const char *s)
@@ -384,13 +387,16 @@ static int parse_args(golden_args *a, int argc, char **argv)
 			a->specs = v;
 		} else if (strcmp(argv[i], "--json") == 0 && strcmp(a->sub, "status") == 0) {
 			a->json = 1;
+		} else if (strcmp(argv[i], "--no-wait") == 0 && strcmp(a->sub, "status") != 0) {
+			a->no_wait = 1;
 		} else if (strcmp(argv[i], "--all") == 0 &&
 			   (strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0)) {
 			a->all = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			static const char *const status_opts[] = {"--specs", "--json", "--help", NULL};
-			static const char *const accept_opts[] = {"--specs", "--all", "--help", NULL};
-			static const char *const other_opts[] = {"--specs", "--help", NULL};
+			static const char *const accept_opts[] = {"--specs", "--all", "--no-wait",
+								  "--help", NULL};
+			static const char *const other_opts[] = {"--specs", "--no-wait", "--help", NULL};
 			int acc = strcmp(a->sub, "accept") == 0 || strcmp(a->sub, "reject") == 0;
 			hx_cli_unknown_option("golden", argv[i], a->sub,
 					      strcmp(a->sub, "status") == 0 ? status_opts
@@ -461,6 +467,7 @@ int cmd_golden(int argc, char **argv)
 	}
 	if (strcmp(a.sub, "status") == 0)
 		return cmd_status(&a);
+	hx_cli_locks("golden", a.no_wait);
 	if (strcmp(a.sub, "accept") == 0)
 		return cmd_apply(&a, accept_one);
 	if (strcmp(a.sub, "reject") == 0)

@@ -240,6 +240,7 @@ int cmd_nightly(int argc, char **argv)
 		goto done;
 	}
 
+	hx_cli_locks("nightly", 0);
 	hx_cli_catch_interrupts(&cancel);
 	for (i = 0; i < specs.n && !interrupted; i++) {
 		const hx_golden_spec *s = &specs.items[i];

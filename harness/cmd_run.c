@@ -1,4 +1,5 @@
-/* cmd_run.c - harness run SPEC [--workers N] [--seed S] [--out DIR] [--resume] [--json] */
+/* cmd_run.c - harness run SPEC [--workers N] [--seed S] [--out DIR] [--resume] [--no-wait]
+ * [--json] */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,8 +15,9 @@
 
 static const char usage[] =
 	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--no-archive]\n"
-	"                        [--pending-dir DIR] [--json]\n"
+	"                        [--pending-dir DIR] [--no-wait] [--json]\n"
 	"       harness run SERIES [--workers N] [--out DIR] [--force] [--no-archive]\n"
+	"                          [--no-wait]\n"
 	"\n"
 	"Run the experiment SPEC (YAML) on its engine, write the raw telemetry and\n"
 	"calibration.yaml to the run directory, the canonical snapshot to\n"
@@ -26,11 +28,15 @@ static const char usage[] =
 	"               results never depend on it\n"
 	"  --seed S     master seed instead of the spec's (0 .. 2^64-1)\n"
 	"  --out DIR    run directory (default: runs/<experiment>-<utc>/)\n"
-	"  --resume     continue the interrupted run in --out DIR\n"
+	"  --resume     continue the interrupted run in --out DIR: its remaining tasks,\n"
+	"               or after them the snapshot, stages and archive\n"
 	"  --no-archive do not write runs/<experiment>-<utc>-<hash8>.tar.zst\n"
 	"  --pending-dir DIR  on a golden mismatch or a missing golden, also copy\n"
 	"               snapshots/<experiment>/ to DIR/<experiment>/ (for CI to keep\n"
 	"               as an artifact: CI never writes golden/)\n"
+	"  --no-wait    when another harness process holds snapshots/<experiment> or\n"
+	"               its golden (a run, golden accept), fail at once (exit 2)\n"
+	"               instead of waiting; the tasks done are kept: --resume ends it\n"
 	"  --json       print the summary as one JSON object\n"
 	"\n"
 	"A SERIES spec (one with 'steps:', experiments/exp-series/) runs its steps in\n"
@@ -42,7 +48,8 @@ static const char usage[] =
 	"\n"
 	"SIGINT or SIGTERM stops dispatching, terminates the running tasks, keeps\n"
 	"the completed records (RUN/telemetry.jsonl.partial) and prints how to\n"
-	"resume (exit 130); a second SIGINT ends the harness at once.\n"
+	"resume (exit 130); a second SIGINT ends the harness at once. A run stopped\n"
+	"after its tasks (a crash, an interrupt while labeling) resumes the same way.\n"
 	"\n"
 	"Paths: snapshots/, golden/ and runs/ are relative to the current directory;\n"
 	"files a spec names (models, profiles) are relative to the spec.\n"
@@ -51,7 +58,8 @@ static const char usage[] =
 	"130 interrupted\n";
 
 static const char *const options[] = {"--workers", "--seed", "--out", "--resume", "--no-archive",
-				       "--pending-dir", "--json", "--force", "--help", NULL};
+				       "--pending-dir", "--json", "--force", "--no-wait", "--help",
+				       NULL};
 
 /* A series spec: its steps, snapshot, golden verdicts, archive. */
 static int run_series(hx_series_options *so, const char *text, size_t len)
@@ -87,7 +95,7 @@ static int run_series(hx_series_options *so, const char *text, size_t len)
 int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
-	int i, json = 0, force = 0;
+	int i, json = 0, force = 0, no_wait = 0;
 	const char *v, *pending_dir = NULL;
 
 	memset(&opt, 0, sizeof(opt));
@@ -124,6 +132,8 @@ int cmd_run(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(argv[i], "--force") == 0) {
 			force = 1;
+		} else if (strcmp(argv[i], "--no-wait") == 0) {
+			no_wait = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			hx_cli_unknown_option("run", argv[i], NULL, options, "harness run --help");
 			return 2;
@@ -138,6 +148,7 @@ int cmd_run(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	hx_cli_locks("run", no_wait);
 	{
 		hx_buf text = HX_BUF_INIT;
 		int err = hx_file_read(&text, opt.spec_path), st;

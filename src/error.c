@@ -76,3 +76,22 @@ int hx_error_exit_status(int code)
 		return 3;
 	}
 }
+
+static const char *notice_label;
+
+void hx_notice_label(const char *label)
+{
+	notice_label = label;
+}
+
+void hx_notice(const char *fmt, ...)
+{
+	va_list ap;
+	if (!notice_label)
+		return;
+	fprintf(stderr, "%s: ", notice_label);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -48,4 +48,16 @@ void hx_error_clear(void);
  * 3 engine or system failure, 130 interrupted (as a shell reports SIGINT). */
 int hx_error_exit_status(int code);
 
+/* Notices: what the library did on its own that a user should hear of (a
+ * wait for a lock, a stale temp file removed), one line on stderr,
+ * "LABEL: message". Nothing is printed while no label is set (the
+ * default: a library prints nothing); the CLI sets its command's name
+ * ("harness run"). label is borrowed and must outlive the notices. */
+void hx_notice_label(const char *label);
+void hx_notice(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
 #endif

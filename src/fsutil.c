@@ -1,15 +1,18 @@
-#define _XOPEN_SOURCE 700 /* nftw */
+#define _GNU_SOURCE /* nftw, renameat2 */
 #include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "testhook.h"
 
 int hx_file_read(hx_buf *out, const char *path)
 {
@@ -244,67 +247,6 @@ char *hx_path_dirname(const char *path)
 	return out;
 }
 
-static int is_regular(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int hx_dir_mirror(const char *src, const char *dst)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	hx_buf data = HX_BUF_INIT;
-	char *from = NULL, *to = NULL;
-	int err;
-
-	if ((err = hx_mkdirs(dst, 0777)) != 0)
-		return err;
-	if (!(d = opendir(src))) {
-		hx_error_set_errno(errno, "cannot open directory '%s'", src);
-		return errno == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
-	}
-	while ((de = readdir(d)) != NULL) {
-		from = hx_path_join(src, de->d_name);
-		if (de->d_name[0] != '.' && is_regular(from)) {
-			to = hx_path_join(dst, de->d_name);
-			hx_buf_reset(&data);
-			if ((err = hx_file_read(&data, from)) != 0 ||
-			    (err = hx_file_write_atomic(to, data.ptr, data.len)) != 0)
-				goto done;
-			free(to);
-			to = NULL;
-		}
-		free(from);
-		from = NULL;
-	}
-	closedir(d);
-	/* Drop what golden has and the snapshot no longer does. */
-	if (!(d = opendir(dst))) {
-		hx_error_set_errno(errno, "cannot open directory '%s'", dst);
-		err = HX_ESYSTEM;
-		goto done;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		from = hx_path_join(src, de->d_name);
-		to = hx_path_join(dst, de->d_name);
-		if (is_regular(to) && !hx_path_exists(from))
-			unlink(to);
-		free(from);
-		free(to);
-		from = to = NULL;
-	}
-done:
-	if (d)
-		closedir(d);
-	free(from);
-	free(to);
-	hx_buf_release(&data);
-	return err;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -317,4 +259,250 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void hx_remove_tree(const char *path)
 {
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int hx_is_temp_name(const char *name)
+{
+	size_t n = strlen(name);
+	/* hx_atomic_open's suffix: ".tmp." and mkstemp's six characters */
+	return n > 11 && memcmp(name + n - 11, ".tmp.", 5) == 0;
+}
+
+void hx_remove_temp_files(const char *dir, int (*is_temp)(const char *name, const void *ctx),
+			  const void *ctx, const char *note)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *path;
+		if (de->d_name[0] == '.' ||
+		    !(is_temp ? is_temp(de->d_name, ctx) : hx_is_temp_name(de->d_name)))
+			continue;
+		path = hx_path_join(dir, de->d_name);
+		if (unlink(path) == 0)
+			hx_notice("removed '%s', %s", path, note);
+		free(path);
+	}
+	closedir(d);
+}
+
+/* fsync a directory, so the renames in it are on disk. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	if (fd < 0 || fsync(fd) != 0) {
+		hx_error_set_errno(errno, "cannot sync directory '%s'", dir);
+		err = HX_ESYSTEM;
+	}
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* path's parent ("." when none) and last component, trailing '/' dropped. */
+static void split_path(const char *path, char **parent, char **name)
+{
+	char *p = hx_xstrdup(path), *slash;
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	slash = strrchr(p, '/');
+	*parent = hx_path_dirname(p);
+	*name = hx_xstrdup(slash ? slash + 1 : p);
+	free(p);
+}
+
+/* A new empty directory PARENT/.NAME.KIND.XXXXXX (caller frees). */
+static char *sibling_dir(const char *parent, const char *name, const char *kind)
+{
+	hx_buf b = HX_BUF_INIT;
+	char *leaf;
+	hx_buf_printf(&b, ".%s.%s.XXXXXX", name, kind);
+	leaf = hx_path_join(parent, b.ptr);
+	hx_buf_release(&b);
+	if (!mkdtemp(leaf)) {
+		hx_error_set_errno(errno, "cannot create directory '%s'", leaf);
+		free(leaf);
+		return NULL;
+	}
+	{
+		/* mkdtemp makes 0700; snapshots and goldens are ordinary
+		 * directories */
+		mode_t um = umask(0);
+		umask(um);
+		chmod(leaf, 0777 & ~um);
+	}
+	return leaf;
+}
+
+/* The kind of an entry of parent that an interrupted replace of NAME
+ * left: "new", "old", "del", or NULL. */
+static const char *leftover_kind(const char *entry, const char *name)
+{
+	static const char *const kinds[] = {"new", "old", "del"};
+	size_t n = strlen(name), i;
+	if (entry[0] != '.' || strncmp(entry + 1, name, n) != 0 || entry[n + 1] != '.')
+		return NULL;
+	for (i = 0; i < 3; i++)
+		if (strncmp(entry + n + 2, kinds[i], 3) == 0 && entry[n + 5] == '.' &&
+		    strlen(entry + n + 6) == 6)
+			return kinds[i];
+	return NULL;
+}
+
+/* The caller holds path's lock, so whatever is beside it is stale. */
+static int clean_leftovers(const char *parent, const char *name, const char *path)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	int pass;
+
+	if (!d)
+		return 0; /* no parent yet: nothing left over */
+	for (pass = 0; pass < 2; pass++) {
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL) {
+			const char *kind = leftover_kind(de->d_name, name);
+			char *p;
+			if (!kind)
+				continue;
+			p = hx_path_join(parent, de->d_name);
+			if (pass == 0 && strcmp(kind, "old") == 0 && !hx_path_exists(path)) {
+				/* a replace stopped between its two renames */
+				if (rename(p, path) == 0)
+					hx_notice("restored '%s' from '%s', where an interrupted "
+						       "replace left it",
+						       path, p);
+			} else if (pass == 1) {
+				hx_remove_tree(p);
+				hx_notice("removed '%s', left by an interrupted write of '%s'", p,
+					       path);
+			}
+			free(p);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int hx_atomic_dir_open(hx_atomic_dir *out, const char *path)
+{
+	char *parent, *name;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	split_path(path, &parent, &name);
+	if ((err = hx_mkdirs(parent, 0777)) == 0 &&
+	    (err = clean_leftovers(parent, name, path)) == 0) {
+		if ((out->tmp = sibling_dir(parent, name, "new")) == NULL)
+			err = HX_ESYSTEM;
+		else
+			out->path = hx_xstrdup(path);
+	}
+	free(parent);
+	free(name);
+	return err;
+}
+
+void hx_atomic_dir_abort(hx_atomic_dir *d)
+{
+	if (d->tmp)
+		hx_remove_tree(d->tmp);
+	free(d->tmp);
+	free(d->path);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Without RENAME_EXCHANGE: the old directory aside, the new one in, the
+ * old one removed. */
+static int replace_in_two(const char *tmp, const char *path, const char *parent, const char *name)
+{
+	char *aside = sibling_dir(parent, name, "old");
+	int err = 0;
+	if (!aside)
+		return HX_ESYSTEM;
+	if (rename(path, aside) != 0) {
+		hx_error_set_errno(errno, "cannot rename '%s' to '%s'", path, aside);
+		rmdir(aside);
+		free(aside);
+		return HX_ESYSTEM;
+	}
+	hx_testhook_point("dir-aside");
+	if (rename(tmp, path) != 0) {
+		hx_error_set_errno(errno, "cannot rename '%s' to '%s'", tmp, path);
+		if (rename(aside, path) != 0) {
+			/* the next open puts it back */
+		}
+		free(aside);
+		return HX_ESYSTEM;
+	}
+	err = sync_dir(parent);
+	hx_remove_tree(aside);
+	free(aside);
+	return err;
+}
+
+int hx_atomic_dir_commit(hx_atomic_dir *d)
+{
+	char *parent, *name;
+	struct stat st;
+	int err;
+
+	split_path(d->path, &parent, &name);
+	if ((err = sync_dir(d->tmp)) != 0)
+		goto done;
+	if (lstat(d->path, &st) != 0) {
+		if (rename(d->tmp, d->path) != 0) {
+			hx_error_set_errno(errno, "cannot rename '%s' to '%s'", d->tmp, d->path);
+			err = HX_ESYSTEM;
+			goto done;
+		}
+		free(d->tmp);
+		d->tmp = NULL;
+		err = sync_dir(parent);
+		goto done;
+	}
+	if (!hx_testhook_no_exchange() &&
+	    renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_EXCHANGE) == 0) {
+		err = sync_dir(parent);
+		goto done; /* d->tmp now holds the old content: removed below */
+	}
+	if (!hx_testhook_no_exchange() && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+		hx_error_set_errno(errno, "cannot replace '%s' with '%s'", d->path, d->tmp);
+		err = HX_ESYSTEM;
+		goto done;
+	}
+	if ((err = replace_in_two(d->tmp, d->path, parent, name)) == 0) {
+		free(d->tmp);
+		d->tmp = NULL;
+	}
+done:
+	hx_atomic_dir_abort(d);
+	free(parent);
+	free(name);
+	return err;
+}
+
+int hx_atomic_dir_remove(const char *path)
+{
+	char *parent, *name, *aside;
+	int err = 0;
+
+	split_path(path, &parent, &name);
+	if (!(aside = sibling_dir(parent, name, "del"))) {
+		err = HX_ESYSTEM;
+	} else if (rename(path, aside) != 0) {
+		hx_error_set_errno(errno, "cannot remove '%s'", path);
+		rmdir(aside);
+		err = HX_ESYSTEM;
+	} else {
+		err = sync_dir(parent);
+		hx_remove_tree(aside);
+	}
+	free(aside);
+	free(parent);
+	free(name);
+	return err;
 }

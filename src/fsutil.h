@@ -54,8 +54,43 @@ char *hx_path_join(const char *a, const char *b);
 /* Directory part of path ("." when none). Caller frees. */
 char *hx_path_dirname(const char *path);
 
-/* Copy every regular file of src into dst (created), each atomically, and
- * remove files in dst that src does not have. Not recursive. */
-int hx_dir_mirror(const char *src, const char *dst);
+/* A directory replaced as a unit (a snapshot, a golden): the new content
+ * goes into a fresh directory beside it, PARENT/.NAME.new.XXXXXX (tmp),
+ * which then takes its place in one step, so a reader or a crash sees the
+ * old directory or the new one, never a mix. The caller holds the
+ * directory's lock (lock.h) exclusive from open to commit or abort. */
+typedef struct {
+	char *path;
+	char *tmp; /* fill this directory */
+} hx_atomic_dir;
+
+/* Deal with what an interrupted replace left beside path, saying so
+ * (hx_notice): when path is missing, an .NAME.old.* (the previous
+ * content, parked) is put back; every other .NAME.new.*, .NAME.old.* and
+ * .NAME.del.* is removed. Then make the empty out->tmp (and path's
+ * parents). */
+int hx_atomic_dir_open(hx_atomic_dir *out, const char *path);
+/* fsync tmp, then put it in path's place: renameat2(RENAME_EXCHANGE) and
+ * the old content removed; where the file system cannot exchange, the old
+ * directory is renamed aside (.NAME.old.XXXXXX) first, for the next open
+ * to put back if a crash comes between the two renames. The struct is
+ * released either way (tmp removed on failure). */
+int hx_atomic_dir_commit(hx_atomic_dir *d);
+/* Remove tmp; accepts a never-opened (zeroed) struct. */
+void hx_atomic_dir_abort(hx_atomic_dir *d);
+/* Remove directory path as a unit: renamed aside (.NAME.del.XXXXXX) in one
+ * step, then deleted. The caller holds its lock exclusive. */
+int hx_atomic_dir_remove(const char *path);
+
+/* 1 when name is a temp file of hx_atomic_open ("X.tmp.XXXXXX"): a file
+ * that is never part of what it sits beside. */
+int hx_is_temp_name(const char *name);
+
+/* Remove the entries of dir (not hidden ones) whose name is_temp accepts
+ * (called with ctx; NULL: hx_is_temp_name), each with a notice
+ * "removed 'PATH', NOTE" (error.h). For stale temp files only: the caller
+ * knows no writer is at work in dir (it holds the lock, or the run). */
+void hx_remove_temp_files(const char *dir, int (*is_temp)(const char *name, const void *ctx),
+			  const void *ctx, const char *note);
 
 #endif

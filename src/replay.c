@@ -191,9 +191,13 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 	for (i = 0; run_files[i]; i++)
 		if ((err = add_file(&ms, run_files[i], r->run_dir, run_files[i])) != 0)
 			goto done;
-	if ((err = add_file(&ms, "snapshot/" HX_SNAPSHOT_STREAM, r->snapshot_dir, HX_SNAPSHOT_STREAM)) != 0 ||
-	    (err = add_file(&ms, "snapshot/manifest.json", r->snapshot_dir, "manifest.json")) != 0)
-		goto done;
+	/* The snapshot as the run wrote it: snapshots/<experiment> may hold
+	 * another run's by now. */
+	hx_buf_put(&b, r->snapshot_stream.ptr ? r->snapshot_stream.ptr : "", r->snapshot_stream.len);
+	add_member(&ms, "snapshot/" HX_SNAPSHOT_STREAM, &b);
+	hx_buf_put(&b, r->snapshot_manifest.ptr ? r->snapshot_manifest.ptr : "",
+		   r->snapshot_manifest.len);
+	add_member(&ms, "snapshot/manifest.json", &b);
 
 	memset(&meta, 0, sizeof(meta));
 	meta.experiment = r->experiment;

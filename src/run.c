@@ -19,53 +19,15 @@
 #include "replay.h"
 #include "fsutil.h"
 #include "json.h"
+#include "lock.h"
 #include "plan.h"
 #include "pool.h"
 #include "progress.h"
 #include "rng.h"
+#include "run_internal.h"
 #include "spec.h"
 #include "stats.h"
-
-/* What a worker leaves for one task. The pool publishes it (pool.h) and
- * the writer reads the slots in plan order, so output never depends on
- * scheduling. */
-typedef struct {
-	char *raw;   /* telemetry line, '\n'-terminated */
-	size_t raw_len;
-	char *canon; /* canonical line, '\n'-terminated */
-	size_t canon_len;
-	hx_outcome outcome;
-	signed char truth; /* metadata.ground_truth: -1 none, 0 invalid, 1 valid */
-} task_slot;
-
-/* One worker's scratch space, reused by every task it runs. The padding
- * keeps two workers' buffers off a shared cache line (their lengths change
- * with every byte written). */
-typedef struct {
-	hx_buf raw, canon;
-	hx_arena *arena;
-	char pad[64];
-} scratch;
-
-/* The run on hx_pool_run: job j is task first + j (a resumed run has its
- * first tasks' slots already). */
-typedef struct {
-	const hx_plan *plan;
-	const hx_spec *spec;
-	const hx_corpus *corpus;
-	hx_engine *engine;
-	hx_progress progress;
-	task_slot *slots;
-	scratch *scratch; /* per worker id */
-	uint64_t nonce;
-	const atomic_int *cancel;
-	atomic_ulong counts[HX_OUT_COUNT];
-	size_t first;
-	/* the writer: the completed prefix goes to the partial file */
-	FILE *partial;
-	char *partial_path;
-	size_t flushed; /* records in the partial file */
-} run_ctx;
+#include "testhook.h"
 
 static double now_s(clockid_t clock)
 {
@@ -89,11 +51,6 @@ static void make_id(char out[48], uint64_t task_seed, uint64_t nonce)
 		 b & (uint64_t)0xffffffffffff);
 }
 
-static signed char truth_of(const char *gt)
-{
-	return !gt ? -1 : strcmp(gt, "valid") == 0 ? 1 : strcmp(gt, "invalid") == 0 ? 0 : -1;
-}
-
 /* Serialize a record and its canonical line into the task's slot. */
 static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profile *profile,
 		     size_t index, scratch *s)
@@ -108,7 +65,7 @@ static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profi
 	if (err)
 		return err;
 	slot->outcome = rec->outcome;
-	slot->truth = truth_of(rec->ground_truth);
+	slot->truth = hx_run_truth_of(rec->ground_truth);
 	slot->raw = hx_xstrdup(s->raw.ptr);
 	slot->raw_len = s->raw.len;
 	slot->canon = hx_xstrdup(s->canon.ptr);
@@ -228,6 +185,8 @@ void hx_run_result_init(hx_run_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	hx_golden_result_init(&r->golden);
+	hx_buf_init(&r->snapshot_stream);
+	hx_buf_init(&r->snapshot_manifest);
 }
 
 void hx_run_result_release(hx_run_result *r)
@@ -248,6 +207,8 @@ void hx_run_result_release(hx_run_result *r)
 	for (i = 0; i < HX_TIER_COUNT * HX_RUN_TIMEOUTS_SHOWN; i++)
 		free(r->tiers[i / HX_RUN_TIMEOUTS_SHOWN].timed_out[i % HX_RUN_TIMEOUTS_SHOWN]);
 	hx_golden_result_release(&r->golden);
+	hx_buf_release(&r->snapshot_stream);
+	hx_buf_release(&r->snapshot_manifest);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -322,105 +283,6 @@ static int load_spec(hx_spec **out, const hx_run_options *opt)
 			  : hx_spec_load(out, opt->spec_path);
 	if (!err && opt->has_seed)
 		(*out)->seed = opt->seed;
-	return err;
-}
-
-/* Take back the records of an interrupted run: each line of the partial
- * file must be task i of this plan (same index, tier and module), so a
- * resumed run is the run that would have been. A torn last line (a crash
- * mid-write) is dropped. */
-static int resume_slots(run_ctx *p, const hx_corpus *corpus, hx_arena *arena)
-{
-	hx_buf text = HX_BUF_INIT, raw = HX_BUF_INIT, canon = HX_BUF_INIT;
-	size_t i = 0, start = 0, end;
-	int err;
-
-	if ((err = hx_file_read(&text, p->partial_path)) != 0) {
-		if (err == HX_ENOTFOUND)
-			hx_error_set("nothing to resume: no '%s'", p->partial_path);
-		goto done;
-	}
-	for (;;) {
-		const char *nl = start < text.len ? memchr(text.ptr + start, '\n', text.len - start)
-						  : NULL;
-		hx_json *rec, *meta, *idx, *tier, *mod, *outc;
-		hx_json_error je;
-		const hx_task *task;
-		char nb[64];
-		hx_outcome o;
-		task_slot *slot;
-
-		if (!nl)
-			break; /* the end, or a torn last line */
-		end = (size_t)(nl - text.ptr);
-		if (i >= p->plan->n) {
-			hx_error_set("cannot resume: '%s' has more records than the plan's %zu",
-				     p->partial_path, p->plan->n);
-			err = HX_EINVALID;
-			goto done;
-		}
-		task = &p->plan->tasks[i];
-		hx_arena_reset(arena);
-		if (hx_json_parse(&rec, arena, text.ptr + start, end - start, &je) != 0) {
-			hx_error_set("cannot resume: %s:%zu:%zu: %s", p->partial_path, i + 1, je.column,
-				     je.msg);
-			err = HX_EINVALID;
-			goto done;
-		}
-		meta = hx_json_get(rec, "metadata");
-		idx = hx_json_get(meta, "task_index");
-		tier = hx_json_get(rec, "tier");
-		mod = hx_json_get(rec, "module_name");
-		outc = hx_json_get(rec, "outcome");
-		if (!idx || idx->type != HX_JSON_NUMBER || idx->u.number != (double)i || !tier ||
-		    tier->type != HX_JSON_STRING || strcmp(tier->u.string.ptr, hx_tier_lower(task->tier)) ||
-		    !mod || mod->type != HX_JSON_STRING ||
-		    strcmp(mod->u.string.ptr, hx_corpus_name(corpus, (size_t)task->module, nb, sizeof(nb))) ||
-		    !outc || outc->type != HX_JSON_STRING || hx_outcome_parse(outc->u.string.ptr, &o)) {
-			hx_error_set("cannot resume: record %zu of '%s' is not task %zu of this plan "
-				     "(another spec, seed or corpus?)",
-				     i + 1, p->partial_path, i);
-			err = HX_EINVALID;
-			goto done;
-		}
-		slot = &p->slots[i];
-		hx_buf_reset(&canon);
-		hx_arena_reset(arena);
-		if ((err = hx_canon_line(&canon, arena, text.ptr + start, end - start,
-					 &p->spec->profile, p->partial_path, i + 1)) != 0)
-			goto done;
-		slot->raw = hx_xmalloc(end - start + 2);
-		memcpy(slot->raw, text.ptr + start, end - start + 1);
-		slot->raw[end - start + 1] = '\0';
-		slot->raw_len = end - start + 1;
-		slot->canon = hx_xstrdup(canon.ptr);
-		slot->canon_len = canon.len;
-		slot->outcome = o;
-		{
-			const hx_json *gt = hx_json_get(meta, "ground_truth");
-			slot->truth = truth_of(gt && gt->type == HX_JSON_STRING ? gt->u.string.ptr : NULL);
-		}
-		atomic_fetch_add(&p->counts[o], 1);
-		i++;
-		start = end + 1;
-	}
-	p->flushed = p->first = i;
-	/* Rewrite the file as exactly the records kept (drops a torn line). */
-	if (!(p->partial = fopen(p->partial_path, "w"))) {
-		hx_error_set_errno(errno, "cannot open '%s'", p->partial_path);
-		err = HX_ESYSTEM;
-		goto done;
-	}
-	for (i = 0; i < p->flushed; i++)
-		fwrite(p->slots[i].raw, 1, p->slots[i].raw_len, p->partial);
-	if (fflush(p->partial) != 0) {
-		hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
-		err = HX_ESYSTEM;
-	}
-done:
-	hx_buf_release(&text);
-	hx_buf_release(&raw);
-	hx_buf_release(&canon);
 	return err;
 }
 
@@ -521,18 +383,203 @@ done:
 
 /* Every place the run writes to, made (with parents) and checked before
  * any task runs: a typo in an output path is an error at once, not after
- * hours of verification. */
+ * hours of verification. The snapshot directory is replaced as a whole,
+ * beside itself: its parent must take new entries. */
 static int prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
 {
+	char *snap_parent = hx_path_dirname(out->snapshot_dir);
 	int err;
 	if ((err = hx_output_prepare(out->run_dir, 1, "the run directory")) != 0 ||
-	    (err = hx_output_prepare(out->snapshot_dir, 1, "the snapshot directory")) != 0 ||
+	    (err = hx_output_prepare(snap_parent, 1, "the snapshot directory")) != 0 ||
 	    (opt->export_path &&
 	     (err = hx_output_prepare(opt->export_path, 0, "the export file")) != 0) ||
 	    (!opt->no_archive &&
 	     (err = hx_output_prepare(opt->archive_dir ? opt->archive_dir : "runs", 1,
-				      "the archive directory")) != 0))
+				      "the archive directory")) != 0)) {
+		free(snap_parent);
 		return err;
+	}
+	free(snap_parent);
+	return 0;
+}
+
+/* The snapshot of the finished telemetry, and its golden verdict: under
+ * the snapshot's lock (lock.h), so a racing run of the experiment cannot
+ * replace it between the write and the check, nor golden accept read it
+ * half way. The bytes stay in out for the archive: the directory may be
+ * another run's by then. */
+static int snapshot_phase(hx_run_result *out, const hx_spec *spec, const hx_engine *engine,
+			  const run_ctx *p)
+{
+	hx_snapshot_info info;
+	hx_lock lock = HX_LOCK_NONE;
+	size_t i;
+	int err;
+
+	hx_buf_reset(&out->snapshot_stream);
+	for (i = 0; i < p->plan->n; i++)
+		hx_buf_put(&out->snapshot_stream, p->slots[i].canon, p->slots[i].canon_len);
+	hx_hash128_buf(out->hash, out->snapshot_stream.ptr ? out->snapshot_stream.ptr : "",
+		       out->snapshot_stream.len);
+	out->records = p->plan->n;
+	memset(&info, 0, sizeof(info));
+	info.experiment = spec->experiment;
+	info.seed = spec->seed;
+	info.engine_kind = engine->kind;
+	info.engine_version = engine->version;
+	info.engine_path = engine->path;
+	info.engine_hash = engine->binary_hash;
+	info.toolchain = engine->toolchain;
+	info.profile = &spec->profile;
+	memcpy(info.hash, out->hash, sizeof(info.hash));
+	info.records = p->plan->n;
+	hx_buf_reset(&out->snapshot_manifest);
+	hx_snapshot_manifest_format(&out->snapshot_manifest, &info);
+	if ((err = hx_lock_take(&lock, out->snapshot_dir, 1)) != 0)
+		return err;
+	if ((err = hx_snapshot_write(out->snapshot_dir, &info,
+				     out->snapshot_stream.ptr ? out->snapshot_stream.ptr : "",
+				     out->snapshot_stream.len)) == 0) {
+		hx_testhook_point("snapshot-written");
+		err = hx_golden_check(&out->golden, out->golden_dir, out->snapshot_dir, out->hash);
+	}
+	hx_lock_release(&lock);
+	return err;
+}
+
+/* Everything after the telemetry is final: snapshot, golden check,
+ * calibration stages, summary.txt, archive. Each step rewrites its
+ * output whole (atomically), so after a crash anywhere here `--resume`
+ * does them all again from RUN/telemetry.jsonl and ends as the run would
+ * have; the archive keeps the name the state file gives it. */
+static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corpus,
+		  const hx_engine *engine, const run_ctx *p, const char *telemetry_path,
+		  int workers, const hx_run_options *opt, hx_run_state *state, double start)
+{
+	hx_buf summary = HX_BUF_INIT, text = HX_BUF_INIT;
+	char *path = NULL, finished[32];
+	struct tm tmv;
+	time_t end;
+	int err;
+
+	if ((err = snapshot_phase(out, spec, engine, p)) != 0)
+		goto done;
+	summarize(out, spec, p->plan, corpus, p->slots);
+	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
+	if ((err = calibration_stages(out, spec, p->plan, corpus, engine, telemetry_path, workers,
+				      opt, state->date)) != 0)
+		goto done;
+	hx_testhook_point("stages-done");
+	if (!opt->no_archive) {
+		const char *dir = opt->archive_dir ? opt->archive_dir : "runs";
+		/* The name chosen the first time (the state file), so finishing
+		 * a run twice replaces its archive instead of adding one. */
+		out->archive_path = state->archive ? hx_xstrdup(state->archive)
+						   : hx_replay_archive_name(dir, spec->experiment,
+									    state->utc, out->hash);
+		if (!state->archive || strcmp(state->archive, out->archive_path) != 0) {
+			free(state->archive);
+			state->archive = hx_xstrdup(out->archive_path);
+			if ((err = hx_run_state_write(state, out->run_dir)) != 0)
+				goto done;
+		}
+	}
+	path = hx_path_join(out->run_dir, "summary.txt");
+	hx_run_format_summary(&summary, out);
+	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
+		goto done;
+	hx_testhook_point("summary-written");
+	if (out->archive_path) {
+		end = time(NULL);
+		gmtime_r(&end, &tmv);
+		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+		if (!opt->spec_text && (err = hx_file_read(&text, spec->path)) != 0)
+			goto done;
+		if ((err = hx_replay_archive_run(out->archive_path, out, spec,
+						 opt->spec_text ? opt->spec_text : text.ptr,
+						 opt->spec_text ? opt->spec_text_len : text.len,
+						 state->date, finished)) != 0)
+			goto done;
+		hx_testhook_point("archive-written");
+	}
+done:
+	hx_buf_release(&summary);
+	hx_buf_release(&text);
+	free(path);
+	return err;
+}
+
+/* The run's start (utc: in names; date: ISO 8601): now, or when resuming,
+ * the first attempt's from its state file; a new run writes it there. */
+static int start_state(hx_run_state *state, const hx_run_options *opt, const char *run_dir,
+		       const char *utc, const char *date)
+{
+	memset(state, 0, sizeof(*state));
+	if (opt->resume)
+		hx_run_state_read(state, run_dir);
+	if (state->utc[0])
+		return 0;
+	snprintf(state->utc, sizeof(state->utc), "%s", utc);
+	snprintf(state->date, sizeof(state->date), "%s", date);
+	return opt->resume ? 0 : hx_run_state_write(state, run_dir);
+}
+
+/* The tasks: a fresh run's, or what an interrupted one left to do
+ * (*final: none, every record is in RUN/telemetry.jsonl already). The
+ * completed records are synced whatever happens. */
+static int run_tasks(run_ctx *p, hx_run_result *out, const hx_spec *spec, int workers,
+		     const hx_run_options *opt, hx_arena *arena, const char *telemetry_path,
+		     int *final)
+{
+	const char *label = opt->label ? opt->label : "harness run";
+	hx_buf plabel = HX_BUF_INIT;
+	int err;
+
+	*final = 0;
+	if (opt->resume) {
+		if ((err = hx_run_resume_records(p, arena, telemetry_path, final)) != 0)
+			return err;
+	} else if (!(p->partial = fopen(p->partial_path, "w"))) {
+		hx_error_set_errno(errno, "cannot create '%s'", p->partial_path);
+		return HX_ESYSTEM;
+	}
+	if (*final) {
+		if (opt->progress != HX_PROGRESS_NONE)
+			fprintf(stderr, "%s: %s: all %zu tasks done ('%s'); finishing the run\n", label,
+				spec->experiment, p->plan->n, telemetry_path);
+		return 0;
+	}
+	if (opt->progress != HX_PROGRESS_NONE) {
+		fprintf(stderr, "%s: %s: %zu tasks on %d worker%s", label, spec->experiment,
+			p->plan->n, workers, workers == 1 ? "" : "s");
+		if (opt->resume)
+			fprintf(stderr, ", resuming after %zu done", p->flushed);
+		fputc('\n', stderr);
+	}
+	hx_buf_printf(&plabel, "%s: %s", label, spec->experiment);
+	hx_progress_init(&p->progress, opt->progress, plabel.ptr, "tasks", p->plan->n, p->first,
+			 workers, hx_progress_now());
+	err = execute(p, workers);
+	hx_progress_release(&p->progress);
+	hx_buf_release(&plabel);
+	if (err == HX_EINTERRUPTED) {
+		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
+			     "resume with: harness run %s --out %s --resume",
+			     p->flushed, p->plan->n, p->partial_path, spec->path, out->run_dir);
+	}
+	{
+		/* Whatever happened, the records written so far reach the disk. */
+		int e2 = sync_close(&p->partial, p->partial_path);
+		if (!err)
+			err = e2;
+	}
+	if (err)
+		return err;
+	if (rename(p->partial_path, telemetry_path) != 0) {
+		hx_error_set_errno(errno, "cannot rename '%s'", p->partial_path);
+		return HX_ESYSTEM;
+	}
+	hx_testhook_point("telemetry-final");
 	return 0;
 }
 
@@ -545,21 +592,20 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	hx_engine_ctx ectx;
 	hx_arena *arena = hx_arena_new();
 	run_ctx p;
-	hx_snapshot_info info;
-	hx_buf summary = HX_BUF_INIT, canon = HX_BUF_INIT;
+	hx_run_state state;
 	char utc[32], date[32], *path = NULL;
 	time_t now = time(NULL);
 	struct tm tmv;
 	double start = now_s(CLOCK_MONOTONIC);
 	size_t i;
-	int err, workers;
+	int err, workers, final = 0;
 
 	memset(&p, 0, sizeof(p));
 	memset(&ectx, 0, sizeof(ectx));
+	memset(&state, 0, sizeof(state));
 	gmtime_r(&now, &tmv);
 	strftime(utc, sizeof(utc), "%Y%m%dT%H%M%SZ", &tmv);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-
 	if ((err = load_spec(&spec, opt)) != 0 || (err = hx_corpus_load(&corpus, spec)) != 0 ||
 	    (err = hx_plan_build(&plan, spec, corpus.n)) != 0)
 		goto done;
@@ -583,7 +629,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	if ((err = prepare_outputs(out, opt)) != 0)
+	if ((err = prepare_outputs(out, opt)) != 0 ||
+	    (err = start_state(&state, opt, out->run_dir, utc, date)) != 0)
 		goto done;
 
 	ectx.spec = spec;
@@ -607,100 +654,19 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	p.nonce = (uint64_t)now ^ ((uint64_t)getpid() << 32) ^
 		  (uint64_t)(now_s(CLOCK_MONOTONIC) * 1e9);
 	p.partial_path = hx_path_join(out->run_dir, "telemetry.jsonl.partial");
-	if (opt->resume) {
-		if ((err = resume_slots(&p, &corpus, arena)) != 0)
-			goto done;
-	} else if (!(p.partial = fopen(p.partial_path, "w"))) {
-		hx_error_set_errno(errno, "cannot create '%s'", p.partial_path);
-		err = HX_ESYSTEM;
-		goto done;
-	}
-	if (opt->progress != HX_PROGRESS_NONE) {
-		fprintf(stderr, "%s: %s: %zu tasks on %d worker%s", opt->label ? opt->label : "harness run",
-			spec->experiment, plan.n, workers, workers == 1 ? "" : "s");
-		if (opt->resume)
-			fprintf(stderr, ", resuming after %zu done", p.flushed);
-		fputc('\n', stderr);
-	}
-	{
-		hx_buf plabel = HX_BUF_INIT;
-		hx_buf_printf(&plabel, "%s: %s", opt->label ? opt->label : "harness run",
-			      spec->experiment);
-		hx_progress_init(&p.progress, opt->progress, plabel.ptr, "tasks", plan.n,
-				 p.first, workers, hx_progress_now());
-		err = execute(&p, workers);
-		hx_progress_release(&p.progress);
-		hx_buf_release(&plabel);
-	}
-	if (err == HX_EINTERRUPTED) {
-		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
-			     "resume with: harness run %s --out %s --resume",
-			     p.flushed, plan.n, p.partial_path, spec->path, out->run_dir);
-	}
-	{
-		/* Whatever happened, the records written so far reach the disk. */
-		int e2 = sync_close(&p.partial, p.partial_path);
-		if (!err)
-			err = e2;
-	}
-	if (err)
-		goto done;
 	path = hx_path_join(out->run_dir, "telemetry.jsonl");
-	if (rename(p.partial_path, path) != 0) {
-		hx_error_set_errno(errno, "cannot rename '%s'", p.partial_path);
-		err = HX_ESYSTEM;
+	if ((err = run_tasks(&p, out, spec, workers, opt, arena, path, &final)) != 0)
 		goto done;
-	}
-
-	/* The canonical stream in plan order, hashed once; the snapshot writes
-	 * the stream first and the manifest last, so a manifest always describes
-	 * the stream beside it. */
-	for (i = 0; i < plan.n; i++)
-		hx_buf_put(&canon, p.slots[i].canon, p.slots[i].canon_len);
-	hx_hash128_buf(out->hash, canon.ptr, canon.len);
-	out->records = plan.n;
-	memset(&info, 0, sizeof(info));
-	info.experiment = spec->experiment;
-	info.seed = spec->seed;
-	info.engine_kind = engine->kind;
-	info.engine_version = engine->version;
-	info.engine_path = engine->path;
-	info.engine_hash = engine->binary_hash;
-	info.toolchain = engine->toolchain;
-	info.profile = &spec->profile;
-	memcpy(info.hash, out->hash, sizeof(info.hash));
-	info.records = plan.n;
-	if ((err = hx_snapshot_write(out->snapshot_dir, &info, canon.ptr, canon.len)) != 0)
-		goto done;
-
-	if ((err = hx_golden_check(&out->golden, out->golden_dir, out->snapshot_dir, out->hash)) != 0)
-		goto done;
-	summarize(out, spec, &plan, &corpus, p.slots);
-	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
-
-	if ((err = calibration_stages(out, spec, &plan, &corpus, engine, path, workers, opt,
-				      date)) != 0)
-		goto done;
-	if (!opt->no_archive)
-		out->archive_path = hx_replay_archive_name(opt->archive_dir ? opt->archive_dir : "runs",
-							   spec->experiment, utc, out->hash);
-	free(path);
-	path = hx_path_join(out->run_dir, "summary.txt");
-	hx_run_format_summary(&summary, out);
-	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
-		goto done;
-	if (out->archive_path) {
-		hx_buf text = HX_BUF_INIT;
-		char finished[32];
-		time_t end = time(NULL);
-		gmtime_r(&end, &tmv);
-		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-		if (!opt->spec_text && (err = hx_file_read(&text, spec->path)) != 0)
-			goto done;
-		err = hx_replay_archive_run(out->archive_path, out, spec,
-					    opt->spec_text ? opt->spec_text : text.ptr,
-					    opt->spec_text ? opt->spec_text_len : text.len, date, finished);
-		hx_buf_release(&text);
+	if (opt->resume) /* what an interrupted attempt left half done */
+		hx_run_clean_leftovers(out->run_dir, state.archive);
+	if ((err = finish(out, spec, &corpus, engine, &p, path, workers, opt, &state, start)) != 0) {
+		/* Whatever stopped it, the tasks are done: say how to finish. */
+		char why[512];
+		snprintf(why, sizeof(why), "%s",
+			 err == HX_EINTERRUPTED ? "interrupted after the tasks" : hx_error_last());
+		hx_error_set("%s; the telemetry is in '%s': finish the run with: harness run %s "
+			     "--out %s --resume",
+			     why, path, spec->path, out->run_dir);
 	}
 done:
 	if (p.partial)
@@ -713,8 +679,7 @@ done:
 		free(p.slots);
 	}
 	free(p.partial_path);
-	hx_buf_release(&canon);
-	hx_buf_release(&summary);
+	hx_run_state_release(&state);
 	hx_arena_free(arena);
 	free(path);
 	hx_engine_free(engine);

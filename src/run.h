@@ -97,6 +97,8 @@ typedef struct {
 	int labels_used;          /* the fit took its ground truth from them */
 	hx_calibrate_result calib;
 	char *archive_path;       /* the run's archive, or NULL (--no-archive) */
+	hx_buf snapshot_stream;   /* the snapshot as written: its canonical */
+	hx_buf snapshot_manifest; /* stream and manifest.json (the archive's) */
 	size_t modules_skipped;   /* corpus modules without a file (missing: skip) */
 	char *modules_skipped_text; /* "'A.B', 'C.D' and 3 more", or NULL */
 	double elapsed_s;

@@ -1,5 +1,6 @@
-/* snapshot.c - snapshot files and the golden gate: check, accept, reject.
- * The specs, `golden status` and the review are in golden.c. */
+/* snapshot.c - snapshot directories: writing them as a unit, reading their
+ * manifests. The golden gate is in golden_gate.c; the specs, `golden
+ * status` and the review in golden.c. */
 #include "snapshot.h"
 
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
+#include "snapshot_internal.h"
 
 const char *const hx_telemetry_key_fields[] = {"tier", "module_name", NULL};
 
@@ -85,7 +87,7 @@ static hx_json *stream_entry(hx_arena *a, const char *hash, size_t records)
 	return stream;
 }
 
-static void manifest_json(hx_buf *out, const hx_snapshot_info *info)
+void hx_snapshot_manifest_format(hx_buf *out, const hx_snapshot_info *info)
 {
 	hx_arena *a = hx_arena_new();
 	hx_json *root = manifest_root(a, info, 1), *streams = obj(a, 1);
@@ -97,24 +99,117 @@ static void manifest_json(hx_buf *out, const hx_snapshot_info *info)
 	hx_arena_free(a);
 }
 
+/* A file of a snapshot directory that is no part of the snapshot: kept
+ * when the directory is replaced (see snapshot_internal.h). */
+static int is_extra(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && strcmp(name, "manifest.json") != 0 && !hx_is_temp_name(name) &&
+	       !(n >= 6 && strcmp(name + n - 6, ".jsonl") == 0);
+}
+
+/* Refuse a dir with a subdirectory (when dir exists). */
+static int check_flat(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	int err = 0;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		hx_error_set_errno(errno, "cannot open directory '%s'", dir);
+		return HX_ESYSTEM;
+	}
+	while (!err && (de = readdir(d)) != NULL) {
+		char *path;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		path = hx_path_join(dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			hx_error_set("'%s' holds a directory ('%s'): not a snapshot, left alone", dir,
+				     de->d_name);
+			err = HX_EINVALID;
+		}
+		free(path);
+	}
+	closedir(d);
+	return err;
+}
+
+/* Copy from's extra files into to; name its temp files in a notice. */
+static int copy_extras(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	struct stat st;
+	hx_buf data = HX_BUF_INIT;
+	int err = 0;
+
+	if (!d)
+		return 0; /* nothing there yet */
+	while (!err && (de = readdir(d)) != NULL) {
+		char *src = hx_path_join(from, de->d_name), *dst;
+		if (lstat(src, &st) != 0 || !S_ISREG(st.st_mode) || de->d_name[0] == '.') {
+			free(src);
+			continue;
+		}
+		if (hx_is_temp_name(de->d_name))
+			hx_notice("left out '%s': a temp file an interrupted write left", src);
+		if (is_extra(de->d_name)) {
+			dst = hx_path_join(to, de->d_name);
+			hx_buf_reset(&data);
+			if ((err = hx_file_read(&data, src)) == 0)
+				err = hx_file_write_atomic(dst, data.ptr, data.len);
+			free(dst);
+		}
+		free(src);
+	}
+	closedir(d);
+	hx_buf_release(&data);
+	return err;
+}
+
+int hx_snapshot_replace_dir(const char *dir, const char *extras_from, const hx_snapshot_file *files,
+			    size_t n)
+{
+	hx_atomic_dir ad;
+	size_t i;
+	int err;
+
+	memset(&ad, 0, sizeof(ad));
+	if ((err = check_flat(dir)) != 0 || (err = hx_atomic_dir_open(&ad, dir)) != 0)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		char *path = hx_path_join(ad.tmp, files[i].name);
+		err = hx_file_write_atomic(path, files[i].data, files[i].len);
+		free(path);
+	}
+	if (!err)
+		err = copy_extras(extras_from, ad.tmp);
+	if (err) {
+		hx_atomic_dir_abort(&ad);
+		return err;
+	}
+	return hx_atomic_dir_commit(&ad);
+}
+
 int hx_snapshot_write(const char *dir, const hx_snapshot_info *info, const char *canonical,
 		      size_t len)
 {
 	hx_buf manifest = HX_BUF_INIT;
-	char *stream_path = NULL, *manifest_path = NULL;
+	hx_snapshot_file files[2];
 	int err;
 
-	if ((err = hx_mkdirs(dir, 0777)) != 0)
-		return err;
-	stream_path = hx_path_join(dir, HX_SNAPSHOT_STREAM);
-	manifest_path = hx_path_join(dir, "manifest.json");
-	manifest_json(&manifest, info);
-	if ((err = hx_file_write_atomic(stream_path, canonical, len)) != 0)
-		goto done;
-	err = hx_file_write_atomic(manifest_path, manifest.ptr, manifest.len);
-done:
-	free(stream_path);
-	free(manifest_path);
+	hx_snapshot_manifest_format(&manifest, info);
+	files[0].name = HX_SNAPSHOT_STREAM;
+	files[0].data = canonical;
+	files[0].len = len;
+	files[1].name = "manifest.json";
+	files[1].data = manifest.ptr;
+	files[1].len = manifest.len;
+	err = hx_snapshot_replace_dir(dir, dir, files, 2);
 	hx_buf_release(&manifest);
 	return err;
 }
@@ -124,7 +219,7 @@ int hx_snapshot_stream_name_ok(const char *name)
 	size_t n = name ? strlen(name) : 0, i;
 	static const char ext[] = ".jsonl";
 
-	/* A leading '.' would be a hidden file: hx_dir_mirror skips those. */
+	/* A leading '.' would be a hidden file, which copies of a snapshot skip. */
 	if (n <= sizeof(ext) - 1 || name[0] == '.' || strcmp(name + n - (sizeof(ext) - 1), ext) != 0)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -152,40 +247,6 @@ static void streams_hash(const hx_json *streams, char out[HX_HASH_HEX_LEN])
 	hx_buf_release(&text);
 }
 
-/* Remove dir's regular *.jsonl files that are not among the streams. */
-static int remove_stale(const char *dir, hx_snapshot_stream *s, size_t n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct stat st;
-	size_t i;
-	int err = 0;
-
-	if (!d) {
-		hx_error_set_errno(errno, "cannot open directory '%s'", dir);
-		return HX_ESYSTEM;
-	}
-	while (!err && (de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		char *path;
-		if (len < 6 || strcmp(de->d_name + len - 6, ".jsonl") != 0)
-			continue;
-		for (i = 0; i < n && strcmp(s[i].name, de->d_name) != 0; i++)
-			;
-		if (i < n)
-			continue;
-		path = hx_path_join(dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) != 0 &&
-		    errno != ENOENT) {
-			hx_error_set_errno(errno, "cannot remove '%s'", path);
-			err = HX_ESYSTEM;
-		}
-		free(path);
-	}
-	closedir(d);
-	return err;
-}
-
 int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_snapshot_stream *s,
 			      size_t n, char hash_out[HX_HASH_HEX_LEN])
 {
@@ -193,7 +254,8 @@ int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_
 	hx_json *root, *streams;
 	hx_snapshot_stream **sorted = NULL;
 	hx_buf manifest = HX_BUF_INIT;
-	char *path = NULL, hash[HX_HASH_HEX_LEN];
+	hx_snapshot_file *files;
+	char hash[HX_HASH_HEX_LEN];
 	size_t i, j;
 	int err;
 
@@ -210,21 +272,8 @@ int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_
 				return HX_EINVALID;
 			}
 	}
-	if ((err = hx_mkdirs(dir, 0777)) != 0)
-		return err;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		hx_hash128_buf(s[i].hash, s[i].data ? s[i].data : "", s[i].len);
-		path = hx_path_join(dir, s[i].name);
-		err = hx_file_write_atomic(path, s[i].data ? s[i].data : "", s[i].len);
-		free(path);
-		path = NULL;
-		if (err)
-			return err;
-	}
-	/* A step removed since the last snapshot must not leave its stream. */
-	if ((err = remove_stale(dir, s, n)) != 0)
-		return err;
-
 	a = hx_arena_new();
 	sorted = hx_xcalloc(n ? n : 1, sizeof(*sorted));
 	for (i = 0; i < n; i++)
@@ -240,10 +289,20 @@ int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_
 	set(root, "streams", streams);
 	hx_canon_serialize(&manifest, root);
 	hx_buf_putc(&manifest, '\n');
-	path = hx_path_join(dir, "manifest.json");
-	if ((err = hx_file_write_atomic(path, manifest.ptr, manifest.len)) == 0 && hash_out)
+	/* The new directory has only these streams: a step removed since the
+	 * last snapshot leaves nothing behind. */
+	files = hx_xcalloc(n + 1, sizeof(*files));
+	for (i = 0; i < n; i++) {
+		files[i].name = s[i].name;
+		files[i].data = s[i].data ? s[i].data : "";
+		files[i].len = s[i].len;
+	}
+	files[n].name = "manifest.json";
+	files[n].data = manifest.ptr;
+	files[n].len = manifest.len;
+	if ((err = hx_snapshot_replace_dir(dir, dir, files, n + 1)) == 0 && hash_out)
 		memcpy(hash_out, hash, HX_HASH_HEX_LEN);
-	free(path);
+	free(files);
 	free(sorted);
 	hx_buf_release(&manifest);
 	hx_arena_free(a);
@@ -256,20 +315,52 @@ static int valid_hash(const hx_json *h)
 	       strncmp(h->u.string.ptr, HX_HASH_PREFIX, sizeof(HX_HASH_PREFIX) - 1) == 0;
 }
 
-/* Parse dir/manifest.json into *root (arena a). */
-static int manifest_parse(hx_json **root, hx_arena *a, const char *path)
+/* 1 when dir holds a stream (*.jsonl) or a temp file: what a snapshot
+ * write leaves before its manifest. */
+static int has_streams(const char *dir)
 {
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		found = de->d_name[0] != '.' &&
+			((n > 6 && strcmp(de->d_name + n - 6, ".jsonl") == 0) ||
+			 hx_is_temp_name(de->d_name));
+	}
+	closedir(d);
+	return found;
+}
+
+/* Parse dir/manifest.json into *root (arena a). The manifest is written
+ * last (into a directory that then replaces the old one as a unit), so a
+ * directory with streams and no manifest is one an older harness or a
+ * hand left half written: incomplete, and said so. */
+static int manifest_parse(hx_json **root, hx_arena *a, const char *dir)
+{
+	char *path = hx_path_join(dir, "manifest.json");
 	hx_buf text = HX_BUF_INIT;
 	hx_json_error e;
 	int err;
 
-	if ((err = hx_file_read(&text, path)) != 0)
+	if ((err = hx_file_read(&text, path)) != 0) {
+		if (err == HX_ENOTFOUND && has_streams(dir)) {
+			hx_error_set("'%s' is incomplete: streams without a manifest.json (an "
+				     "interrupted write); write it again (run the experiment, or "
+				     "accept its snapshot)",
+				     dir);
+			err = HX_EINVALID;
+		}
 		goto done;
+	}
 	if (hx_json_parse(root, a, text.ptr, text.len, &e) != 0) {
 		hx_error_set("%s:%zu:%zu: %s", path, e.line, e.column, e.msg);
 		err = HX_EINVALID;
 	}
 done:
+	free(path);
 	hx_buf_release(&text);
 	return err;
 }
@@ -335,7 +426,7 @@ static int manifest_from_json(hx_snapshot_manifest *m, const hx_json *root, cons
 	return 0;
 }
 
-static int manifest_load(hx_snapshot_manifest *m, const char *dir, char *streams_text_hash)
+int hx_snapshot_manifest_load(hx_snapshot_manifest *m, const char *dir, char *streams_text_hash)
 {
 	char *path = hx_path_join(dir, "manifest.json");
 	hx_arena *a = hx_arena_new();
@@ -343,7 +434,7 @@ static int manifest_load(hx_snapshot_manifest *m, const char *dir, char *streams
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	if ((err = manifest_parse(&root, a, path)) == 0)
+	if ((err = manifest_parse(&root, a, dir)) == 0)
 		err = manifest_from_json(m, root, path, streams_text_hash);
 	if (err)
 		hx_snapshot_manifest_release(m);
@@ -354,7 +445,7 @@ static int manifest_load(hx_snapshot_manifest *m, const char *dir, char *streams
 
 int hx_snapshot_manifest_read(hx_snapshot_manifest *out, const char *dir)
 {
-	return manifest_load(out, dir, NULL);
+	return hx_snapshot_manifest_load(out, dir, NULL);
 }
 
 const hx_snapshot_entry *hx_snapshot_manifest_find(const hx_snapshot_manifest *m,
@@ -375,7 +466,7 @@ int hx_snapshot_read_hash(const char *dir, char hash[HX_HASH_HEX_LEN], size_t *r
 	size_t i, total = 0;
 	int err;
 
-	if ((err = manifest_parse(&root, a, path)) != 0)
+	if ((err = manifest_parse(&root, a, dir)) != 0)
 		goto done;
 	if ((h = hx_json_get(root, "hash")) != NULL) {
 		/* Several streams (hx_snapshot_write_streams): the snapshot's hash. */
@@ -433,291 +524,3 @@ int hx_snapshot_read_stream_hash(const char *dir, const char *stream, char hash[
 	return err;
 }
 
-const char *hx_golden_verdict_name(hx_golden_verdict v)
-{
-	switch (v) {
-	case HX_GOLDEN_MATCH:
-		return "match";
-	case HX_GOLDEN_MISMATCH:
-		return "mismatch";
-	default:
-		return "missing";
-	}
-}
-
-void hx_golden_result_init(hx_golden_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	hx_diff_result_init(&r->diff);
-}
-
-void hx_golden_result_release(hx_golden_result *r)
-{
-	hx_diff_result_release(&r->diff);
-}
-
-/* The gate's diff options (zero fields: match by position, no tolerance). */
-static void gate_options(hx_diff_options *opt, const char *const *key_fields)
-{
-	memset(opt, 0, sizeof(*opt));
-	opt->key_fields = key_fields;
-	opt->max_records = 5;
-	opt->max_paths = 8;
-	opt->max_value = 60;
-	opt->old_label = "golden";
-	opt->new_label = "now";
-}
-
-/* Diff golden_dir/<stream> with snapshot_dir/<stream>; a side whose
- * manifest does not list the stream (has_old / has_new 0) is empty. */
-static int diff_stream_files(hx_diff_result *out, const char *golden_dir, const char *snapshot_dir,
-			     const char *stream, const char *const *key_fields, int has_old,
-			     int has_new)
-{
-	hx_buf old_text = HX_BUF_INIT, new_text = HX_BUF_INIT;
-	char *old_path = hx_path_join(golden_dir, stream), *new_path = hx_path_join(snapshot_dir, stream);
-	hx_diff_options opt;
-	int err = 0;
-
-	gate_options(&opt, key_fields);
-	if ((has_old && (err = hx_file_read(&old_text, old_path)) != 0) ||
-	    (has_new && (err = hx_file_read(&new_text, new_path)) != 0))
-		goto done;
-	err = hx_diff_jsonl(out, old_text.ptr ? old_text.ptr : "", old_text.len, old_path,
-			    new_text.ptr ? new_text.ptr : "", new_text.len, new_path, &opt);
-done:
-	free(old_path);
-	free(new_path);
-	hx_buf_release(&old_text);
-	hx_buf_release(&new_text);
-	return err;
-}
-
-int hx_golden_diff_stream(hx_diff_result *out, const char *golden_dir, const char *snapshot_dir,
-			  const char *stream, const char *const *key_fields)
-{
-	hx_snapshot_manifest g, n;
-	int err;
-
-	memset(&g, 0, sizeof(g));
-	memset(&n, 0, sizeof(n));
-	if ((err = hx_snapshot_manifest_read(&g, golden_dir)) != 0 && err != HX_ENOTFOUND)
-		goto done;
-	if ((err = hx_snapshot_manifest_read(&n, snapshot_dir)) != 0 && err != HX_ENOTFOUND)
-		goto done;
-	hx_error_clear();
-	err = diff_stream_files(out, golden_dir, snapshot_dir, stream, key_fields,
-				hx_snapshot_manifest_find(&g, stream) != NULL,
-				hx_snapshot_manifest_find(&n, stream) != NULL);
-done:
-	hx_snapshot_manifest_release(&g);
-	hx_snapshot_manifest_release(&n);
-	return err;
-}
-
-/* The verdict once the golden's hash was read (err: how that went):
- * missing, match, or mismatch (the caller then diffs); a read error other
- * than a missing golden is returned. */
-static int settle(hx_golden_result *out, int err, const char *hash)
-{
-	if (err == HX_ENOTFOUND) {
-		out->verdict = HX_GOLDEN_MISSING;
-		out->golden_hash[0] = '\0';
-		hx_error_clear();
-		return 0;
-	}
-	if (err)
-		return err;
-	out->verdict = strcmp(out->golden_hash, hash) == 0 ? HX_GOLDEN_MATCH : HX_GOLDEN_MISMATCH;
-	return 0;
-}
-
-int hx_golden_check_stream(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
-			   const char *stream, const char *hash, const char *const *key_fields)
-{
-	int err = hx_snapshot_read_stream_hash(golden_dir, stream, out->golden_hash, NULL);
-
-	if ((err = settle(out, err, hash)) != 0 || out->verdict != HX_GOLDEN_MISMATCH)
-		return err;
-	return diff_stream_files(&out->diff, golden_dir, snapshot_dir, stream, key_fields, 1, 1);
-}
-
-/* A mismatch between manifests one of which has several streams: the
- * diff of the first stream (by name) whose hash differs. */
-static int check_streams_diff(hx_golden_result *out, const char *golden_dir,
-			      const char *snapshot_dir)
-{
-	hx_snapshot_manifest g, n;
-	size_t i = 0, j = 0;
-	int err;
-
-	if ((err = hx_snapshot_manifest_read(&g, golden_dir)) != 0)
-		return err;
-	if ((err = hx_snapshot_manifest_read(&n, snapshot_dir)) != 0) {
-		hx_snapshot_manifest_release(&g);
-		return err;
-	}
-	/* Both sorted by name: walk the union. */
-	while (i < g.n || j < n.n) {
-		int c = i == g.n ? 1 : j == n.n ? -1 : strcmp(g.items[i].name, n.items[j].name);
-		const char *name = c <= 0 ? g.items[i].name : n.items[j].name;
-		if (c == 0 && strcmp(g.items[i].hash, n.items[j].hash) == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		err = diff_stream_files(&out->diff, golden_dir, snapshot_dir, name,
-					strcmp(name, HX_SNAPSHOT_STREAM) == 0 ? hx_telemetry_key_fields
-									      : NULL,
-					c <= 0, c >= 0);
-		break;
-	}
-	hx_snapshot_manifest_release(&g);
-	hx_snapshot_manifest_release(&n);
-	return err;
-}
-
-/* 1 when dir's manifest has a top-level hash (several streams). */
-static int is_multi(const char *dir)
-{
-	hx_snapshot_manifest m;
-	int multi;
-	if (hx_snapshot_manifest_read(&m, dir) != 0) {
-		hx_error_clear();
-		return 0;
-	}
-	multi = m.hash[0] != '\0';
-	hx_snapshot_manifest_release(&m);
-	return multi;
-}
-
-int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
-		    const char *hash)
-{
-	hx_buf old_text = HX_BUF_INIT, new_text = HX_BUF_INIT;
-	char *old_path = NULL, *new_path = NULL;
-	hx_diff_options opt;
-	int err;
-
-	/* Zero fields (match by position, no tolerance) are the gate's contract. */
-	gate_options(&opt, hx_telemetry_key_fields);
-	err = hx_snapshot_read_hash(golden_dir, out->golden_hash, NULL);
-	if ((err = settle(out, err, hash)) != 0 || out->verdict != HX_GOLDEN_MISMATCH)
-		return err;
-	if (is_multi(golden_dir) || is_multi(snapshot_dir))
-		return check_streams_diff(out, golden_dir, snapshot_dir);
-	old_path = hx_path_join(golden_dir, HX_SNAPSHOT_STREAM);
-	new_path = hx_path_join(snapshot_dir, HX_SNAPSHOT_STREAM);
-	if ((err = hx_file_read(&old_text, old_path)) != 0 ||
-	    (err = hx_file_read(&new_text, new_path)) != 0)
-		goto done;
-	err = hx_diff_jsonl(&out->diff, old_text.ptr, old_text.len, old_path, new_text.ptr,
-			    new_text.len, new_path, &opt);
-done:
-	free(old_path);
-	free(new_path);
-	hx_buf_release(&old_text);
-	hx_buf_release(&new_text);
-	return err;
-}
-
-int hx_golden_accept(const char *snapshot_dir, const char *golden_dir)
-{
-	char want[HX_HASH_HEX_LEN], got[HX_HASH_HEX_LEN], text_hash[HX_HASH_HEX_LEN];
-	hx_snapshot_manifest m;
-	char *stream = NULL;
-	size_t i;
-	int err;
-
-	memset(&m, 0, sizeof(m));
-	if ((err = hx_snapshot_read_hash(snapshot_dir, want, NULL)) != 0) {
-		if (err == HX_ENOTFOUND)
-			hx_error_set("no snapshot in '%s' (run the experiment first)", snapshot_dir);
-		goto done;
-	}
-	if ((err = manifest_load(&m, snapshot_dir, text_hash)) != 0)
-		goto done;
-	/* Every stream the manifest lists, then (several streams) the
-	 * manifest's own hash of them. */
-	for (i = 0; i < m.n; i++) {
-		stream = hx_path_join(snapshot_dir, m.items[i].name);
-		if ((err = hx_hash128_file(got, stream)) != 0)
-			goto done;
-		if (strcmp(m.items[i].hash, got) != 0) {
-			hx_error_set("'%s' does not hash to its manifest (%s, manifest says %s); "
-				     "re-run the experiment",
-				     stream, got, m.items[i].hash);
-			err = HX_EMISMATCH;
-			goto done;
-		}
-		free(stream);
-		stream = NULL;
-	}
-	if (m.hash[0] && strcmp(m.hash, text_hash) != 0) {
-		hx_error_set("'%s/manifest.json': its streams do not hash to its \"hash\" (%s, "
-			     "manifest says %s); re-run the experiment",
-			     snapshot_dir, text_hash, m.hash);
-		err = HX_EMISMATCH;
-		goto done;
-	}
-	err = hx_dir_mirror(snapshot_dir, golden_dir);
-done:
-	hx_snapshot_manifest_release(&m);
-	free(stream);
-	return err;
-}
-
-int hx_golden_reject(const char *snapshot_dir)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	char *path = NULL;
-	struct stat st;
-	int err = 0;
-
-	if (!hx_is_dir(snapshot_dir)) {
-		hx_error_set("no snapshot in '%s' (nothing to reject)", snapshot_dir);
-		return HX_ENOTFOUND;
-	}
-	if (!(d = opendir(snapshot_dir))) {
-		hx_error_set_errno(errno, "cannot open directory '%s'", snapshot_dir);
-		return HX_ESYSTEM;
-	}
-	/* Look before removing anything: a directory with subdirectories is not
-	 * a snapshot, and half-deleting it would help no one. */
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path = hx_path_join(snapshot_dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			hx_error_set("'%s' holds a directory ('%s'): not a snapshot, left alone",
-				     snapshot_dir, de->d_name);
-			err = HX_EINVALID;
-			goto done;
-		}
-		free(path);
-		path = NULL;
-	}
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path = hx_path_join(snapshot_dir, de->d_name);
-		if (unlink(path) != 0 && errno != ENOENT) {
-			hx_error_set_errno(errno, "cannot remove '%s'", path);
-			err = HX_ESYSTEM;
-			goto done;
-		}
-		free(path);
-		path = NULL;
-	}
-	if (rmdir(snapshot_dir) != 0) {
-		hx_error_set_errno(errno, "cannot remove '%s'", snapshot_dir);
-		err = HX_ESYSTEM;
-	}
-done:
-	if (d)
-		closedir(d);
-	free(path);
-	return err;
-}

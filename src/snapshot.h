@@ -18,9 +18,19 @@
  * A manifest with a top-level "hash" is a several-stream one; one without
  * is the single-stream shape above (whatever its stream names).
  *
- * snapshot.c writes and reads snapshots and holds the golden gate (check,
- * accept, reject); golden.c scans the specs and implements `golden status`
- * and the review.
+ * A snapshot or golden directory changes as a unit: its new content is
+ * written into a fresh directory beside it, which then replaces it in one
+ * step (fsutil.h: hx_atomic_dir), so a reader or a crash sees the old
+ * snapshot or the new one, never one's manifest beside the other's stream,
+ * and no temp file ever sits in it. Writers hold the directory's lock
+ * exclusive (lock.h; the writers of snapshots take it themselves, accept
+ * and reject take both theirs), readers of golden take it shared. A
+ * directory with streams but no manifest.json (an older harness's
+ * interrupted write) is incomplete: reading it fails saying so.
+ *
+ * snapshot.c writes and reads snapshots; golden_gate.c holds the golden
+ * gate (check, accept, reject); golden.c scans the specs and implements
+ * `golden status` and the review.
  */
 #ifndef HX_SNAPSHOT_H
 #define HX_SNAPSHOT_H
@@ -49,9 +59,17 @@ typedef struct {
 	size_t records;
 } hx_snapshot_info;
 
-/* Write dir/telemetry.jsonl then dir/manifest.json, each atomically. */
+/* Replace dir (made with its parents) with a snapshot of one stream:
+ * telemetry.jsonl and manifest.json, and the files of the old dir that are
+ * no part of a snapshot (not manifest.json, *.jsonl, temp files or hidden:
+ * notes a person left). The caller holds dir's lock exclusive (lock.h).
+ * HX_EINVALID when dir holds a subdirectory (not a snapshot: left alone). */
 int hx_snapshot_write(const char *dir, const hx_snapshot_info *info, const char *canonical,
 		      size_t len);
+
+/* The manifest.json hx_snapshot_write writes for info (one RFC 8785
+ * line and '\n'), appended to out. */
+void hx_snapshot_manifest_format(hx_buf *out, const hx_snapshot_info *info);
 
 /* One stream of a several-stream snapshot: the caller fills name, data,
  * len, records and key_fields; hx_snapshot_write_streams fills hash. */
@@ -71,22 +89,25 @@ typedef struct {
 /* 1 when name is a valid stream name (see hx_snapshot_stream). */
 int hx_snapshot_stream_name_ok(const char *name);
 
-/* Write a several-stream snapshot into dir (created): hash each stream
- * (s[i].hash), write each dir/<name> atomically, remove the other regular
- * *.jsonl files in dir (streams of an earlier snapshot whose step is gone,
- * telemetry.jsonl included), then write dir/manifest.json last: info's
+/* Replace dir with a several-stream snapshot, as hx_snapshot_write does
+ * (the caller holds dir's lock): hash each stream (s[i].hash); dir then
+ * holds dir/<name> for each, no other *.jsonl (streams of an earlier
+ * snapshot whose step is gone, telemetry.jsonl included), and
+ * dir/manifest.json: info's
  * engine, experiment, profile and seed as hx_snapshot_write writes them
  * (info->hash and info->records are ignored), "streams": {name: {"hash",
  * "records"}} for every stream and "hash": XXH3-128 of the RFC 8785 text of
  * that "streams" object, which hash_out (may be NULL) receives. n may be 0.
- * HX_EINVALID (nothing written) for an invalid or repeated name. */
+ * HX_EINVALID (nothing written) for an invalid or repeated name, or a dir
+ * holding a subdirectory. */
 int hx_snapshot_write_streams(const char *dir, const hx_snapshot_info *info, hx_snapshot_stream *s,
 			      size_t n, char hash_out[HX_HASH_HEX_LEN]);
 
 /* The snapshot's hash and record count from dir/manifest.json: for a
  * single-stream manifest the telemetry stream's hash and records, for a
  * several-stream one the top-level "hash" and the sum of the streams'
- * records. HX_ENOTFOUND when there is no manifest. */
+ * records. HX_ENOTFOUND when there is no manifest (HX_EINVALID when dir
+ * has streams or temp files but no manifest: "'DIR' is incomplete: ..."). */
 int hx_snapshot_read_hash(const char *dir, char hash[HX_HASH_HEX_LEN], size_t *records);
 
 /* One stream's hash and records from dir/manifest.json (either shape).
@@ -135,7 +156,9 @@ void hx_golden_result_release(hx_golden_result *r);
  * When either manifest has several streams, the diff is the one of the
  * first stream (by name) whose hashes differ, a stream only one side lists
  * diffing against an empty one (key fields: hx_telemetry_key_fields for
- * telemetry.jsonl, else none). Missing: golden_dir has no manifest. */
+ * telemetry.jsonl, else none). Missing: golden_dir has no manifest.
+ * golden_dir is read under its lock shared (lock.h; the caller may hold
+ * the snapshot's lock, never golden's exclusive). */
 int hx_golden_check(hx_golden_result *out, const char *golden_dir, const char *snapshot_dir,
 		    const char *hash);
 
@@ -157,13 +180,20 @@ int hx_golden_diff_stream(hx_diff_result *out, const char *golden_dir, const cha
 /* Copy snapshot_dir into golden_dir after checking that every stream its
  * manifest lists still hashes to its entry and, for a several-stream
  * manifest, that the top-level hash is the hash of its "streams" object (a
- * hand-edited snapshot is refused: HX_EMISMATCH). golden_dir then holds
- * exactly snapshot_dir's files: a stream the snapshot no longer has is
- * removed from golden (hx_dir_mirror). */
+ * hand-edited snapshot is refused: HX_EMISMATCH). Under the snapshot's
+ * lock shared and golden's exclusive (lock.h), golden_dir is replaced as
+ * a unit by one holding manifest.json, the streams it lists (a stream the
+ * snapshot no longer has is gone from golden) and the snapshot's files
+ * that are no part of a snapshot (notes). No temp file is ever copied:
+ * those in snapshot_dir, left by an interrupted write, are removed with a
+ * notice (hx_notice). HX_EINVALID when golden_dir holds a
+ * subdirectory (not a snapshot: left alone). */
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir);
+/* The same copy into any directory (run --pending-dir's). */
+int hx_snapshot_copy(const char *snapshot_dir, const char *dst_dir);
 
-/* Drop a pending snapshot: remove snapshot_dir's files and the directory
- * itself (golden is never touched). HX_ENOTFOUND when there is no such
+/* Drop a pending snapshot: remove snapshot_dir as a unit, under its lock
+ * exclusive (golden is never touched). HX_ENOTFOUND when there is no such
  * directory; a subdirectory inside is refused (HX_EINVALID): snapshots are
  * flat, so it is not one. */
 int hx_golden_reject(const char *snapshot_dir);

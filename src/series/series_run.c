@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "error.h"
 #include "fsutil.h"
+#include "lock.h"
 #include "json.h"
 #include "pool.h"
 #include "replay.h"
@@ -474,6 +475,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 	struct tm tmv;
 	size_t i;
 	int err, workers, lock_fd = -1;
+	hx_lock snap_lock = HX_LOCK_NONE;
 
 	memset(&id, 0, sizeof(id));
 	gmtime_r(&now, &tmv);
@@ -554,6 +556,11 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 			streams[i].key_fields = tier_keys;
 		}
 	}
+	/* The snapshot, its verdicts and the archive that packs it, under the
+	 * snapshot's lock (lock.h): a run of this series in another work
+	 * directory, or golden accept, waits meanwhile. */
+	if ((err = hx_lock_take(&snap_lock, out->snapshot_dir, 1)) != 0)
+		goto done;
 	memset(&info, 0, sizeof(info));
 	info.experiment = s->experiment;
 	info.seed = s->seed;
@@ -594,6 +601,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		}
 	}
 done:
+	hx_lock_release(&snap_lock);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	if (tables) {
