@@ -198,6 +198,8 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a spec being read (a slow file) stops for it too */
+	hx_file_set_cancel(&interrupted);
 	*cancel = &interrupted;
 }
 

@@ -695,7 +695,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 		time_t end = time(NULL);
 		gmtime_r(&end, &tmv);
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-		if (!opt->spec_text && (err = hx_file_read(&text, spec->path)) != 0)
+		if (!opt->spec_text && (err = hx_file_read_spec(&text, spec->path)) != 0)
 			goto done;
 		err = hx_replay_archive_run(out->archive_path, out, spec,
 					    opt->spec_text ? opt->spec_text : text.ptr,
