@@ -324,7 +324,7 @@ int hx_scores_read_jsonl(hx_scores *s, const char *path, const hx_score_fields *
 	if (fd < 0) {
 		int e = errno;
 		hx_error_set_errno(e, "cannot open '%s'", path);
-		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+		return hx_error_from_errno(e);
 	}
 	reader_init(&rd, f, hx_json_shape_new(), 1);
 	rc = read_fd(&rd, s, name, fd);

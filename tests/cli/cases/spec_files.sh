@@ -32,6 +32,8 @@ long=$(printf '%05000d' 0 | tr 0 m)
 sed "s#models/verifier_noise_phase2.yaml#$long#" experiments/smoke.yaml > long.yaml
 t harness run long.yaml
 t harness run experiments/smoke.yaml/x.yaml
+t harness hash experiments/smoke.yaml/x.jsonl
+t harness condense experiments/smoke.yaml/x.jsonl --profile p
 t ls
 # SIGTERM while the engine is identified (its version command hangs): the
 # run stops before its first task, exit 130, nothing written
