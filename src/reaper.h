@@ -1,0 +1,48 @@
+/* reaper.h - the processes a task leaves behind outside its process group.
+ *
+ * hx_proc_run ends a task's process group at its timeout and when it exits,
+ * but a descendant that calls setsid (or setpgid) has left that group. To
+ * end those too the harness makes itself a child subreaper
+ * (PR_SET_CHILD_SUBREAPER): a descendant whose parent dies is re-parented to
+ * the harness, not to init, so every process a task leaves behind becomes a
+ * child of the harness once the task's own process is gone. After each task
+ * the harness looks at its children (/proc/self/task/T/children) and ends
+ * the leftovers with SIGKILL, each with its descendants, and reaps them
+ * (waitpid on that pid only: never wait(-1), which could take the status of
+ * another task's process).
+ *
+ * The kernel does not say which task a re-parented process came from. The
+ * rule: a child of the harness that is not a task's own process, is not in
+ * the harness's process group (a pager, say), and started (its start time
+ * in /proc/PID/stat) before every task still running began, cannot belong
+ * to any of those tasks: it is a leftover of one that has ended, and is
+ * ended. One started while a task was running may be that task's, and is
+ * left to the sweep after that task. So with one task at a time a leftover
+ * is gone when its task ends (timeout + grace at the latest); with several
+ * workers, when every task that was running when it started has ended; a
+ * process of a running task is never touched.
+ *
+ * Thread-safe. Without PR_SET_CHILD_SUBREAPER (not Linux, or refused) the
+ * leftovers go to init as before and the sweep finds nothing.
+ */
+#ifndef HX_REAPER_H
+#define HX_REAPER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Before a task's process is started: register "a task starting now" (its
+ * start time is taken here, before the fork, so the process and all it
+ * starts begin no earlier), making this process a subreaper on first use.
+ * Returns a handle for the calls below. */
+size_t hx_reaper_begin(void);
+
+/* The task's process exists: pid is a task, never a leftover. */
+void hx_reaper_started(size_t handle, pid_t pid);
+
+/* The task's process has been reaped (or never started): the task is over.
+ * Ends and reaps the leftovers the rule above allows, this task's among
+ * them. */
+void hx_reaper_end(size_t handle);
+
+#endif
