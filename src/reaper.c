@@ -335,3 +335,162 @@ void hx_reaper_end(size_t handle)
 	pthread_mutex_unlock(&reg_lock);
 	sweep();
 }
+
+/* ---- at exit, from a signal handler ------------------------------------ */
+
+/* Everything below is async-signal-safe: fixed buffers, no stdio, no
+ * allocation, no lock (a sweep may hold sweep_lock in the interrupted
+ * thread). */
+
+#define KA_ROUNDS 40   /* 5 ms apart: what a dying process re-parents */
+
+struct ka_dirent {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* "/proc/self/task/" + tid + "/children", or "/proc/" + pid + "/stat" */
+static void ka_path(char *dst, const char *a, long n, const char *b)
+{
+	char digits[24];
+	int k = 0;
+	while (*a)
+		*dst++ = *a++;
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (k)
+		*dst++ = digits[--k];
+	while (*b)
+		*dst++ = *b++;
+	*dst = '\0';
+}
+
+static long ka_number(const char **s)
+{
+	long v = 0;
+	while (**s == ' ')
+		(*s)++;
+	if (**s == '-') { /* a negative field (tty_nr never is, tpgid may) */
+		(*s)++;
+		while (**s >= '0' && **s <= '9')
+			(*s)++;
+		return -1;
+	}
+	while (**s >= '0' && **s <= '9')
+		v = v * 10 + (*(*s)++ - '0');
+	return v;
+}
+
+/* The state and process group of pid from its stat; 0 when it is gone. */
+static char ka_stat(pid_t pid, pid_t *pgid)
+{
+	char path[48], buf[512];
+	const char *p = NULL, *s;
+	ssize_t n, i;
+	int fd;
+
+	ka_path(path, "/proc/", pid, "/stat");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (buf[i] == ')')
+			p = buf + i;
+	if (!p || p[1] != ' ' || !p[2])
+		return 0;
+	s = p + 3;
+	ka_number(&s); /* ppid */
+	*pgid = (pid_t)ka_number(&s);
+	return p[2];
+}
+
+/* SIGKILL to each live child listed in a children file ("12 345 "), and
+ * to its group when it leads one; read in pieces, a number cut at the end
+ * of one carried into the next. Returns how many were alive. */
+static int ka_children(int fd, pid_t pgrp)
+{
+	char kids[1024];
+	size_t have = 0, keep;
+	int alive = 0;
+	ssize_t n;
+
+	while ((n = read(fd, kids + have, sizeof(kids) - 1 - have)) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		const char *s = kids, *cut;
+		if (n < 0)
+			continue;
+		have += (size_t)n;
+		kids[have] = '\0';
+		/* numbers up to the last space are whole */
+		for (cut = kids + have; cut > kids && cut[-1] != ' '; cut--)
+			;
+		while (s < cut) {
+			pid_t pid = (pid_t)ka_number(&s), pgid = 0;
+			char state;
+			if (pid <= 0)
+				break;
+			state = ka_stat(pid, &pgid);
+			if (!state || state == 'Z' || state == 'X' || pgid == pgrp)
+				continue;
+			alive++;
+			kill(pid, SIGKILL);
+			if (pgid == pid)
+				kill(-pid, SIGKILL);
+		}
+		keep = (size_t)(kids + have - cut);
+		memmove(kids, cut, keep);
+		have = keep;
+	}
+	return alive;
+}
+
+/* One round: SIGKILL to each live child outside our group (and to its
+ * group when it leads one). Returns how many were alive. */
+static int ka_round(pid_t pgrp)
+{
+	char buf[2048], path[64];
+	int alive = 0, dfd, fd;
+	long nd, off;
+
+	if ((dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	while ((nd = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < nd;) {
+			struct ka_dirent *de = (struct ka_dirent *)(void *)(buf + off);
+			const char *t = de->name;
+			long tid = ka_number(&t);
+
+			off += de->reclen;
+			if (tid <= 0)
+				continue;
+			ka_path(path, "/proc/self/task/", tid, "/children");
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			alive += ka_children(fd, pgrp);
+			close(fd);
+		}
+	}
+	close(dfd);
+	return alive;
+}
+
+void hx_reaper_kill_all(void)
+{
+	struct timespec ts = {0, 5 * 1000000L};
+	pid_t pgrp = getpgrp();
+	int round;
+
+	for (round = 0; round < KA_ROUNDS; round++) {
+		if (!ka_round(pgrp))
+			return;
+		nanosleep(&ts, NULL);
+	}
+}

@@ -45,4 +45,14 @@ void hx_reaper_started(size_t handle, pid_t pid);
  * them. */
 void hx_reaper_end(size_t handle);
 
+/* The harness is ending at once (a second SIGINT): SIGKILL to every child
+ * of the harness outside its own process group, and to the process group
+ * of each that leads one (an escapee that called setsid), in rounds until
+ * none is left alive, so what is re-parented meanwhile (the descendants of
+ * the processes just killed) goes too; at most about 200 ms. No task is
+ * told apart: nothing is running after this. Does not reap (the harness
+ * exits). Async-signal-safe (open, read, getdents64, kill, nanosleep; no
+ * allocation, no lock): for the signal handler, after hx_proc_kill_all. */
+void hx_reaper_kill_all(void);
+
 #endif

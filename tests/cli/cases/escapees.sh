@@ -57,3 +57,29 @@ echo "exit $?"
 t sh -c 'wc -l < intpids'
 t sh -c 'for p in $(cat intpids); do test -e /proc/$p && echo "left: $p"; done; true'
 t pgrep -f 'sleep 47[.]75'
+# A second SIGINT ends the harness at once: the escapees go with it, both
+# the one already orphaned and the one whose parent (ignoring SIGTERM, in
+# the task's group) is killed only then. Not reaped (the harness is gone):
+# dead means no such process or a zombie.
+cat > hard.yaml <<'SPEC'
+experiment: hard
+seed: 1
+engine: {kind: command, command: [sh, -c, 'sh -c "setsid sleep 47.9 & echo \$! >> hardpids"; trap "" TERM; (setsid sleep 47.9 & echo $! >> hardpids; wait); sleep 47.9'], version_command: [echo, hard 1], grace_s: 30}
+corpus: {kind: synthetic, modules: 4}
+tiers: {FAST: {timeout_s: 60}}
+samples: 4
+workers: 2
+label: false
+fit: false
+SPEC
+harness run hard.yaml --out r4 >/dev/null 2>&1 &
+pid=$!
+sleep 0.8
+kill -INT "$pid"
+sleep 0.3
+kill -INT "$pid"
+wait "$pid"
+echo "exit $?"
+t sh -c 'wc -l < hardpids'
+t sh -c 'for p in $(cat hardpids); do s=$(cut -d" " -f3 /proc/$p/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ] && echo "alive: $p"; done; true'
+t pgrep -f 'sleep 47[.]9'
