@@ -492,6 +492,31 @@ static void test_setsid_grandchild_timeout(void **state)
 	hx_proc_result_release(&r);
 }
 
+/* An escapee that exits on its own while its task runs is a zombie child
+ * of the harness until then: the task's end reaps it (no /proc entry left,
+ * and this test never waits for it), so zombies do not pile up over a run
+ * of many tasks. */
+static void test_escapee_reaped(void **state)
+{
+	static const char *const argv[] = {
+		"sh", "-c", "sh -c 'setsid sh -c \"exit 3\" & echo $!'; sleep 0.3", NULL};
+	hx_proc_options o = opts(argv);
+	hx_proc_result r;
+	char path[64];
+	long zpid = 0;
+	(void)state;
+
+	run_ok(&r, &o);
+	assert_int_equal(r.exit_code, 0);
+	assert_int_equal(sscanf(r.out.ptr, "%ld", &zpid), 1);
+	assert_true(zpid > 1);
+	snprintf(path, sizeof(path), "/proc/%ld", zpid);
+	errno = 0;
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	hx_proc_result_release(&r);
+}
+
 /* Several tasks at once: an orphan that may belong to a task still running
  * is left alone (a process of a running task is never touched), and ended
  * once that task is over. Task A starts first and orphans an escapee EA
@@ -868,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_escaped_grandchild),
 		cmocka_unit_test(test_setsid_grandchild_timeout),
 		cmocka_unit_test(test_escaped_concurrent),
+		cmocka_unit_test(test_escapee_reaped),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_rusage),
