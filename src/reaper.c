@@ -89,11 +89,155 @@ void hx_reaper_started(size_t handle, pid_t pid)
 
 /* ---- /proc ------------------------------------------------------------- */
 
+/* Everything in this section is async-signal-safe (fixed buffers, open,
+ * read, close; no stdio, no allocation, no lock), so that the signal
+ * handler's hx_reaper_kill_all shares it with the sweep. */
+
 typedef struct {
 	pid_t pid, ppid, pgid;
 	char state;
 	unsigned long long start;
 } proc_info;
+
+/* dst = a + decimal n + b (dst holds 64 bytes) */
+static void path_of(char *dst, const char *a, long n, const char *b)
+{
+	char digits[24];
+	int k = 0;
+	while (*a)
+		*dst++ = *a++;
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (k)
+		*dst++ = digits[--k];
+	while (*b)
+		*dst++ = *b++;
+	*dst = '\0';
+}
+
+/* The next space-separated number at *s; a negative one (tpgid, priority
+ * and nice may be) reads as 0. */
+static unsigned long long number(const char **s)
+{
+	unsigned long long v = 0;
+	int neg;
+	while (**s == ' ')
+		(*s)++;
+	if ((neg = **s == '-'))
+		(*s)++;
+	while (**s >= '0' && **s <= '9')
+		v = v * 10 + (unsigned long long)(*(*s)++ - '0');
+	return neg ? 0 : v;
+}
+
+/* /proc/PID/stat: state, parent, process group and start time; -1 when the
+ * process is gone. The command name may hold spaces and parentheses: the
+ * fields start after the last ')'. */
+static int read_stat(pid_t pid, proc_info *out)
+{
+	char path[64], buf[1024];
+	const char *p = NULL, *s;
+	ssize_t n, i;
+	int fd, f;
+
+	path_of(path, "/proc/", pid, "/stat");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (buf[i] == ')')
+			p = buf + i;
+	if (!p || p[1] != ' ' || !p[2])
+		return -1;
+	out->pid = pid;
+	out->state = p[2];
+	s = p + 3;
+	/* after the state: ppid pgrp session tty_nr tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
+	 * num_threads itrealvalue starttime */
+	out->ppid = (pid_t)number(&s);
+	out->pgid = (pid_t)number(&s);
+	for (f = 3; f < 19; f++)
+		number(&s);
+	out->start = number(&s);
+	return *s == ' ' ? 0 : -1;
+}
+
+/* Call fn for each pid in a children file ("12 345 "), read in pieces: a
+ * number cut at the end of one is carried into the next. */
+static void each_child(int fd, void (*fn)(pid_t, void *), void *ctx)
+{
+	char kids[1024];
+	size_t have = 0, keep;
+	ssize_t n;
+
+	while ((n = read(fd, kids + have, sizeof(kids) - 1 - have)) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		const char *s = kids, *cut;
+		if (n < 0)
+			continue;
+		have += (size_t)n;
+		kids[have] = '\0';
+		/* the numbers up to the last space are whole */
+		for (cut = kids + have; cut > kids && cut[-1] != ' '; cut--)
+			;
+		while (s < cut) {
+			pid_t pid = (pid_t)number(&s);
+			if (pid <= 0)
+				break;
+			fn(pid, ctx);
+		}
+		keep = (size_t)(kids + have - cut);
+		memmove(kids, cut, keep);
+		have = keep;
+	}
+}
+
+/* Call fn for each child of this process: a process's children hang off
+ * the thread that started them (or was chosen to adopt them), so each
+ * thread's /proc/self/task/T/children is read; the thread list through
+ * getdents64 (opendir allocates). */
+struct linux_dirent64 {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+static void each_own_child(void (*fn)(pid_t, void *), void *ctx)
+{
+	char buf[2048], path[64];
+	int dfd, fd;
+	long nd, off;
+
+	if ((dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	while ((nd = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < nd;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(void *)(buf + off);
+			const char *t = de->name;
+			long tid = (long)number(&t);
+
+			off += de->reclen;
+			if (tid <= 0)
+				continue; /* "." and ".." */
+			path_of(path, "/proc/self/task/", tid, "/children");
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue; /* the thread has exited */
+			each_child(fd, fn, ctx);
+			close(fd);
+		}
+	}
+	close(dfd);
+}
+
+/* ---- lists of processes (not in a signal handler) ---------------------- */
 
 typedef struct {
 	proc_info *v;
@@ -109,115 +253,59 @@ static void push(proc_list *l, const proc_info *p)
 	l->v[l->n++] = *p;
 }
 
-/* /proc/PID/stat: state, parent, process group and start time; -1 when the
- * process is gone. The command name may hold spaces and parentheses: the
- * fields start after the last ')'. */
-static int read_stat(pid_t pid, proc_info *out)
-{
-	char path[64], buf[1024], *p, *end;
-	unsigned long long v[20];
-	ssize_t n;
-	int fd, i;
+typedef struct {
+	proc_list *out;
+	pid_t of;
+} child_ctx;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')) || p[1] != ' ' || !p[2])
-		return -1;
-	out->pid = pid;
-	out->state = p[2];
-	p += 3;
-	/* after the state: ppid pgrp session tty_nr tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads itrealvalue starttime (some may be negative) */
-	for (i = 1; i < 20; i++) {
-		v[i] = strtoull(p, &end, 10);
-		if (end == p)
-			return -1;
-		p = end;
-	}
-	out->ppid = (pid_t)v[1];
-	out->pgid = (pid_t)v[2];
-	out->start = v[19];
-	return 0;
+static void push_child(pid_t pid, void *arg)
+{
+	child_ctx *c = arg;
+	proc_info info;
+	/* gone meanwhile, or re-parented since the list was read */
+	if (read_stat(pid, &info) == 0 && info.ppid == c->of)
+		push(c->out, &info);
 }
 
-/* Append the pids listed in a children file ("12 345 "). */
-static void read_children_file(const char *path, proc_list *pids)
-{
-	hx_buf b = HX_BUF_INIT;
-	proc_info p;
-	char *s, *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return; /* the thread has exited: its children moved to another */
-	for (;;) {
-		hx_buf_grow(&b, 4096);
-		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
-	}
-	close(fd);
-	memset(&p, 0, sizeof(p));
-	for (s = b.ptr; s && *s; s = end) {
-		long v = strtol(s, &end, 10);
-		if (end == s)
-			break;
-		p.pid = (pid_t)v;
-		push(pids, &p);
-	}
-	hx_buf_release(&b);
-}
-
-/* The children of process `of`, each with its /proc/PID/stat (those gone
- * meanwhile are left out): from /proc/OF/task/T/children for each thread T
- * (a process's children hang off the thread that started them), or, on a
+/* The children of process `of` (this process, or a descendant), each with
+ * its /proc/PID/stat: from the children files of its threads, or, on a
  * kernel without those files, from a scan of every /proc/PID/stat. */
 static void children_of(pid_t of, proc_list *out)
 {
-	proc_list pids = {NULL, 0, 0};
-	char path[96];
+	child_ctx c = {out, of};
+	char path[64];
 	struct dirent *de;
-	proc_info info;
-	size_t i;
 	DIR *d;
+	int fd;
 
 	if (no_children_files) {
 		if (!(d = opendir("/proc")))
 			return;
 		while ((de = readdir(d)) != NULL) {
 			pid_t pid = (pid_t)atoi(de->d_name);
-			if (pid > 0 && read_stat(pid, &info) == 0 && info.ppid == of)
-				push(out, &info);
+			if (pid > 0)
+				push_child(pid, &c);
 		}
 		closedir(d);
 		return;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)of);
+	if (of == getpid()) {
+		each_own_child(push_child, &c);
+		return;
+	}
+	path_of(path, "/proc/", of, "/task");
 	if (!(d = opendir(path)))
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/children", (int)of, de->d_name);
-		read_children_file(path, &pids);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			each_child(fd, push_child, &c);
+			close(fd);
+		}
 	}
 	closedir(d);
-	for (i = 0; i < pids.n; i++)
-		if (read_stat(pids.v[i].pid, &info) == 0 && info.ppid == of)
-			push(out, &info);
-	free(pids.v);
 }
 
 /* ---- ending a leftover ------------------------------------------------- */
@@ -338,158 +426,39 @@ void hx_reaper_end(size_t handle)
 
 /* ---- at exit, from a signal handler ------------------------------------ */
 
-/* Everything below is async-signal-safe: fixed buffers, no stdio, no
- * allocation, no lock (a sweep may hold sweep_lock in the interrupted
- * thread). */
+#define KA_ROUNDS 40 /* 5 ms apart: what a dying process re-parents */
 
-#define KA_ROUNDS 40   /* 5 ms apart: what a dying process re-parents */
+typedef struct {
+	pid_t pgrp;
+	int alive;
+} kill_ctx;
 
-struct ka_dirent {
-	unsigned long long ino;
-	long long off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
-/* "/proc/self/task/" + tid + "/children", or "/proc/" + pid + "/stat" */
-static void ka_path(char *dst, const char *a, long n, const char *b)
+/* SIGKILL to a live child outside our group, and to its group when it
+ * leads one. */
+static void kill_child(pid_t pid, void *arg)
 {
-	char digits[24];
-	int k = 0;
-	while (*a)
-		*dst++ = *a++;
-	do
-		digits[k++] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	while (k)
-		*dst++ = digits[--k];
-	while (*b)
-		*dst++ = *b++;
-	*dst = '\0';
-}
-
-static long ka_number(const char **s)
-{
-	long v = 0;
-	while (**s == ' ')
-		(*s)++;
-	if (**s == '-') { /* a negative field (tty_nr never is, tpgid may) */
-		(*s)++;
-		while (**s >= '0' && **s <= '9')
-			(*s)++;
-		return -1;
-	}
-	while (**s >= '0' && **s <= '9')
-		v = v * 10 + (*(*s)++ - '0');
-	return v;
-}
-
-/* The state and process group of pid from its stat; 0 when it is gone. */
-static char ka_stat(pid_t pid, pid_t *pgid)
-{
-	char path[48], buf[512];
-	const char *p = NULL, *s;
-	ssize_t n, i;
-	int fd;
-
-	ka_path(path, "/proc/", pid, "/stat");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	for (i = 0; i < n; i++)
-		if (buf[i] == ')')
-			p = buf + i;
-	if (!p || p[1] != ' ' || !p[2])
-		return 0;
-	s = p + 3;
-	ka_number(&s); /* ppid */
-	*pgid = (pid_t)ka_number(&s);
-	return p[2];
-}
-
-/* SIGKILL to each live child listed in a children file ("12 345 "), and
- * to its group when it leads one; read in pieces, a number cut at the end
- * of one carried into the next. Returns how many were alive. */
-static int ka_children(int fd, pid_t pgrp)
-{
-	char kids[1024];
-	size_t have = 0, keep;
-	int alive = 0;
-	ssize_t n;
-
-	while ((n = read(fd, kids + have, sizeof(kids) - 1 - have)) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		const char *s = kids, *cut;
-		if (n < 0)
-			continue;
-		have += (size_t)n;
-		kids[have] = '\0';
-		/* numbers up to the last space are whole */
-		for (cut = kids + have; cut > kids && cut[-1] != ' '; cut--)
-			;
-		while (s < cut) {
-			pid_t pid = (pid_t)ka_number(&s), pgid = 0;
-			char state;
-			if (pid <= 0)
-				break;
-			state = ka_stat(pid, &pgid);
-			if (!state || state == 'Z' || state == 'X' || pgid == pgrp)
-				continue;
-			alive++;
-			kill(pid, SIGKILL);
-			if (pgid == pid)
-				kill(-pid, SIGKILL);
-		}
-		keep = (size_t)(kids + have - cut);
-		memmove(kids, cut, keep);
-		have = keep;
-	}
-	return alive;
-}
-
-/* One round: SIGKILL to each live child outside our group (and to its
- * group when it leads one). Returns how many were alive. */
-static int ka_round(pid_t pgrp)
-{
-	char buf[2048], path[64];
-	int alive = 0, dfd, fd;
-	long nd, off;
-
-	if ((dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return 0;
-	while ((nd = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < nd;) {
-			struct ka_dirent *de = (struct ka_dirent *)(void *)(buf + off);
-			const char *t = de->name;
-			long tid = ka_number(&t);
-
-			off += de->reclen;
-			if (tid <= 0)
-				continue;
-			ka_path(path, "/proc/self/task/", tid, "/children");
-			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-				continue;
-			alive += ka_children(fd, pgrp);
-			close(fd);
-		}
-	}
-	close(dfd);
-	return alive;
+	kill_ctx *k = arg;
+	proc_info info;
+	if (read_stat(pid, &info) < 0 || info.state == 'Z' || info.state == 'X' ||
+	    info.pgid == k->pgrp)
+		return;
+	k->alive++;
+	kill(pid, SIGKILL);
+	if (info.pgid == pid)
+		kill(-pid, SIGKILL);
 }
 
 void hx_reaper_kill_all(void)
 {
 	struct timespec ts = {0, 5 * 1000000L};
-	pid_t pgrp = getpgrp();
+	kill_ctx k;
 	int round;
 
+	k.pgrp = getpgrp();
 	for (round = 0; round < KA_ROUNDS; round++) {
-		if (!ka_round(pgrp))
+		k.alive = 0;
+		each_own_child(kill_child, &k);
+		if (!k.alive)
 			return;
 		nanosleep(&ts, NULL);
 	}
