@@ -8,7 +8,9 @@
 # machine or hang.
 cat > limited <<'SH'
 #!/bin/sh
-if (ulimit -v 1000000 && harness --help) >/dev/null 2>&1; then ulimit -v 1000000; fi
+# (the probe in a shell of its own that outlives the harness: dash reports
+# a child killed by a signal, "Aborted", on its own stderr)
+if sh -c 'ulimit -v 1000000 && harness --help; exit $?' >/dev/null 2>&1; then ulimit -v 1000000; fi
 exec timeout -s TERM 20 "$@"
 SH
 chmod +x limited
