@@ -22,8 +22,17 @@
  * workers, when every task that was running when it started has ended; a
  * process of a running task is never touched.
  *
+ * Why not mark processes instead (an environment variable, a session id):
+ * a task may clear its environment, and setsid is exactly what drops the
+ * session; the start time cannot be changed by the process. Why not a
+ * cgroup per task (as BenchExec does), which would attribute exactly: it
+ * needs a delegated, writable cgroup v2 subtree, which CI runners and
+ * containers rarely give; it is left as a possible addition.
+ *
  * Thread-safe. Without PR_SET_CHILD_SUBREAPER (not Linux, or refused) the
- * leftovers go to init as before and the sweep finds nothing.
+ * leftovers go to init as before and the sweep finds nothing; without the
+ * children files (CONFIG_PROC_CHILDREN) the sweep scans /proc, and
+ * hx_reaper_kill_all does nothing.
  */
 #ifndef HX_REAPER_H
 #define HX_REAPER_H
