@@ -8,6 +8,7 @@
 #include "exec.h"
 #include "fsutil.h"
 #include "lock.h"
+#include "reaper.h"
 #include "ydoc.h"
 
 #include <ctype.h>
@@ -192,12 +193,14 @@ void hx_cli_locks(const char *cmd, int no_wait)
 /* The first signal asks for a clean stop (hx_run cancels its tasks and
  * keeps what completed). A second one ends the harness at once, and with it
  * every running task: they live in process groups of their own, which a
- * terminal's Ctrl-C does not reach. */
+ * terminal's Ctrl-C does not reach; and what left those groups (setsid),
+ * re-parented to the harness as their subreaper. */
 static void on_signal(int sig)
 {
 	(void)sig;
 	if (atomic_exchange(&interrupted, 1)) {
 		hx_proc_kill_all(SIGKILL);
+		hx_reaper_kill_all();
 		_exit(130);
 	}
 }
@@ -207,10 +210,16 @@ void hx_cli_catch_interrupts(const atomic_int **cancel)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* one handler at a time: a SIGTERM must not cut a second SIGINT's
+	 * kill short with its _exit */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a spec being read (a slow file) stops for it too */
+	hx_file_set_cancel(&interrupted);
 	*cancel = &interrupted;
 	interrupts_caught = 1;
 	/* a wait for a lock ends at the first signal too */

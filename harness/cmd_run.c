@@ -149,9 +149,14 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	hx_cli_locks("run", no_wait);
+	/* From here on SIGINT/SIGTERM end the command with 130, loading
+	 * included: a read of the spec or of a file it names stops for the
+	 * flag (hx_file_set_cancel), and the run stops before its first task.
+	 * The run and the series set the same handler again. */
+	hx_cli_catch_interrupts(&opt.cancel);
 	{
 		hx_buf text = HX_BUF_INIT;
-		int err = hx_file_read(&text, opt.spec_path), st;
+		int err = hx_file_read_spec(&text, opt.spec_path), st;
 		if (err) {
 			hx_cli_error("run", "%s", hx_error_last());
 			hx_buf_release(&text);

@@ -50,7 +50,7 @@ static int load_list(names *ns, const char *path)
 	char *line, *save = NULL;
 	int err;
 
-	if ((err = hx_file_read(&text, path)) != 0)
+	if ((err = hx_file_read_spec(&text, path)) != 0)
 		goto done;
 	/* strtok_r skips empty lines, which would throw line numbers off:
 	 * walk the lines by hand. */

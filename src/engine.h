@@ -54,8 +54,10 @@ typedef struct {
 	char *version, *path, *binary_hash, *toolchain;
 } hx_engine_identity;
 /* Fill *id (released by the caller whatever the return). HX_EENGINE when
- * the version command cannot run or fails. */
-int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root);
+ * the version command cannot run or fails; HX_EINTERRUPTED when *cancel
+ * (optional) is set while it runs (it is terminated). */
+int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root,
+		       const atomic_int *cancel);
 void hx_engine_identity_release(hx_engine_identity *id);
 
 #endif

@@ -60,6 +60,23 @@ void hx_error_clear(void)
 	slot[0] = '\0';
 }
 
+int hx_error_from_errno(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+		return HX_ENOTFOUND;
+	case ENOTDIR:
+	case ENAMETOOLONG:
+	case ELOOP:
+	case EISDIR:
+		return HX_EINVALID;
+	case EINTR:
+		return HX_EINTERRUPTED;
+	default:
+		return HX_ESYSTEM;
+	}
+}
+
 int hx_error_exit_status(int code)
 {
 	switch (code) {

@@ -44,6 +44,13 @@ const char *hx_error_last(void);
 
 void hx_error_clear(void);
 
+/* The code for a failed system call's errno: a path that does not resolve
+ * is the user's input, not a system failure. ENOENT is HX_ENOTFOUND;
+ * ENOTDIR, ENAMETOOLONG, ELOOP and EISDIR (a path through a file, too long,
+ * a symlink loop, a directory where a file is meant) are HX_EINVALID;
+ * EINTR is HX_EINTERRUPTED; anything else is HX_ESYSTEM. */
+int hx_error_from_errno(int errnum);
+
 /* Exit status for a code: 0 ok, 1 mismatch, 2 bad input or not found,
  * 3 engine or system failure, 130 interrupted (as a shell reports SIGINT). */
 int hx_error_exit_status(int code);

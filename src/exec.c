@@ -27,6 +27,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "reaper.h"
 
 #define CAPTURE_DEFAULT (64 * 1024)
 #define READ_CHUNK (64 * 1024)
@@ -383,7 +384,7 @@ static int reap(pid_t pid, int *wstatus, struct rusage *ru)
 int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 {
 	int out_p[2] = {-1, -1}, err_p[2] = {-1, -1}, st_p[2] = {-1, -1};
-	int pidfd = -1, reaped = 0, term_sent = 0, kill_sent = 0;
+	int pidfd = -1, reaped = 0, term_sent = 0, kill_sent = 0, task_open = 0;
 	int wstatus = 0, e = 0, rc = 0, i;
 	pid_t pid = -1;
 	struct rlimit as, *asp = NULL;
@@ -392,6 +393,7 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 	int64_t t0, t_end, deadline = -1, kill_at = -1, drain_until = -1;
 	int64_t grace;
 	ssize_t n;
+	size_t task = 0;
 
 	hx_proc_result_init(out);
 	memset(&ru, 0, sizeof(ru));
@@ -433,6 +435,10 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 	}
 
 	t0 = now_ns();
+	/* Registered before the fork: a process this task starts is never
+	 * taken for another task's leftover (reaper.h). */
+	task = hx_reaper_begin();
+	task_open = 1;
 	pid = spawn(opt, asp, out_p[1], err_p[1], st_p[1]);
 	e = errno;
 	if (pid < 0) {
@@ -440,6 +446,7 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 		rc = HX_ESYSTEM;
 		goto done;
 	}
+	hx_reaper_started(task, pid);
 	/* Both sides call setpgid so that the group exists whoever runs
 	 * first (with vfork the child always has; this keeps a switch to
 	 * fork safe). EACCES after the child's exec is expected. */
@@ -567,7 +574,11 @@ int hx_proc_run(hx_proc_result *out, const hx_proc_options *opt)
 			reaped = 1;
 			t_end = now_ns();
 			out->wall_ms = (double)(t_end - t0) / 1e6;
-			drain_until = t_end + DRAIN_NS;
+			/* what left the group (setsid) and was re-parented
+			 * to us: ended now, so the pipes it holds reach EOF */
+			hx_reaper_end(task);
+			task_open = 0;
+			drain_until = now_ns() + DRAIN_NS;
 		}
 	}
 
@@ -598,6 +609,8 @@ done:
 		live_remove(pid);
 		reap(pid, &wstatus, &ru);
 	}
+	if (task_open)
+		hx_reaper_end(task);
 	close_fd(&pidfd);
 	close_fd(&cap[0].fd);
 	close_fd(&cap[1].fd);

@@ -10,7 +10,11 @@
  * On timeout (or cancel) the whole group gets SIGTERM, then SIGKILL after
  * grace_s, so a grandchild that ignores SIGTERM is gone too; when the child
  * exits on its own, whatever is left of its group is killed as well, so no
- * process of a task outlives it.
+ * process of a task outlives it. A descendant that left the group (setsid)
+ * is re-parented to the harness, a child subreaper, when its parent dies,
+ * and ended with SIGKILL once the child is reaped (reaper.h: with several
+ * tasks at once, once every task that was running when it started has
+ * ended).
  */
 #ifndef HX_EXEC_H
 #define HX_EXEC_H
@@ -60,8 +64,10 @@ typedef struct {
 	hx_buf out, err;   /* the last capture_max bytes of each stream */
 	size_t out_dropped, err_dropped; /* bytes dropped from the front */
 	int pipes_leaked;  /* a process outside the group (setsid) still held
-			    * the pipes 1 s after the child ended: capture
-			    * was cut there */
+			    * the pipes 1 s after the child ended (one whose
+			    * end reaper.h defers, or one that is no longer
+			    * the harness's descendant): capture was cut
+			    * there */
 } hx_proc_result;
 
 void hx_proc_result_init(hx_proc_result *r);

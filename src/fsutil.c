@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,35 +15,183 @@
 #include "error.h"
 #include "testhook.h"
 
+static _Atomic(const atomic_int *) read_cancel;
+
+void hx_file_set_cancel(const atomic_int *cancel)
+{
+	atomic_store(&read_cancel, cancel);
+}
+
+static int canceled(void)
+{
+	const atomic_int *c = atomic_load(&read_cancel);
+	return c && atomic_load(c);
+}
+
+/* A path as a message quotes it: whole, or for a very long one (ENAMETOOLONG
+ * comes with paths of thousands of bytes) its start and its length, so the
+ * reason still fits on the line. */
+static const char *quoted(char *buf, size_t n, const char *path)
+{
+	size_t len = strlen(path);
+	if (len <= 200)
+		snprintf(buf, n, "'%s'", path);
+	else
+		snprintf(buf, n, "'%.60s...' (a path of %zu bytes)", path, len);
+	return buf;
+}
+
+/* "cannot open 'a/b.yaml/c': 'a/b.yaml' is not a directory": ENOTDIR says
+ * which part of the path is the file. */
+static int open_error(int e, const char *path, const char *q)
+{
+	char *p = e == ENOTDIR ? hx_xstrdup(path) : NULL, *slash;
+	struct stat st;
+
+	hx_error_set_errno(e, "cannot open %s", q);
+	for (slash = p ? strchr(p + 1, '/') : NULL; slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			char pq[256];
+			hx_error_set("cannot open %s: %s is not a directory", q,
+				     quoted(pq, sizeof(pq), p));
+			break;
+		}
+		*slash = '/';
+	}
+	free(p);
+	return hx_error_from_errno(e);
+}
+
+static int interrupted(const char *q)
+{
+	hx_error_set("interrupted while reading %s", q);
+	return HX_EINTERRUPTED;
+}
+
+/* open(2), retried when a signal interrupts it (a FIFO's open blocks until
+ * a writer comes) unless the cancel flag is set. */
+static int open_file(int *fd, const char *path, int flags, const char *q)
+{
+	while ((*fd = open(path, flags | O_CLOEXEC)) < 0) {
+		int e = errno;
+		if (e == EINTR && !canceled())
+			continue;
+		if (e == EINTR)
+			return interrupted(q);
+		return open_error(e, path, q);
+	}
+	return 0;
+}
+
+/* Append what fd holds up to EOF; max > 0: more than max bytes is refused
+ * (at most max + 1 are read). */
+static int read_fd(hx_buf *out, int fd, const char *q, size_t max)
+{
+	size_t start = out->len, got, room;
+	ssize_t n;
+
+	for (;;) {
+		if (canceled())
+			return interrupted(q);
+		if (out->cap <= out->len + 1)
+			hx_buf_grow(out, 65536);
+		room = out->cap - out->len - 1;
+		got = out->len - start;
+		if (max && room > max + 1 - got)
+			room = max + 1 - got;
+		n = read(fd, out->ptr + out->len, room);
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue; /* the flag decides, above */
+			hx_error_set_errno(e, "cannot read %s", q);
+			return hx_error_from_errno(e);
+		}
+		if (n == 0)
+			return 0;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+		if (max && out->len - start > max) {
+			hx_error_set("cannot read %s: it grew past the %zu MiB a spec or a file it "
+				     "names may hold", q, max >> 20);
+			return HX_EINVALID;
+		}
+	}
+}
+
 int hx_file_read(hx_buf *out, const char *path)
 {
-	FILE *fp;
-	int is_stdin = strcmp(path, "-") == 0;
-	size_t n;
+	char q[256];
+	int fd = STDIN_FILENO, err;
 
-	fp = is_stdin ? stdin : fopen(path, "rb");
-	if (!fp) {
-		int e = errno;
-		hx_error_set_errno(e, "cannot open '%s'", path);
-		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+	quoted(q, sizeof(q), path);
+	if (strcmp(path, "-") != 0 && (err = open_file(&fd, path, O_RDONLY, q)) != 0)
+		return err;
+	err = read_fd(out, fd, q, 0);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return err;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a named pipe" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a file";
+}
+
+static int check_stat(const struct stat *st, const char *q)
+{
+	if (!S_ISREG(st->st_mode)) {
+		hx_error_set("cannot read %s: not a regular file (%s)", q, file_kind(st->st_mode));
+		return HX_EINVALID;
 	}
-	for (;;) {
-		hx_buf_grow(out, 65536);
-		n = fread(out->ptr + out->len, 1, out->cap - out->len - 1, fp);
-		out->len += n;
-		out->ptr[out->len] = '\0';
-		if (n == 0)
-			break;
+	if ((uintmax_t)st->st_size > HX_SPEC_FILE_MAX) {
+		/* tenths of a MiB rounded up: one byte over is not "64.0" */
+		uintmax_t tenths = ((uintmax_t)st->st_size * 10 + (1 << 20) - 1) >> 20;
+		hx_error_set("cannot read %s: %ju.%ju MiB, more than the %zu MiB a spec or a file "
+			     "it names may hold", q, tenths / 10, tenths % 10, HX_SPEC_FILE_MAX >> 20);
+		return HX_EINVALID;
 	}
-	if (ferror(fp)) {
-		hx_error_set_errno(errno, "cannot read '%s'", path);
-		if (!is_stdin)
-			fclose(fp);
-		return HX_ESYSTEM;
-	}
-	if (!is_stdin)
-		fclose(fp);
 	return 0;
+}
+
+static int stat_spec(const char *path, const char *q)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return open_error(errno, path, q);
+	return check_stat(&st, q);
+}
+
+int hx_file_check_spec(const char *path)
+{
+	char q[256];
+	return stat_spec(path, quoted(q, sizeof(q), path));
+}
+
+int hx_file_read_spec(hx_buf *out, const char *path)
+{
+	struct stat st;
+	char q[256];
+	int fd = -1, err;
+
+	quoted(q, sizeof(q), path);
+	/* stat first: a device or a FIFO is refused without being opened
+	 * (opening one can block, or do something); O_NONBLOCK and fstat
+	 * cover a file swapped for one in between. */
+	if ((err = stat_spec(path, q)) != 0 ||
+	    (err = open_file(&fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, q)) != 0)
+		return err;
+	if (fstat(fd, &st) != 0) {
+		hx_error_set_errno(errno, "cannot read %s", q);
+		err = HX_ESYSTEM;
+	} else if ((err = check_stat(&st, q)) == 0) {
+		hx_buf_grow(out, (size_t)st.st_size + 1); /* + 1: EOF, or growth */
+		err = read_fd(out, fd, q, HX_SPEC_FILE_MAX);
+	}
+	close(fd);
+	return err;
 }
 
 int hx_atomic_open(hx_atomic_file *out, const char *path)

@@ -6,13 +6,45 @@
 #ifndef HX_FSUTIL_H
 #define HX_FSUTIL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "buf.h"
 
-/* Read a whole file into out (appended). "-" reads stdin. */
+/* The most a spec, or a file a spec names (models, canonical profile,
+ * corpus list, budgets, presets, toolchain file), may hold: 64 MiB. The
+ * largest shipped is a few KiB and a Mathlib corpus list is about 300 KiB;
+ * the cap is there so that a wrong path (a log, a disk image) is refused
+ * at once instead of filling memory. */
+#define HX_SPEC_FILE_MAX ((size_t)64 << 20)
+
+/* The flag a read blocked on a pipe or a slow file gives up for: when a
+ * signal interrupts the read and *cancel is set, the read fails with
+ * HX_EINTERRUPTED ("interrupted while reading 'x'"); the flag is also
+ * checked between chunks. Process-wide: the CLI passes its SIGINT/SIGTERM
+ * flag (hx_cli_catch_interrupts). Without one (NULL, the default) an
+ * interrupted read is retried. */
+void hx_file_set_cancel(const atomic_int *cancel);
+
+/* Read a whole file into out (appended). "-" reads stdin. Any kind of file
+ * (a pipe: process substitution) and no size limit: telemetry, datasets,
+ * command-line inputs. Errors: HX_ENOTFOUND (ENOENT), HX_EINVALID (a path
+ * through a file, too long, a directory), HX_EINTERRUPTED (above),
+ * HX_ESYSTEM. */
 int hx_file_read(hx_buf *out, const char *path);
+
+/* Read a spec or a file a spec names: it must be a regular file of at most
+ * HX_SPEC_FILE_MAX bytes. The kind and size are checked before the file is
+ * opened (so a FIFO or a device is never opened, and nothing blocks), again
+ * on the opened descriptor, and the read stops at the cap (a file that
+ * grows meanwhile). A refusal is HX_EINVALID, one line: "cannot read
+ * '/dev/zero': not a regular file (a character device)". Other errors as
+ * hx_file_read. */
+int hx_file_read_spec(hx_buf *out, const char *path);
+/* The same checks without reading: for a spec loader that reports a bad
+ * file at the spec's line and column before it hands the path on. */
+int hx_file_check_spec(const char *path);
 
 /* Replace path with data atomically. */
 int hx_file_write_atomic(const char *path, const void *data, size_t len);

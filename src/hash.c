@@ -74,7 +74,7 @@ int hx_hash128_file(char out[HX_HASH_HEX_LEN], const char *path)
 	if (!fp) {
 		int e = errno;
 		hx_error_set_errno(e, "cannot open '%s'", path);
-		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+		return hx_error_from_errno(e);
 	}
 	h = hx_hash128_new();
 	chunk = hx_xmalloc(CHUNK);

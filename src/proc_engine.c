@@ -175,7 +175,8 @@ static void quote_argv(hx_buf *out, const char *const *argv, size_t max)
 
 /* Engine identity: the version command's first line, the binary it names
  * (resolved) and that binary's hash, and the Lean toolchain file. */
-int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root)
+int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const char *root,
+		       const atomic_int *cancel)
 {
 	const char *prog = se->version_command ? se->version_command[0] : se->command[0];
 	char hex[HX_HASH_HEX_LEN];
@@ -192,9 +193,14 @@ int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const c
 		o.argv = (const char *const *)se->version_command;
 		o.cwd = root;
 		o.timeout_s = VERSION_TIMEOUT_S;
+		o.cancel = cancel;
 		hx_proc_result_init(&r);
 		err = hx_proc_run(&r, &o);
-		if (!err && r.status == HX_PROC_EXEC_FAILED) {
+		if (!err && r.limit == HX_LIMIT_CANCELED) {
+			hx_error_set("interrupted while running the version command '%s'; nothing "
+				     "was run", se->version_command[0]);
+			err = HX_EINTERRUPTED;
+		} else if (!err && r.status == HX_PROC_EXEC_FAILED) {
 			hx_error_set("cannot run the version command '%s': %s", se->version_command[0],
 				     strerror(r.exec_errno));
 			err = HX_EENGINE;
@@ -226,7 +232,7 @@ int hx_engine_identify(hx_engine_identity *id, const hx_spec_engine *se, const c
 	}
 	if (se->toolchain_file) {
 		hx_buf t = HX_BUF_INIT;
-		if ((err = hx_file_read(&t, se->toolchain_file)) != 0) {
+		if ((err = hx_file_read_spec(&t, se->toolchain_file)) != 0) {
 			hx_buf_release(&t);
 			return err;
 		}
@@ -248,7 +254,7 @@ void hx_engine_identity_release(hx_engine_identity *id)
 static int identify(proc_engine *pe)
 {
 	hx_engine_identity id;
-	int err = hx_engine_identify(&id, pe->se, pe->root);
+	int err = hx_engine_identify(&id, pe->se, pe->root, pe->cancel);
 	pe->version = id.version;
 	pe->path = id.path;
 	pe->hash = id.binary_hash;

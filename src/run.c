@@ -493,7 +493,7 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 		end = time(NULL);
 		gmtime_r(&end, &tmv);
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-		if (!opt->spec_text && (err = hx_file_read(&text, spec->path)) != 0)
+		if (!opt->spec_text && (err = hx_file_read_spec(&text, spec->path)) != 0)
 			goto done;
 		if ((err = hx_replay_archive_run(out->archive_path, out, spec,
 						 opt->spec_text ? opt->spec_text : text.ptr,
@@ -629,15 +629,17 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	if ((err = prepare_outputs(out, opt)) != 0 ||
-	    (err = start_state(&state, opt, out->run_dir, utc, date)) != 0)
+	if ((err = prepare_outputs(out, opt)) != 0)
 		goto done;
 
 	ectx.spec = spec;
 	ectx.corpus = &corpus;
 	ectx.out_dir = out->run_dir;
 	ectx.cancel = opt->cancel;
-	if ((err = hx_engine_new(&engine, &ectx)) != 0)
+	/* After the engine is identified: a run stopped while its version
+	 * command runs has written nothing. */
+	if ((err = hx_engine_new(&engine, &ectx)) != 0 ||
+	    (err = start_state(&state, opt, out->run_dir, utc, date)) != 0)
 		goto done;
 	out->engine_kind = hx_xstrdup(engine->kind);
 	out->engine_version = hx_xstrdup(engine->version);

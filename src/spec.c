@@ -208,9 +208,12 @@ static int read_models(hx_spec *s, const hx_ydoc *doc, const hx_ynode *v, const 
 		return err;
 	s->models_path = hx_path_join(dir, rel);
 	free(rel);
-	err = hx_models_load(&s->models, s->models_path);
 	/* Errors inside the models file carry its own location; a file that
-	 * cannot be read is located at the spec's reference to it. */
+	 * cannot be read (missing, not a regular file, too large) is located
+	 * at the spec's reference to it. */
+	if ((err = hx_file_check_spec(s->models_path)) != 0)
+		return relocate(doc, v, err);
+	err = hx_models_load(&s->models, s->models_path);
 	if (err == HX_ENOTFOUND || err == HX_ESYSTEM)
 		return relocate(doc, v, err);
 	return err;
@@ -250,9 +253,11 @@ static int read_corpus(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, const 
 			return err;
 		s->corpus_path = hx_path_join(dir, rel);
 		free(rel);
-		if (idx == 2 ? !hx_is_dir(s->corpus_path) : !hx_path_exists(s->corpus_path))
-			return hx_ydoc_error(doc, v, "cannot open '%s': No such %s", s->corpus_path,
-					     idx == 2 ? "directory" : "file");
+		if (idx == 2 && !hx_is_dir(s->corpus_path))
+			return hx_ydoc_error(doc, v, "cannot open '%s': No such directory",
+					     s->corpus_path);
+		if (idx == 1 && (err = hx_file_check_spec(s->corpus_path)) != 0)
+			return relocate(doc, v, err);
 	}
 	if ((v = hx_ynode_get(n, "modules"))) {
 		if (idx)
@@ -374,8 +379,10 @@ static int read_canonical(hx_spec *s, const hx_ydoc *doc, const hx_ynode *n, con
 	else
 		path = hx_path_join(dir, s->profile_ref);
 	hx_canon_profile_release(&s->profile);
-	err = hx_canon_profile_load(&s->profile, path);
-	if (err == HX_ENOTFOUND || err == HX_ESYSTEM)
+	if (!is_builtin_profile_name(path) && (err = hx_file_check_spec(path)) != 0)
+		err = relocate(doc, v ? v : n, err);
+	else if ((err = hx_canon_profile_load(&s->profile, path)) == HX_ENOTFOUND ||
+		 err == HX_ESYSTEM)
 		err = relocate(doc, v ? v : n, err);
 	if (err)
 		hx_canon_profile_init(&s->profile);

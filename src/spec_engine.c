@@ -380,6 +380,13 @@ static int engine_read(hx_spec_engine *e, const hx_ydoc *doc, const hx_ynode *n,
 		e->toolchain_file = resolve(dir, s);
 		free(s);
 		s = NULL;
+		/* read at start-up: a bad one is reported here, located */
+		if ((err = hx_file_check_spec(e->toolchain_file)) != 0) {
+			char msg[1024];
+			snprintf(msg, sizeof(msg), "%s", hx_error_last());
+			hx_ydoc_error(doc, v, "%s", msg);
+			goto done;
+		}
 	}
 	if ((v = hx_ynode_get(n, "json")) && (err = hx_ydoc_bool(doc, v, "json", &e->json)) != 0)
 		goto done;

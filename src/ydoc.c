@@ -432,7 +432,7 @@ int hx_ydoc_load(hx_ydoc **out, const char *path)
 	int err;
 
 	*out = NULL;
-	if ((err = hx_file_read(&text, path)) == 0)
+	if ((err = hx_file_read_spec(&text, path)) == 0)
 		err = hx_ydoc_parse(out, path, text.ptr, text.len);
 	hx_buf_release(&text);
 	return err;

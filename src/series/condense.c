@@ -556,7 +556,7 @@ int hx_condense_file(const hx_condense_set *s, const char *path, hx_cval *values
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		int e = errno;
 		hx_error_set_errno(e, "cannot open telemetry '%s'", path);
-		rc = e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+		rc = hx_error_from_errno(e);
 	} else {
 		c.shape = hx_json_shape_new();
 		rc = hx_lines_each(fd, path, NULL, row_line, &c, NULL);

@@ -512,7 +512,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 	if (strcmp(s->engine.kind, "sim-monitor") == 0)
 		id.version = hx_xstrdup(HX_SIM_MONITOR_VERSION); /* built in: no binary */
 	else if ((err = hx_engine_identify(&id, &s->engine,
-					   s->engine.root ? s->engine.root : s->dir)) != 0)
+					   s->engine.root ? s->engine.root : s->dir, opt->cancel)) != 0)
 		goto done;
 	out->engine_version = id.version ? hx_xstrdup(id.version) : NULL;
 	out->engine_path = id.path ? hx_xstrdup(id.path) : NULL;

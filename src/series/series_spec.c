@@ -301,7 +301,7 @@ int hx_series_spec_load(hx_series_spec **out, const char *path)
 	hx_buf text = HX_BUF_INIT;
 	int err;
 	*out = NULL;
-	if ((err = hx_file_read(&text, path)) != 0)
+	if ((err = hx_file_read_spec(&text, path)) != 0)
 		return err;
 	err = hx_series_spec_parse(out, path, text.ptr, text.len);
 	hx_buf_release(&text);

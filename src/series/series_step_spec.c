@@ -611,7 +611,7 @@ static int read_table_ref(const hx_ydoc *doc, const hx_ynode *n, hx_series_spec 
 	if ((err = hx_ydoc_string(doc, n, presets ? "presets" : "budgets", &file)) != 0)
 		return err;
 	path = hx_path_join(dir, file);
-	err = hx_file_read(&text, path);
+	err = hx_file_read_spec(&text, path);
 	if (!err)
 		err = presets ? hx_tune_presets_parse(&st->presets, path, text.ptr, text.len)
 			      : hx_budgets_parse(&st->budgets, path, text.ptr, text.len);

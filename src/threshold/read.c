@@ -388,7 +388,7 @@ int hx_scores_read_jsonl(hx_scores *s, const char *path, const hx_score_fields *
 	if (fd < 0) {
 		int e = errno;
 		hx_error_set_errno(e, "cannot open '%s'", path);
-		return e == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+		return hx_error_from_errno(e);
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= SPLIT_MIN && !is_stdin)
 		split = split_point(fd, st.st_size);

@@ -596,6 +596,23 @@ static void test_errors_analysis(void **state)
 		       "    needs: [d]\n"
 		       "    budgets: no-such-budgets.yaml\n",
 		  "s.yaml:10:14: cannot open 'no-such-budgets.yaml': No such file or directory");
+	/* a budgets or presets file must be a regular file: refused unread */
+	parse_err(HEAD "steps:\n"
+		       "  r: {kind: runs, profiles: [p]}\n"
+		       "  d: {kind: condense, needs: [r]}\n"
+		       "  t:\n"
+		       "    kind: tune\n"
+		       "    needs: [d]\n"
+		       "    budgets: /dev/zero\n",
+		  "s.yaml:10:14: cannot read '/dev/zero': not a regular file (a character device)");
+	parse_err(HEAD "steps:\n"
+		       "  r: {kind: runs, profiles: [p]}\n"
+		       "  d: {kind: condense, needs: [r]}\n"
+		       "  t:\n"
+		       "    kind: tune\n"
+		       "    needs: [d]\n"
+		       "    presets: /\n",
+		  "s.yaml:10:14: cannot read '/': not a regular file (a directory)");
 }
 
 /* Errors after part of a step, or other steps, were read: what was read is

@@ -74,16 +74,21 @@ static void expect_error(const char *text, const char *suffix)
 	expect_error_rc(text, HX_EINVALID, suffix);
 }
 
-/* Like expect_error, for messages whose tail holds a temp path. */
-static void expect_error_prefix(const char *text, const char *prefix)
+/* Like expect_error_rc, for messages whose tail holds a temp path. */
+static void expect_error_prefix_rc(const char *text, int rc, const char *prefix)
 {
 	hx_spec *s = NULL;
 	char want[1024];
 	write_spec(text);
-	assert_int_equal(hx_spec_load(&s, tmpspec), HX_EINVALID);
+	assert_int_equal(hx_spec_load(&s, tmpspec), rc);
 	snprintf(want, sizeof(want), "%s:%s", tmpspec, prefix);
 	if (strncmp(hx_error_last(), want, strlen(want)) != 0)
 		fail_msg("'%s' does not start with '%s'", hx_error_last(), want);
+}
+
+static void expect_error_prefix(const char *text, const char *prefix)
+{
+	expect_error_prefix_rc(text, HX_EINVALID, prefix);
 }
 
 static hx_spec *load_ok(const char *text)
@@ -252,8 +257,8 @@ static void test_corpus_kinds(void **state)
 
 	expect_error(L_EXPERIMENT L_SEED "corpus: {list: a, dir: b}\n" L_ENGINE L_TIERS L_SAMPLES,
 		     "3:24: a corpus is a 'list' or a 'dir', not both");
-	expect_error_prefix(L_EXPERIMENT L_SEED "corpus: {list: nosuch.txt}\n" L_ENGINE L_TIERS
-			    L_SAMPLES, "3:16: cannot open '");
+	expect_error_prefix_rc(L_EXPERIMENT L_SEED "corpus: {list: nosuch.txt}\n" L_ENGINE L_TIERS
+			       L_SAMPLES, HX_ENOTFOUND, "3:16: cannot open '");
 	expect_error(L_EXPERIMENT L_SEED "corpus: {kind: list}\n" L_ENGINE L_TIERS L_SAMPLES,
 		     "3:16: corpus kind 'list' needs a 'list' file");
 }
@@ -452,6 +457,37 @@ static void test_file_relations(void **state)
 	assert_null(s);
 }
 
+/* Every file a spec names must be a regular file (hx_file_read_spec): a
+ * device, a directory or a path through a file is refused before it is
+ * read, located at the spec's value, as bad input. */
+static void test_named_files(void **state)
+{
+	hx_spec *s = NULL;
+	(void)state;
+
+	expect_error(L_EXPERIMENT L_SEED L_ENGINE "models: /dev/zero\n" L_TIERS L_SAMPLES,
+		     "4:9: cannot read '/dev/zero': not a regular file (a character device)");
+	expect_error(L_EXPERIMENT L_SEED L_ENGINE L_MODELS L_TIERS L_SAMPLES
+		     "canonical: {profile: /dev/zero}\n",
+		     "7:22: cannot read '/dev/zero': not a regular file (a character device)");
+	expect_error(L_EXPERIMENT L_SEED "corpus: {list: /dev/zero}\n" L_ENGINE L_TIERS L_SAMPLES,
+		     "3:16: cannot read '/dev/zero': not a regular file (a character device)");
+	expect_error(L_EXPERIMENT L_SEED "corpus: {list: /}\n" L_ENGINE L_TIERS L_SAMPLES,
+		     "3:16: cannot read '/': not a regular file (a directory)");
+	expect_error(L_EXPERIMENT L_SEED
+		     "engine: {kind: lean, root: /, toolchain_file: /dev/null}\n"
+		     L_REAL_TIERS L_SAMPLES,
+		     "3:47: cannot read '/dev/null': not a regular file (a character device)");
+	expect_error(L_EXPERIMENT L_SEED L_ENGINE "models: " MODELS "/x.yaml\n" L_TIERS
+		     L_SAMPLES,
+		     "4:9: cannot open '" MODELS "/x.yaml': '" MODELS "' is not a directory");
+	/* the spec itself */
+	assert_int_equal(hx_spec_load(&s, "/dev/zero"), HX_EINVALID);
+	assert_null(s);
+	assert_string_equal(hx_error_last(),
+			    "cannot read '/dev/zero': not a regular file (a character device)");
+}
+
 static void test_key_errors(void **state)
 {
 	(void)state;
@@ -641,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_inline_and_defaults),
 		cmocka_unit_test(test_file_relations),
+		cmocka_unit_test(test_named_files),
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_experiment_name),
