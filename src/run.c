@@ -524,6 +524,18 @@ static int start_state(hx_run_state *state, const hx_run_options *opt, const cha
 	return opt->resume ? 0 : hx_run_state_write(state, run_dir);
 }
 
+/* The command that resumes this run: with the seed when --seed replaced
+ * the spec's, since the plan (which --resume checks each record against)
+ * depends on it; the worker count does not matter. */
+static const char *resume_command(char *buf, size_t n, const hx_spec *spec,
+				  const hx_run_options *opt, const char *run_dir)
+{
+	int len = snprintf(buf, n, "harness run %s --out %s --resume", spec->path, run_dir);
+	if (opt->has_seed && len >= 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " --seed %" PRIu64, opt->seed);
+	return buf;
+}
+
 /* The tasks: a fresh run's, or what an interrupted one left to do
  * (*final: none, every record is in RUN/telemetry.jsonl already). The
  * completed records are synced whatever happens. */
@@ -563,9 +575,11 @@ static int run_tasks(run_ctx *p, hx_run_result *out, const hx_spec *spec, int wo
 	hx_progress_release(&p->progress);
 	hx_buf_release(&plabel);
 	if (err == HX_EINTERRUPTED) {
+		char cmd[1024];
 		hx_error_set("interrupted after %zu of %zu tasks; the completed ones are in '%s'; "
-			     "resume with: harness run %s --out %s --resume",
-			     p->flushed, p->plan->n, p->partial_path, spec->path, out->run_dir);
+			     "resume with: %s",
+			     p->flushed, p->plan->n, p->partial_path,
+			     resume_command(cmd, sizeof(cmd), spec, opt, out->run_dir));
 	}
 	{
 		/* Whatever happened, the records written so far reach the disk. */
@@ -663,12 +677,11 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 		hx_run_clean_leftovers(out->run_dir, state.archive);
 	if ((err = finish(out, spec, &corpus, engine, &p, path, workers, opt, &state, start)) != 0) {
 		/* Whatever stopped it, the tasks are done: say how to finish. */
-		char why[512];
+		char why[512], cmd[1024];
 		snprintf(why, sizeof(why), "%s",
 			 err == HX_EINTERRUPTED ? "interrupted after the tasks" : hx_error_last());
-		hx_error_set("%s; the telemetry is in '%s': finish the run with: harness run %s "
-			     "--out %s --resume",
-			     why, path, spec->path, out->run_dir);
+		hx_error_set("%s; the telemetry is in '%s': finish the run with: %s", why, path,
+			     resume_command(cmd, sizeof(cmd), spec, opt, out->run_dir));
 	}
 done:
 	if (p.partial)

@@ -16,9 +16,14 @@ t harness golden accept smoke --no-wait
 t harness golden reject smoke --no-wait
 # a run that cannot write its snapshot has its telemetry: --resume ends it
 t harness run experiments/smoke.yaml --out r2 --no-archive --no-wait
+# with --seed the printed command carries it: the plan depends on it
+harness run experiments/smoke.yaml --out r4 --no-archive --no-wait --seed 7 2>r4.err
+echo "exit $?"
+sed -n 's/.*finish the run with: //p' r4.err
 kill "$holder"
 wait
 t sh -c 'harness run experiments/smoke.yaml --out r2 --no-archive --resume | grep -E "^(snapshot|golden) "'
+t sh -c "$(sed -n 's/.*finish the run with: //p' r4.err) --no-archive | grep -E '^(snapshot|golden) '"
 # the golden check reads golden/NAME under its lock (shared)
 hold golden/.smoke.lock 0.5
 t sh -c 'harness run experiments/smoke.yaml --out r3 --no-archive | grep -E "^(snapshot|golden) "'
