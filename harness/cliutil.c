@@ -235,7 +235,7 @@ int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_r
 static int keep_pending(const char *cmd, const hx_run_result *res, const char *pending_dir)
 {
 	char *dst = hx_path_join(pending_dir, res->experiment);
-	int err = hx_snapshot_copy(res->snapshot_dir, dst);
+	int err = hx_snapshot_copy(res->snapshot_dir, dst, res->hash);
 
 	hx_buf line = HX_BUF_INIT;
 

@@ -299,7 +299,7 @@ done:
 	return err;
 }
 
-int hx_snapshot_copy(const char *snapshot_dir, const char *golden_dir)
+int hx_snapshot_copy(const char *snapshot_dir, const char *golden_dir, const char *expect_hash)
 {
 	hx_lock snap_lock = HX_LOCK_NONE, gold_lock = HX_LOCK_NONE;
 	snapshot_read r;
@@ -317,6 +317,17 @@ int hx_snapshot_copy(const char *snapshot_dir, const char *golden_dir)
 			     "a temp file an interrupted write left (not accepted)");
 	if ((err = read_verified(&r, snapshot_dir)) != 0)
 		goto done;
+	if (expect_hash) {
+		/* the run's own hash: one stream's, or the manifest's top level */
+		const char *got = r.m.hash[0] ? r.m.hash : r.m.n == 1 ? r.m.items[0].hash : "";
+		if (strcmp(got, expect_hash) != 0) {
+			hx_error_set("'%s' is another run's snapshot now (%s, this run's is %s): "
+				     "another run of the experiment replaced it",
+				     snapshot_dir, got, expect_hash);
+			err = HX_EMISMATCH;
+			goto done;
+		}
+	}
 	err = hx_snapshot_replace_dir(golden_dir, snapshot_dir, r.files, r.n);
 done:
 	snapshot_read_release(&r);
@@ -327,7 +338,7 @@ done:
 
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir)
 {
-	return hx_snapshot_copy(snapshot_dir, golden_dir);
+	return hx_snapshot_copy(snapshot_dir, golden_dir, NULL);
 }
 
 int hx_golden_reject(const char *snapshot_dir)

@@ -189,8 +189,11 @@ int hx_golden_diff_stream(hx_diff_result *out, const char *golden_dir, const cha
  * notice (hx_notice). HX_EINVALID when golden_dir holds a
  * subdirectory (not a snapshot: left alone). */
 int hx_golden_accept(const char *snapshot_dir, const char *golden_dir);
-/* The same copy into any directory (run --pending-dir's). */
-int hx_snapshot_copy(const char *snapshot_dir, const char *dst_dir);
+/* The same copy into any directory (run --pending-dir's); expect_hash
+ * (optional): the snapshot must still be the one with this hash (the
+ * stream's, or a multi-stream manifest's top-level one), else nothing is
+ * copied and HX_EMISMATCH says another run replaced it. */
+int hx_snapshot_copy(const char *snapshot_dir, const char *dst_dir, const char *expect_hash);
 
 /* Drop a pending snapshot: remove snapshot_dir as a unit, under its lock
  * exclusive (golden is never touched). HX_ENOTFOUND when there is no such

@@ -108,6 +108,25 @@ static void test_accept_refuses_edited_snapshot(void **state)
 	free(gold);
 }
 
+/* run --pending-dir keeps this run's snapshot or nothing: a snapshot
+ * another run wrote meanwhile (another hash) is not copied. */
+static void test_copy_expects_the_runs_hash(void **state)
+{
+	char *snap = hx_path_join(root, "pending-src"), *dst = hx_path_join(root, "pending-dst");
+	char mine[HX_HASH_HEX_LEN], theirs[HX_HASH_HEX_LEN];
+	(void)state;
+	hash_of(mine, "{\"a\":1}\n");
+	write_snapshot(snap, "{\"a\":2}\n");
+	hash_of(theirs, "{\"a\":2}\n");
+	assert_int_equal(hx_snapshot_copy(snap, dst, mine), HX_EMISMATCH);
+	assert_non_null(strstr(hx_error_last(), "is another run's snapshot now"));
+	assert_false(hx_path_exists(dst));
+	assert_int_equal(hx_snapshot_copy(snap, dst, theirs), 0);
+	assert_true(hx_path_exists(dst));
+	free(snap);
+	free(dst);
+}
+
 /* A temp file an interrupted write (of an older harness) left in a
  * snapshot is never accepted: removed; golden holds the manifest, its
  * streams and the notes a person left, nothing else. */
@@ -493,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_is_canonical_json),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_accept_refuses_edited_snapshot),
+		cmocka_unit_test(test_copy_expects_the_runs_hash),
 		cmocka_unit_test(test_accept_without_snapshot),
 		cmocka_unit_test(test_accept_leaves_out_temp_files),
 		cmocka_unit_test(test_incomplete_and_odd_dirs),
