@@ -306,6 +306,17 @@ int hx_snapshot_copy(const char *snapshot_dir, const char *golden_dir, const cha
 	int err;
 
 	memset(&r, 0, sizeof(r));
+	{
+		/* A spec whose golden: is its own snapshot directory has nothing
+		 * to accept (and would lock the one directory twice). */
+		struct stat a, b;
+		if (stat(snapshot_dir, &a) == 0 && stat(golden_dir, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			hx_error_set("'%s' is the snapshot directory itself: the spec's 'golden:' "
+				     "must name another directory", golden_dir);
+			return HX_EINVALID;
+		}
+	}
 	/* The snapshot's lock first (lock.h): no run replaces the snapshot
 	 * while it is read, and no other accept writes golden meanwhile. */
 	if ((err = hx_lock_take(&snap_lock, snapshot_dir, 0)) != 0 ||

@@ -108,6 +108,18 @@ static void test_accept_refuses_edited_snapshot(void **state)
 	free(gold);
 }
 
+/* A golden that is the snapshot directory itself is refused, clearly. */
+static void test_accept_into_itself(void **state)
+{
+	char *snap = hx_path_join(root, "itself");
+	(void)state;
+	write_snapshot(snap, "{\"a\":1}\n");
+	assert_int_equal(hx_golden_accept(snap, snap), HX_EINVALID);
+	assert_non_null(strstr(hx_error_last(), "is the snapshot directory itself"));
+	assert_true(hx_path_exists(snap));
+	free(snap);
+}
+
 /* run --pending-dir keeps this run's snapshot or nothing: a snapshot
  * another run wrote meanwhile (another hash) is not copied. */
 static void test_copy_expects_the_runs_hash(void **state)
@@ -513,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_accept_refuses_edited_snapshot),
 		cmocka_unit_test(test_copy_expects_the_runs_hash),
+		cmocka_unit_test(test_accept_into_itself),
 		cmocka_unit_test(test_accept_without_snapshot),
 		cmocka_unit_test(test_accept_leaves_out_temp_files),
 		cmocka_unit_test(test_incomplete_and_odd_dirs),
