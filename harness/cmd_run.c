@@ -95,7 +95,8 @@ static int run_series(hx_series_options *so, const char *text, size_t len)
 int cmd_run(int argc, char **argv)
 {
 	hx_run_options opt;
-	int i, json = 0, force = 0, no_wait = 0;
+	int i, json = 0, force = 0, no_wait = 0, status;
+	hx_buf text = HX_BUF_INIT;
 	const char *v, *pending_dir = NULL;
 
 	memset(&opt, 0, sizeof(opt));
@@ -155,7 +156,6 @@ int cmd_run(int argc, char **argv)
 	 * The run and the series set the same handler again. */
 	hx_cli_catch_interrupts(&opt.cancel);
 	{
-		hx_buf text = HX_BUF_INIT;
 		int err = hx_file_read_spec(&text, opt.spec_path), st;
 		if (err) {
 			hx_cli_error("run", "%s", hx_error_last());
@@ -182,20 +182,25 @@ int cmd_run(int argc, char **argv)
 			hx_buf_release(&text);
 			return st;
 		}
-		hx_buf_release(&text);
 	}
 	if (force) {
 		hx_cli_error("run", "'--force' applies to series specs; '%s' is a calibration spec",
 			     opt.spec_path);
-		return 2;
-	}
-	if (opt.resume && !opt.out_dir) {
+		status = 2;
+	} else if (opt.resume && !opt.out_dir) {
 		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
-		return 2;
-	}
-	if (pending_dir && hx_output_check_dir(pending_dir, "'--pending-dir'") != 0) {
+		status = 2;
+	} else if (pending_dir && hx_output_check_dir(pending_dir, "'--pending-dir'") != 0) {
 		hx_cli_error("run", "%s", hx_error_last());
-		return 2;
+		status = 2;
+	} else {
+		/* The text read above is what runs and what the archive keeps:
+		 * the spec is read once, so an edit while the run goes on
+		 * changes neither. */
+		opt.spec_text = text.ptr;
+		opt.spec_text_len = text.len;
+		status = hx_cli_run_spec_pending("run", &opt, json, 1, pending_dir);
 	}
-	return hx_cli_run_spec_pending("run", &opt, json, 1, pending_dir);
+	hx_buf_release(&text);
+	return status;
 }
