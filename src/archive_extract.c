@@ -1,7 +1,8 @@
 /* archive_extract.c - hx_archive_extract (archive.h): the archive read
  * into a new directory beside the target (archive_read.c verifies and
- * writes), renamed into place once all of it is there; on any failure the
- * directory and the parents made for it are removed. */
+ * writes) that takes its place once all of it is there (hx_atomic_dir,
+ * fsutil.h, as snapshots do); on any failure the directory and the
+ * parents made for it are removed. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "archive.h"
 #include "archive_internal.h"
@@ -100,58 +101,38 @@ static int extract_target(const char *dir, char **target, char **parent)
 	return 0;
 }
 
-/* The verified temporary directory renamed to target, with the
- * permissions a new directory gets (mkdtemp made it 0700). */
-static int extract_finish(const char *path, const char *tmp, const char *target, const char *dir)
-{
-	mode_t mask = umask(0);
-	umask(mask);
-	if (chmod(tmp, 0777 & ~mask) != 0 || rename(tmp, target) != 0) {
-		hx_error_set_errno(errno, "'%s': cannot move the members into '%s'", path, dir);
-		return HX_ESYSTEM;
-	}
-	return 0;
-}
-
 int hx_archive_extract(const char *path, const char *dir)
 {
 	hx_archive_contents c;
-	hx_buf tmp = HX_BUF_INIT;
+	hx_atomic_dir tmp;
 	char *target = NULL, *parent = NULL, *made = NULL;
-	int err, have_tmp = 0;
+	int err;
 
 	memset(&c, 0, sizeof(c));
+	memset(&tmp, 0, sizeof(tmp));
 	if ((err = extract_target(dir, &target, &parent)) != 0)
 		goto done;
 	made = first_missing(parent);
-	if ((err = hx_mkdirs(parent, 0777)) != 0)
-		goto done;
-	/* beside the target, so that the rename stays on one file system */
-	hx_buf_printf(&tmp, "%s/.%s.extract-XXXXXX", parent, strrchr(target, '/') ?
-		      strrchr(target, '/') + 1 : target);
-	if (!mkdtemp(tmp.ptr)) {
-		hx_error_set_errno(errno, "cannot extract into '%s': cannot create a directory in '%s'",
-				   dir, parent);
-		err = HX_ESYSTEM;
-		goto done;
-	}
-	have_tmp = 1;
-	if ((err = hx_archive_read_into(&c, path, tmp.ptr, dir)) == 0)
-		err = extract_finish(path, tmp.ptr, target, dir);
-done:
-	if (err && have_tmp) {
-		char *why = hx_xstrdup(hx_error_last());
-		hx_remove_tree(tmp.ptr);
-		if (hx_path_exists(tmp.ptr))
-			hx_error_set("%s; '%s' is left behind", why, tmp.ptr);
+	/* a new directory beside the target (the same file system), put in
+	 * its place once every member is there and verified */
+	if ((err = hx_atomic_dir_open(&tmp, target)) == 0 &&
+	    (err = hx_archive_read_into(&c, path, tmp.tmp, dir)) == 0)
+		err = hx_atomic_dir_commit(&tmp);
+	if (err && tmp.tmp) {
+		char *why = hx_xstrdup(hx_error_last()), *left = hx_xstrdup(tmp.tmp);
+		hx_atomic_dir_abort(&tmp);
+		if (hx_path_exists(left))
+			hx_error_set("%s; '%s' is left behind", why, left);
 		else
 			hx_error_set("%s; nothing extracted", why);
 		free(why);
+		free(left);
 	}
 	if (err && made)
 		remove_made(parent, made);
+done:
+	hx_atomic_dir_abort(&tmp);
 	hx_archive_contents_release(&c);
-	hx_buf_release(&tmp);
 	free(target);
 	free(parent);
 	free(made);
