@@ -52,6 +52,11 @@ static void set_models_meta(hx_calib_meta *m, const hx_spec *spec, char hash[HX_
 	}
 }
 
+uint64_t hx_calibrate_split_seed(uint64_t seed)
+{
+	return seed ^ 0x76616c6964617465ULL; /* "validate" */
+}
+
 int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 {
 	char models_hash[HX_HASH_HEX_LEN];
@@ -74,7 +79,7 @@ int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 	memset(&ro, 0, sizeof(ro));
 	ro.labels_path = opt->labels_path;
 	ro.split = split ? sv->split : 0;
-	ro.split_seed = spec->seed ^ 0x76616c6964617465ULL; /* "validate" */
+	ro.split_seed = hx_calibrate_split_seed(spec->seed);
 	if ((err = hx_calib_read_split(&all, &train, split ? &holdout : NULL, opt->telemetry_path,
 				       &ro)) != 0)
 		goto done;

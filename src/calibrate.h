@@ -37,4 +37,8 @@ typedef struct {
 
 int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt);
 
+/* The seed of the training/held-out split of a run with this seed (what
+ * hx_calibrate uses, so a report can read the same training part). */
+uint64_t hx_calibrate_split_seed(uint64_t seed);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,15 +118,23 @@ done:
 	return err;
 }
 
+/* The members of an archive being written (grown as needed: a report
+ * brings a figure file per tier and kind). */
 typedef struct {
-	hx_archive_member m[16];
-	hx_buf data[16];
-	char *names[16];
-	size_t n;
+	hx_archive_member *m;
+	hx_buf *data;
+	char **names;
+	size_t n, cap;
 } members;
 
 static void add_member(members *ms, const char *name, hx_buf *data)
 {
+	if (ms->n == ms->cap) {
+		ms->cap = ms->cap ? 2 * ms->cap : 32;
+		ms->m = hx_xrealloc(ms->m, ms->cap * sizeof(*ms->m));
+		ms->data = hx_xrealloc(ms->data, ms->cap * sizeof(*ms->data));
+		ms->names = hx_xrealloc(ms->names, ms->cap * sizeof(*ms->names));
+	}
 	ms->names[ms->n] = hx_xstrdup(name);
 	ms->data[ms->n] = *data;
 	hx_buf_init(data);
@@ -150,13 +159,54 @@ static int add_file(members *ms, const char *name, const char *dir, const char *
 	return err;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The SVG files of RUN/figures (the report's), as figures/NAME in name order. */
+static int add_figures(members *ms, const char *run_dir)
+{
+	char *dir = hx_path_join(run_dir, "figures"), **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int err = 0;
+	if (!d) {
+		free(dir);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".svg") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = hx_xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = hx_xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && !err; i++) {
+		char member[512];
+		snprintf(member, sizeof(member), "figures/%s", names[i]);
+		err = add_file(ms, member, dir, names[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return err;
+}
+
 int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spec *spec,
 			  const char *spec_text, size_t spec_len, const char *started,
 			  const char *finished)
 {
 	static const char *const run_files[] = {"telemetry.jsonl", "labels.jsonl", "calibration.yaml",
 						"calibration.md", "noise_config.yaml", "summary.txt",
-						NULL};
+						"golden.txt", "report.html", NULL};
 	members ms;
 	hx_buf b = HX_BUF_INIT;
 	hx_archive_meta meta;
@@ -191,6 +241,8 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 	for (i = 0; run_files[i]; i++)
 		if ((err = add_file(&ms, run_files[i], r->run_dir, run_files[i])) != 0)
 			goto done;
+	if ((err = add_figures(&ms, r->run_dir)) != 0)
+		goto done;
 	/* The snapshot as the run wrote it: snapshots/<experiment> may hold
 	 * another run's by now. */
 	hx_buf_put(&b, r->snapshot_stream.ptr ? r->snapshot_stream.ptr : "", r->snapshot_stream.len);
@@ -221,6 +273,9 @@ done:
 		free(ms.names[i]);
 		hx_buf_release(&ms.data[i]);
 	}
+	free(ms.m);
+	free(ms.data);
+	free(ms.names);
 	hx_buf_release(&b);
 	free(dir);
 	return err;

@@ -17,6 +17,7 @@
 #include "calibrate.h"
 #include "label.h"
 #include "replay.h"
+#include "report/run_report.h"
 #include "fsutil.h"
 #include "json.h"
 #include "lock.h"
@@ -447,8 +448,27 @@ static int snapshot_phase(hx_run_result *out, const hx_spec *spec, const hx_engi
 	return err;
 }
 
+/* RUN/golden.txt: the verdict and, on a mismatch, the diff (the report's). */
+static int write_golden(const hx_run_result *out)
+{
+	const hx_golden_result *g = &out->golden;
+	hx_buf diff = HX_BUF_INIT;
+	int err;
+	if (g->verdict == HX_GOLDEN_MISMATCH) {
+		hx_buf_printf(&diff, "%zu records in golden, %zu in the snapshot; %zu compared: "
+				     "%zu changed, %zu added, %zu removed\n",
+			      g->diff.old_records, g->diff.new_records, g->diff.compared,
+			      g->diff.changed, g->diff.added, g->diff.removed);
+		hx_buf_put(&diff, g->diff.text.ptr ? g->diff.text.ptr : "", g->diff.text.len);
+	}
+	err = hx_report_write_golden(out->run_dir, hx_golden_verdict_name(g->verdict),
+				     out->golden_dir, g->golden_hash, out->hash, diff.ptr);
+	hx_buf_release(&diff);
+	return err;
+}
+
 /* Everything after the telemetry is final: snapshot, golden check,
- * calibration stages, summary.txt, archive. Each step rewrites its
+ * calibration stages, summary.txt, report.html, archive. Each step rewrites its
  * output whole (atomically), so after a crash anywhere here `--resume`
  * does them all again from RUN/telemetry.jsonl and ends as the run would
  * have; the archive keeps the name the state file gives it. */
@@ -463,6 +483,8 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 	int err;
 
 	if ((err = snapshot_phase(out, spec, engine, p)) != 0)
+		goto done;
+	if ((err = write_golden(out)) != 0)
 		goto done;
 	summarize(out, spec, p->plan, corpus, p->slots);
 	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
@@ -489,6 +511,8 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
 		goto done;
 	hx_testhook_point("summary-written");
+	if ((err = hx_report_run(out->run_dir, NULL)) != 0)
+		goto done;
 	if (out->archive_path) {
 		end = time(NULL);
 		gmtime_r(&end, &tmv);
