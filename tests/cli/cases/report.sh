@@ -3,8 +3,9 @@
 # figure renders with a real SVG renderer (librsvg) and is not blank.
 
 harness run experiments/smoke.yaml --workers 2 >/dev/null 2>&1
-run=$(ls -d runs/smoke-*/ | head -1)
-run=${run%/}
+# the run directory under a fixed name (the transcript shows commands)
+mv runs/smoke-*/ run
+run=run
 mv runs/smoke-*.tar.zst smoke.tar.zst
 t ls "$run/figures"
 t grep -c '<figure id=' "$run/report.html"
@@ -27,9 +28,9 @@ sed 's/^seed: 42/seed: 43/; s/^experiment: smoke/experiment: smoke2/; s#golden/s
 	experiments/smoke.yaml >experiments/smoke2.yaml
 cp golden/smoke/* golden/smoke2/
 harness run experiments/smoke2.yaml --no-archive >/dev/null 2>&1
-run2=$(ls -d runs/smoke2-*/ | head -1)
-t grep -o -E 'badge mismatch">mismatch|<h3>Differences from golden</h3>' "${run2%/}/report.html"
-t grep -c '^  *record ' "${run2%/}/golden.txt"
+mv runs/smoke2-*/ run2
+t grep -o -E 'badge mismatch">mismatch|<h3>Differences from golden</h3>' run2/report.html
+t grep -c '^  *record ' run2/golden.txt
 # bad input
 t harness report
 t harness report nowhere
