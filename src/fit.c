@@ -13,6 +13,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
@@ -63,6 +64,27 @@ double hx_fit_cdf(const hx_fit_result *r, double x)
 		return NAN;
 	gsl_set_error_handler_off();
 	return hx_fit__cdf(r->family, r->p, x);
+}
+
+double hx_fit_pdf(const hx_fit_result *r, double x)
+{
+	if (!r->ok)
+		return NAN;
+	if (x <= 0.0)
+		return 0.0;
+	gsl_set_error_handler_off();
+	switch (r->family) {
+	case HX_FIT_EXPONENTIAL:
+		return gsl_ran_exponential_pdf(x, r->p[0]);
+	case HX_FIT_GAMMA:
+		return gsl_ran_gamma_pdf(x, r->p[0], r->p[1]);
+	case HX_FIT_LOGNORMAL:
+		return gsl_ran_lognormal_pdf(x, r->p[0], r->p[1]);
+	case HX_FIT_WEIBULL:
+		return gsl_ran_weibull_pdf(x, r->p[1], r->p[0]); /* GSL: (scale, shape) */
+	default:
+		return NAN;
+	}
 }
 
 /* ---- log-likelihoods in the reported parameters ------------------------ */

@@ -156,5 +156,7 @@ const char *hx_fit_param_name(hx_fit_family f, int i);
 
 /* The fitted CDF F(x) (untruncated) of an ok result; NaN if !r->ok. */
 double hx_fit_cdf(const hx_fit_result *r, double x);
+/* The fitted density f(x) (untruncated) of an ok result; NaN if !r->ok. */
+double hx_fit_pdf(const hx_fit_result *r, double x);
 
 #endif

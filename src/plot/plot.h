@@ -134,7 +134,7 @@ typedef struct {
 void hx_plot_heatmap(hx_plot *p, const hx_plot_heatmap_spec *h);
 
 /* Finish the figure: its SVG document is appended to svg. Releases the
- * drawing lock and p. Returns 0, or HX_EIO (message set) when PLplot
+ * drawing lock and p. Returns 0, or HX_ESYSTEM (message set) when PLplot
  * failed to write. */
 int hx_plot_end(hx_plot *p, hx_buf *svg);
 

@@ -159,6 +159,31 @@ static void test_censored_vectors(void **state)
 	}
 }
 
+/* The density is the CDF's derivative, for every family (central
+ * differences at a few points), and 0 at and below 0. */
+static void test_pdf(void **state)
+{
+	static const double xs[] = {0.3, 1.0, 2.5, 7.0};
+	hx_fit_result r;
+	int f;
+	size_t i;
+	(void)state;
+	for (f = 0; f < HX_FIT_NFAMILIES; f++) {
+		memset(&r, 0, sizeof(r));
+		r.family = (hx_fit_family)f;
+		r.ok = 1;
+		r.p[0] = f == HX_FIT_LOGNORMAL ? 0.4 : 1.7;
+		r.p[1] = f == HX_FIT_LOGNORMAL ? 0.8 : 2.2;
+		for (i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+			double h = 1e-5, d = (hx_fit_cdf(&r, xs[i] + h) - hx_fit_cdf(&r, xs[i] - h)) / (2 * h);
+			assert_true(fabs(hx_fit_pdf(&r, xs[i]) - d) < 1e-6 * fmax(1, d));
+		}
+		assert_true(hx_fit_pdf(&r, 0) == 0 && hx_fit_pdf(&r, -1) == 0);
+		r.ok = 0;
+		assert_true(isnan(hx_fit_pdf(&r, 1)));
+	}
+}
+
 static void test_errors(void **state)
 {
 	hx_fit_result r[HX_FIT_NFAMILIES], one;
@@ -393,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_uncensored_vectors),
 		cmocka_unit_test(test_censored_vectors),
+		cmocka_unit_test(test_pdf),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_simulated_weibull),
 		cmocka_unit_test(test_million),
