@@ -170,7 +170,6 @@ static int fig_rates(hx_report_figs *figs, const tier_rows *t, double conf)
 		 hx_tier_name(t->tier), 100.0 * conf);
 	memset(&ax, 0, sizeof(ax));
 	ax.title = title;
-	ax.xlabel = "rate";
 	ax.ylabel = "proportion";
 	ax.xmin = -0.5;
 	ax.xmax = 2.5;
@@ -239,7 +238,6 @@ static int fig_diff(hx_report_figs *figs, const tier_rows *t, double conf, int p
 		 hx_tier_name(t->tier), 100.0 * conf, paired ? "paired" : "hybrid, unpaired");
 	memset(&ax, 0, sizeof(ax));
 	ax.title = title;
-	ax.xlabel = "rate";
 	ax.ylabel = "difference B - A";
 	ax.xmin = -0.5;
 	ax.xmax = 2.5;
