@@ -39,3 +39,9 @@ harness compare out-a out-b --report again/paired.html >/dev/null
 harness compare out-a out-c --report again/unpaired.html --json --alpha 0.01 >/dev/null
 t diff -r rep again
 t harness compare out-a out-b --report
+# two threshold calibrations (scores tables) have no HTML report (yet)
+for i in 0 1 2 3; do
+	echo "{\"error\":null,\"label\":$([ $i -lt 2 ] && echo true || echo false),\"sample\":$i,\"score\":$i.5,\"seed\":\"1\",\"status\":\"ok\"}"
+done > scores.jsonl
+t harness compare scores.jsonl scores.jsonl --report scores.html
+t ls scores.html
