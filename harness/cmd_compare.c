@@ -1,6 +1,6 @@
 /* cmd_compare.c - harness compare A B [--json] [--flips] [--alpha X]
  *                 [--fail-on-change] [--seed S] [--bootstrap N]
- *                 [--target-recall R] */
+ *                 [--target-recall R] [--report FILE.html] */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include "error.h"
 #include "export.h"
 #include "fsutil.h"
+#include "report/compare_report.h"
 #include "series/series_run.h"
 #include "threshold/compare_report.h"
 #include "threshold/threshold.h"
@@ -22,6 +23,7 @@
 static const char usage[] =
 	"usage: harness compare A B [--json] [--flips] [--alpha X] [--fail-on-change]\n"
 	"                           [--seed S] [--bootstrap N] [--target-recall R]\n"
+	"                           [--report FILE.html]\n"
 	"\n"
 	"Tell whether two calibrations differ (e.g. two Lean releases). A and B are\n"
 	"calibration.yaml files (rates only: durations need telemetry), telemetry\n"
@@ -46,6 +48,13 @@ static const char usage[] =
 	"  --bootstrap N     bootstrap resamples (default 1000)\n"
 	"  --target-recall R threshold calibrations: the recall the best tau must\n"
 	"                    reach (default 0.9)\n"
+	"  --report FILE.html\n"
+	"                    also write an HTML report: the table, the first 50\n"
+	"                    flips and per tier figures (each also written beside\n"
+	"                    it, as figures/FILE-TIER-*.svg): the rates of A and B\n"
+	"                    with Wilson intervals, the differences B-A with\n"
+	"                    Newcombe intervals, the duration ECDFs (when both\n"
+	"                    sides are telemetry)\n"
 	"  --json            per tier and metric: method, a, b, diff, diff_ci,\n"
 	"                    discordant, p_value, p_adjusted, significant; paired;\n"
 	"                    every flip\n"
@@ -222,7 +231,7 @@ int cmd_compare(int argc, char **argv)
 	hx_buf out = HX_BUF_INIT;
 	int i, nfiles = 0, json = 0, flips = 0, fail_on_change = 0, err, status, has_a, has_b;
 	double target_recall = 0.9;
-	const char *v;
+	const char *v, *report = NULL;
 
 	for (i = 1; i < argc; i++) {
 		if (hx_cli_is_help(argv[i])) {
@@ -244,6 +253,12 @@ int cmd_compare(int argc, char **argv)
 				hx_cli_error("compare", "'--target-recall' needs a number from 0 to 1, not '%s'", v);
 				return 2;
 			}
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--report"))) {
+			if (!*v) {
+				hx_cli_error("compare", "'--report' needs a file name");
+				return 2;
+			}
+			report = v;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--seed"))) {
 			if (hx_cli_parse_u64(v, &opt.seed) != 0) {
 				hx_cli_error("compare", "'--seed' needs a number from 0 to 18446744073709551615, not '%s'", v);
@@ -259,7 +274,7 @@ int cmd_compare(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			static const char *const options[] = {"--json", "--fail-on-change", "--alpha",
 							       "--seed", "--bootstrap", "--target-recall",
-							       "--help", NULL};
+							       "--report", "--help", NULL};
 			hx_cli_unknown_option("compare", argv[i], NULL, options, "harness compare --help");
 			return 2;
 		} else if (nfiles == 2) {
@@ -289,6 +304,13 @@ int cmd_compare(int argc, char **argv)
 				     "'%s' is a threshold calibration (scores) and '%s' is not: "
 				     "compare like with like",
 				     la == 0 ? files[0] : files[1], la == 0 ? files[1] : files[0]);
+			free(sa);
+			free(sb);
+			return 2;
+		}
+		if (la == 0 && report) {
+			hx_cli_error("compare", "'--report' is for calibrations; two threshold "
+					       "calibrations (scores) have no HTML report");
 			free(sa);
 			free(sb);
 			return 2;
@@ -325,6 +347,19 @@ int cmd_compare(int argc, char **argv)
 		status = fail_on_change && r.any_significant ? 1 : 0;
 		if (fflush(stdout) != 0)
 			status = 3;
+		if (report) {
+			hx_compare_report_info info;
+			memset(&info, 0, sizeof(info));
+			info.name_a = files[0];
+			info.name_b = files[1];
+			info.a = has_a ? &a : NULL;
+			info.b = has_b ? &b : NULL;
+			info.max_flips = 50;
+			if ((err = hx_compare_report_write(report, &r, &info)) != 0) {
+				hx_cli_error("compare", "%s", hx_error_last());
+				status = hx_error_exit_status(err);
+			}
+		}
 	}
 	hx_buf_release(&out);
 	hx_compare_release(&r);
