@@ -178,12 +178,14 @@ static const char **x_labels(const hx_nightly_history *h, char (**store)[16])
 	return cats;
 }
 
+/* A dashed line between each run whose hash differs from the previous
+ * readable run's and the run before it. */
 static void hash_lines(hx_plot *p, const hx_nightly_history *h)
 {
 	size_t i;
 	for (i = 0; i < h->n; i++)
 		if (h->runs[i].hash_changed)
-			hx_plot_vline(p, (double)i, HX_PLOT_GREY, HX_PLOT_DASHED);
+			hx_plot_vline(p, (double)i - 0.5, HX_PLOT_GREY, HX_PLOT_DASHED);
 }
 
 static int any_change(const hx_nightly_history *h)
@@ -221,7 +223,9 @@ static int tier_figure(hx_report_figs *figs, const hx_nightly_history *h, hx_tie
 	}
 	if (!(top > 0))
 		top = 0.05;
-	hx_plot_nice_range(&lo, &top, 0.05);
+	/* room above the data for the legend */
+	top *= 1.4;
+	hx_plot_nice_range(&lo, &top, 0);
 	snprintf(title, sizeof(title), "%s %s: rates of the last %zu run%s, Wilson 95%% intervals",
 		 h->experiment, hx_tier_name(t), nruns, nruns == 1 ? "" : "s");
 	memset(&a, 0, sizeof(a));
@@ -320,7 +324,6 @@ static int hash_figure(hx_report_figs *figs, const hx_nightly_history *h, const 
 	p = hx_plot_begin(FIG_W, FIG_H / 2 + 60);
 	hx_plot_frame(p, &a);
 	hash_lines(p, h);
-	hx_plot_line(p, x, y, h->n, HX_PLOT_BLUE, HX_PLOT_SOLID);
 	hx_plot_points(p, x, y, h->n, HX_PLOT_BLUE, HX_PLOT_CIRCLE);
 	/* the first hash's digits at its first run, each new one at its change */
 	for (i = 0, j = 0; i < h->n; i++) {
@@ -342,13 +345,38 @@ static int hash_figure(hx_report_figs *figs, const hx_nightly_history *h, const 
 	return err;
 }
 
+/* A run's rates, tier by tier, and where they come from. */
+static void rates_cell(hx_buf *out, const hx_nightly_run *r)
+{
+	int t, k, first = 1;
+	if (!r->has_rates) {
+		hx_buf_puts(out, "-");
+		return;
+	}
+	for (t = 0; t < HX_TIER_COUNT; t++) {
+		if (!r->tiers[t].present)
+			continue;
+		hx_buf_printf(out, "%s%s:", first ? "" : "<br>", hx_tier_name((hx_tier)t));
+		first = 0;
+		for (k = 0; k < HX_NIGHTLY_NRATES; k++) {
+			const hx_rate *q = &r->tiers[t].rates[k];
+			if (q->n)
+				hx_buf_printf(out, " %s %.3f [%.3f, %.3f]", rate_names[k], q->rate,
+					      q->lo, q->hi);
+		}
+	}
+	hx_buf_puts(out, " <small>(");
+	hx_html_escape(out, r->rates_from);
+	hx_buf_puts(out, ")</small>");
+}
+
 /* The table of the runs. */
 static void runs_table(hx_buf *out, const hx_nightly_history *h)
 {
 	size_t i;
 	hx_buf_puts(out, "<div class=\"scroll\"><table>\n<tr><th>#</th><th>started (UTC)</th>"
 			 "<th>archive</th><th>hash</th><th>golden</th><th>hash changed</th>"
-			 "<th>rates from</th></tr>\n");
+			 "<th>rates (95% interval)</th></tr>\n");
 	for (i = 0; i < h->n; i++) {
 		const hx_nightly_run *r = &h->runs[i];
 		const char *hex = strchr(r->hash, ':');
@@ -367,7 +395,7 @@ static void runs_table(hx_buf *out, const hx_nightly_history *h)
 		hx_buf_printf(out, "<td><code>%.8s</code></td><td>", hex ? hex + 1 : r->hash);
 		hx_html_badge(out, r->golden[0] ? r->golden : "?");
 		hx_buf_printf(out, "</td><td>%s</td><td>", r->hash_changed ? "changed" : "");
-		hx_html_escape(out, r->has_rates ? r->rates_from : "-");
+		rates_cell(out, r);
 		hx_buf_puts(out, "</td></tr>\n");
 	}
 	hx_buf_puts(out, "</table></div>\n");
@@ -405,7 +433,7 @@ static int history_section(hx_buf *out, hx_report_figs *figs, const hx_nightly_h
 			return err;
 		snprintf(caption, sizeof(caption),
 			 "%s, tier %s: timeout, spurious-fail and spurious-pass rates per run with "
-			 "Wilson 95%% intervals; dashed: the snapshot hash changed",
+			 "Wilson 95%% intervals; dashed: the snapshot hash changed from the run before",
 			 h->experiment, hx_tier_name((hx_tier)t));
 		hx_html_figure(out, figs, fig, caption);
 	}
@@ -415,7 +443,7 @@ static int history_section(hx_buf *out, hx_report_figs *figs, const hx_nightly_h
 	{
 		char caption[160];
 		snprintf(caption, sizeof(caption), "%s: snapshot hash per run (the n-th distinct "
-			 "hash; dashed: it changed)", h->experiment);
+			 "hash; dashed: it changed from the run before)", h->experiment);
 		hx_html_figure(out, figs, fig, caption);
 	}
 	runs_table(out, h);
