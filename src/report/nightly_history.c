@@ -83,6 +83,8 @@ static int run_cmp(const void *a, const void *b)
 {
 	const hx_nightly_run *x = a, *y = b;
 	int c = strcmp(x->started, y->started);
+	if (!c)
+		c = strcmp(x->finished, y->finished);
 	return c ? c : strcmp(x->file, y->file);
 }
 
@@ -212,6 +214,8 @@ static int read_run(hx_nightly_run *r, const char *path, const char *experiment)
 	}
 	if ((s = manifest_str(m, "started")))
 		snprintf(r->started, sizeof(r->started), "%s", s);
+	if ((s = manifest_str(m, "finished")))
+		snprintf(r->finished, sizeof(r->finished), "%s", s);
 	if ((s = manifest_str(m, "snapshot_hash")))
 		snprintf(r->hash, sizeof(r->hash), "%s", s);
 	if ((s = manifest_str(m, "golden")))

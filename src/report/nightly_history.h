@@ -35,6 +35,7 @@ typedef struct {
 	char *error;       /* NULL, or why the archive could not be read */
 	char started[32];  /* manifest's started; unreadable: the name's time
 			    * as YYYY-MM-DDTHH:MM:SSZ */
+	char finished[32]; /* manifest's finished ("" when unreadable) */
 	char hash[HX_HASH_HEX_LEN]; /* snapshot hash ("" when unreadable) */
 	char golden[16];   /* match, mismatch, missing ("" when unreadable) */
 	int hash_changed;  /* differs from the previous readable run's hash */
@@ -57,7 +58,7 @@ int hx_nightly_history_load(hx_nightly_history *h, const char *runs_dir, const c
 			    size_t cap);
 void hx_nightly_history_release(hx_nightly_history *h);
 
-/* Order h->runs by (started, file) and set each hash_changed. */
+/* Order h->runs by (started, finished, file) and set each hash_changed. */
 void hx_nightly_history_order(hx_nightly_history *h);
 
 /* Whether file is an archive name of experiment (the pattern above); utc

@@ -60,8 +60,9 @@ static const char calibration[] =
 	"    spurious_pass_rate_counts: [0, 0]\n"
 	"    outcome_counts: {verified: 34, proof_invalid: 2, verifier_timeout: 4}\n";
 
-static void write_archive(const char *file, const char *experiment, const char *started,
-			  const char *hash, const char *member, const char *text)
+static void write_archive_at(const char *file, const char *experiment, const char *started,
+			     const char *finished, const char *hash, const char *member,
+			     const char *text)
 {
 	hx_archive_meta m;
 	hx_archive_member ms[2];
@@ -76,7 +77,7 @@ static void write_archive(const char *file, const char *experiment, const char *
 	m.engine_version = "1";
 	m.workers = 1;
 	m.started = started;
-	m.finished = started;
+	m.finished = finished;
 	m.snapshot_hash = hash;
 	m.golden = "match";
 	ms[n].name = "spec.yaml";
@@ -89,6 +90,12 @@ static void write_archive(const char *file, const char *experiment, const char *
 	}
 	snprintf(path, sizeof(path), "runs/%s", file);
 	assert_int_equal(hx_archive_write(path, &m, ms, n, NULL), 0);
+}
+
+static void write_archive(const char *file, const char *experiment, const char *started,
+			  const char *hash, const char *member, const char *text)
+{
+	write_archive_at(file, experiment, started, started, hash, member, text);
 }
 
 /* The names put the runs in another order than their starts:
@@ -224,6 +231,19 @@ static void test_load(void **state)
 	assert_string_equal(h.runs[0].file, "exp-20260103T000000Z-22222222.tar.zst");
 	assert_false(h.runs[0].hash_changed);
 	assert_non_null(h.runs[1].error);
+	hx_nightly_history_release(&h);
+
+	/* one start: the finish decides, then the name */
+	assert_int_equal(hx_mkdirs("ties", 0777), 0);
+	write_archive_at("../ties/t-20260101T000000Z-aaaaaaaa.tar.zst", "t", "2026-01-01T00:00:00Z",
+			 "2026-01-01T00:00:09Z", H1, NULL, NULL);
+	write_archive_at("../ties/t-20260101T000000Z-bbbbbbbb.tar.zst", "t", "2026-01-01T00:00:00Z",
+			 "2026-01-01T00:00:05Z", H2, NULL, NULL);
+	assert_int_equal(hx_nightly_history_load(&h, "ties", "t", 30), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.runs[0].file, "t-20260101T000000Z-bbbbbbbb.tar.zst");
+	assert_string_equal(h.runs[0].finished, "2026-01-01T00:00:05Z");
+	assert_true(h.runs[1].hash_changed);
 	hx_nightly_history_release(&h);
 
 	/* no runs directory: no runs */
