@@ -1,4 +1,5 @@
-/* cmd_nightly.c - harness nightly [--tag TAG] [--specs DIR] [--reports DIR] [--workers N] */
+/* cmd_nightly.c - harness nightly [--tag TAG] [--specs DIR] [--reports DIR] [--workers N]
+ * [--history N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +12,23 @@
 #include "error.h"
 #include "fsutil.h"
 #include "nightly.h"
+#include "report/nightly_report.h"
 #include "series/series_run.h"
 #include "run.h"
 #include "snapshot.h"
 
 static const char usage[] =
 	"usage: harness nightly [--tag TAG] [--specs DIR] [--reports DIR] [--workers N]\n"
+	"                       [--history N]\n"
 	"\n"
 	"The regression gate: run every spec under DIR (default: experiments,\n"
 	"searched recursively, in path order) whose 'tags' include TAG (default:\n"
 	"nightly), each as 'harness run' would (snapshot, golden check, calibration\n"
 	"stages, archive), then write REPORTS/nightly.md (a table and each\n"
-	"regression's diff) and REPORTS/nightly.xml (JUnit XML), default REPORTS:\n"
-	"reports. A spec under DIR that cannot be read counts as an error, and so\n"
+	"regression's diff), REPORTS/nightly.xml (JUnit XML) and REPORTS/nightly.html\n"
+	"(the table, the diffs, and per experiment the history of its archived runs\n"
+	"in runs/: per-tier rates with Wilson intervals and snapshot hash changes,\n"
+	"figures in REPORTS/figures/nightly-*.svg), default REPORTS: reports. A spec under DIR that cannot be read counts as an error, and so\n"
 	"does a tagged spec whose experiment name another spec under DIR gives\n"
 	"(neither runs: their snapshots would overwrite each other).\n"
 	"\n"
@@ -32,6 +37,8 @@ static const char usage[] =
 	"  --reports DIR  where the reports go (default: reports)\n"
 	"  --workers N    tasks in flight per run (default: each spec's, else the\n"
 	"                 number of cores)\n"
+	"  --history N    the archived runs per experiment in nightly.html (default:\n"
+	"                 30, the newest)\n"
 	"\n"
 	"With CI set, a missing golden is a regression too.\n"
 	"exit status: 0 every run matched its golden (or has none yet, outside CI),\n"
@@ -41,6 +48,7 @@ static const char usage[] =
 typedef struct {
 	const char *tag, *specs, *reports;
 	int workers;
+	int history;
 } nightly_args;
 
 static double now_s(void)
@@ -58,6 +66,7 @@ static int parse_args(nightly_args *a, int argc, char **argv)
 	a->tag = "nightly";
 	a->specs = "experiments";
 	a->reports = "reports";
+	a->history = HX_NIGHTLY_HISTORY_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		if ((v = hx_cli_option_value(argc, argv, &i, "--tag"))) {
 			if (!*v) {
@@ -80,9 +89,15 @@ static int parse_args(nightly_args *a, int argc, char **argv)
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--workers"))) {
 			if (hx_cli_parse_workers("nightly", v, &a->workers) != 0)
 				return 2;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--history"))) {
+			if (hx_cli_parse_int(v, 1, 100000, &a->history) != 0) {
+				hx_cli_error("nightly", "'--history' needs a number of runs from 1 "
+					     "to 100000, not '%s'", v);
+				return 2;
+			}
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			static const char *const options[] = {"--tag", "--specs", "--reports", "--workers",
-							       "--help", NULL};
+							       "--history", "--help", NULL};
 			hx_cli_unknown_option("nightly", argv[i], NULL, options, "harness nightly --help");
 			return 2;
 		} else {
@@ -274,13 +289,15 @@ int cmd_nightly(int argc, char **argv)
 	}
 	rep.elapsed_s = now_s() - start;
 
-	if ((err = hx_nightly_write(&rep, a.reports)) != 0) {
+	if ((err = hx_nightly_write(&rep, a.reports)) != 0 ||
+	    (err = hx_nightly_write_html(&rep, a.reports, "runs", (size_t)a.history)) != 0) {
 		hx_cli_error("nightly", "%s", hx_error_last());
 		status = 3;
 	}
 	hx_nightly_format_summary(&out, &rep);
 	if (!err)
-		hx_buf_printf(&out, "reports: %s/nightly.md, %s/nightly.xml\n", a.reports, a.reports);
+		hx_buf_printf(&out, "reports: %s/nightly.md, %s/nightly.xml, %s/nightly.html\n",
+			      a.reports, a.reports, a.reports);
 	fwrite(out.ptr, 1, out.len, stdout);
 	if (fflush(stdout) != 0) {
 		hx_cli_error("nightly", "cannot write the summary to stdout");

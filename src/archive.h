@@ -155,6 +155,13 @@ void hx_archive_contents_release(hx_archive_contents *c);
  * - HX_ESYSTEM: PATH cannot be opened for another reason. */
 int hx_archive_read(hx_archive_contents *out, const char *path);
 
+/* hx_archive_read keeping only the members named in keep[0..nkeep-1]: the
+ * others are verified as they stream and dropped, so memory is the kept
+ * members' sizes (for a reader that needs one member of a large archive).
+ * A name the archive does not hold is absent from out, not an error. */
+int hx_archive_read_some(hx_archive_contents *out, const char *path, const char *const *keep,
+			 size_t nkeep);
+
 /* hx_archive_read without keeping the members: out->manifest only. For
  * what needs the manifest of a verified archive (archive show, ls). */
 int hx_archive_verify(hx_archive_contents *out, const char *path);

@@ -113,6 +113,8 @@ typedef struct {
 	const char *path;     /* the archive, for messages */
 	const char *dir;      /* extract: the target, for messages; else NULL */
 	sink_kind sink;
+	const char *const *keep; /* SINK_MEMORY: only these members (NULL: all) */
+	size_t nkeep;
 	const char *tmpdir;   /* SINK_DIR: where the members go */
 	hx_archive_contents *out;
 	struct archive *a;
@@ -426,6 +428,18 @@ static int close_member(const reader *r, int fd, const char *name)
 	return 0;
 }
 
+/* Whether member name goes to memory (SINK_MEMORY). */
+static int keeps(const reader *r, const char *name)
+{
+	size_t i;
+	if (!r->keep)
+		return 1;
+	for (i = 0; i < r->nkeep; i++)
+		if (strcmp(r->keep[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* The current entry's size bytes: hashed into hash_out and sent to the sink
  * (for a member) or into *manifest (for MANIFEST.json). */
 static int read_member(reader *r, const char *name, uint64_t size, hx_buf *manifest,
@@ -436,7 +450,7 @@ static int read_member(reader *r, const char *name, uint64_t size, hx_buf *manif
 	uint64_t got = 0;
 	int fd = -1, err = 0;
 
-	if (!mem && r->sink == SINK_MEMORY) {
+	if (!mem && r->sink == SINK_MEMORY && keeps(r, name)) {
 		hx_archive_contents *c = r->out;
 		c->names = hx_xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
 		c->data = hx_xrealloc(c->data, (c->n + 1) * sizeof(*c->data));
@@ -684,6 +698,17 @@ int hx_archive_read(hx_archive_contents *out, const char *path)
 	reader r;
 	memset(&r, 0, sizeof(r));
 	r.sink = SINK_MEMORY;
+	return run_reader(&r, out, path);
+}
+
+int hx_archive_read_some(hx_archive_contents *out, const char *path, const char *const *keep,
+			 size_t nkeep)
+{
+	reader r;
+	memset(&r, 0, sizeof(r));
+	r.sink = SINK_MEMORY;
+	r.keep = keep;
+	r.nkeep = nkeep;
 	return run_reader(&r, out, path);
 }
 

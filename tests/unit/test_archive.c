@@ -234,6 +234,33 @@ static void test_member_changed_after_the_fact(void **state)
 		       "member 'telemetry.jsonl' does not match the manifest (size 17 != 16)");
 }
 
+/* hx_archive_read_some keeps the named members only, and still checks
+ * the others: a changed member it does not keep is refused. */
+static void test_read_some(void **state)
+{
+	static const char *const keep[] = {"telemetry.jsonl", "nosuch"};
+	hx_archive_contents c;
+	(void)state;
+	write_sample("good.tar.zst");
+	assert_int_equal(hx_archive_read_some(&c, "good.tar.zst", keep, 2), 0);
+	assert_non_null(c.manifest);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.names[0], "telemetry.jsonl");
+	assert_int_equal(c.data[0].len, sizeof(telemetry_text) - 1);
+	assert_memory_equal(c.data[0].ptr, telemetry_text, c.data[0].len);
+	assert_null(hx_archive_member_data(&c, "spec.yaml"));
+	hx_archive_contents_release(&c);
+
+	unpack("good.tar.zst");
+	assert_int_equal(sh("printf 'experiment: smokE\\nseed: 18446744073709551615\\n' > x/spec.yaml"), 0);
+	assert_int_equal(sh("tar --zstd -cf some.tar.zst -C x MANIFEST.json spec.yaml telemetry.jsonl "
+			    "report/report.md"), 0);
+	assert_int_equal(hx_archive_read_some(&c, "some.tar.zst", keep, 2), HX_EMISMATCH);
+	assert_contains(hx_error_last(), "member 'spec.yaml' does not match the manifest (hash");
+	assert_null(c.manifest);
+	assert_int_equal(c.n, 0);
+}
+
 static void test_members_added_dropped_doubled(void **state)
 {
 	(void)state;
@@ -862,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_same_input_same_bytes),
 		cmocka_unit_test(test_write_refuses_bad_names),
 		cmocka_unit_test(test_member_changed_after_the_fact),
+		cmocka_unit_test(test_read_some),
 		cmocka_unit_test(test_members_added_dropped_doubled),
 		cmocka_unit_test(test_bad_manifests),
 		cmocka_unit_test(test_not_an_archive),
