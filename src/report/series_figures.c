@@ -194,7 +194,10 @@ static int heatmap_figure(hx_report_figs *figs, const char *step, const hx_rowse
 	memset(&h, 0, sizeof(h));
 	h.title = title;
 	h.xlabel = xname;
-	h.ylabel = yname ? yname : "profile";
+	/* the profiles' names are wider than the numbers plot.c leaves room
+	 * for beside the axis label, which would overlap them: the title
+	 * names that axis instead */
+	h.ylabel = yname;
 	h.zlabel = "mean final PnL (USD)";
 	h.xcats = (const char *const *)g.x.items;
 	h.nx = g.x.n;
