@@ -481,7 +481,7 @@ static int align_figure(hx_report_figs *figs, const char *step, const hx_series_
 	hx_plot_key keys[3] = {
 		{"within budget", HX_PLOT_GREEN, HX_PLOT_KEY_POINT, HX_PLOT_SOLID, HX_PLOT_CIRCLE},
 		{"over budget", HX_PLOT_VERMILLION, HX_PLOT_KEY_POINT, HX_PLOT_SOLID,
-		 HX_PLOT_CIRCLE},
+		 HX_PLOT_TRIANGLE},
 		{"budget (shaded: allowed)", HX_PLOT_BLACK, HX_PLOT_KEY_LINE, HX_PLOT_DASHED, 0}};
 
 	for (i = 0; i < n; i++) {
@@ -555,7 +555,8 @@ static int align_figure(hx_report_figs *figs, const char *step, const hx_series_
 		py = m == A_KILL ? t[i].kill_prob : m == A_DD ? fabs(t[i].dd_mean) : t[i].pnl_mean;
 		if (m == A_KILL && isfinite(t[i].kill_lo))
 			hx_plot_interval(p, x, t[i].kill_lo, t[i].kill_hi, 1, c);
-		hx_plot_points(p, &px, &py, 1, c, HX_PLOT_CIRCLE);
+		/* the verdict in the shape too, not in the colour alone */
+		hx_plot_points(p, &px, &py, 1, c, ok ? HX_PLOT_CIRCLE : HX_PLOT_TRIANGLE);
 		snprintf(v, sizeof(v), m == A_KILL ? "%.3f" : "%.0f", py);
 		hx_plot_text(p, x + 0.08, py + 0.03 * (hi - lo), 0, v, HX_PLOT_BLACK);
 	}

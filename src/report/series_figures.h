@@ -19,7 +19,8 @@
  *                   (kill probability with its Wilson 95% interval, mean
  *                   drawdown, mean final PnL) against its budget: the
  *                   allowed region shaded, the budget a dashed line, the
- *                   point green when within budget, vermillion when not
+ *                   point a green circle within budget, a vermillion
+ *                   triangle over it
  *
  * Categories (parameter values, profiles) are in order of first
  * appearance in the dataset, which is the plan's order, so the spec's.
