@@ -144,6 +144,20 @@ int hx_series_archive(const char *path, const hx_series_result *r, const hx_seri
 	}
 	if (!err)
 		err = add_dir(&ms, r->snapshot_dir, "snapshot");
+	/* the report (series_report.h) and what it was drawn from besides the
+	 * steps' files */
+	for (i = 0; i < 2 && !err; i++) {
+		const char *name = i == 0 ? "report.html" : "last_change.txt";
+		char *fp = hx_path_join(r->work_dir, name);
+		if (hx_path_exists(fp))
+			err = add_file(&ms, name, fp);
+		free(fp);
+	}
+	if (!err) {
+		dir = hx_path_join(r->work_dir, "figures");
+		err = add_dir(&ms, dir, "figures");
+		free(dir);
+	}
 	if (!err) {
 		ms.m = hx_xcalloc(ms.n ? ms.n : 1, sizeof(hx_archive_member));
 		for (i = 0; i < ms.n; i++) {

@@ -8,6 +8,8 @@
  *   steps/<step>/<file>           every step's table and other files, and
  *                                 each run's telemetry (steps/<step>/telemetry/)
  *   snapshot/<step>.jsonl, snapshot/manifest.json   the snapshot
+ *   report.html, figures/<name>.svg, last_change.txt   the report
+ *                                 (report/series_report.h)
  * written to ARCHIVE_DIR/<experiment>-<utc>-<hash8>.tar.zst.
  *
  * Replaying: verify the archive, write the spec and its files to a work

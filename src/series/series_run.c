@@ -21,6 +21,7 @@
 #include "lock.h"
 #include "json.h"
 #include "pool.h"
+#include "report/series_report.h"
 #include "replay.h"
 #include "series/series_replay.h"
 #include "threshold/sim_monitor.h"
@@ -584,6 +585,10 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		else if (g->verdict == HX_GOLDEN_MISSING && out->verdict == HX_GOLDEN_MATCH)
 			out->verdict = HX_GOLDEN_MISSING;
 	}
+	/* the report: after the verdicts it shows, before the archive that
+	 * keeps it */
+	if ((err = hx_series_report(out, s)) != 0)
+		goto done;
 	out->elapsed_s = now_s() - t0;
 	if (out->ran && !opt->no_archive) {
 		char finished[32];
