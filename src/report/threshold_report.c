@@ -163,7 +163,8 @@ static int tau_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 	static const hx_plot_color colors[3] = {HX_PLOT_BLUE, HX_PLOT_ORANGE, HX_PLOT_GREEN};
 	char best_key[64];
 	hx_plot_axes ax;
-	hx_plot_key keys[4];
+	hx_plot_key keys[5];
+	size_t nk = 0;
 	hx_plot *p;
 	int err;
 
@@ -188,9 +189,14 @@ static int tau_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 	ax.ymax = 1.7; /* room for the legend above 1 */
 	ax.grid = 1;
 	hx_plot_frame(p, &ax);
+	if (r->nrows) {
+		/* where the grid looked for tau */
+		hx_plot_rect(p, r->rows[0].tau, r->rows[r->nrows - 1].tau, 0, 1, HX_PLOT_LIGHTGREY);
+		keys[nk++] = (hx_plot_key){"the tau grid", HX_PLOT_LIGHTGREY, HX_PLOT_KEY_BOX, 0, 0};
+	}
 	for (j = 0; j < 3; j++) {
 		hx_plot_step(p, x, y[j], m, hi, colors[j], HX_PLOT_SOLID);
-		keys[j] = (hx_plot_key){names[j], colors[j], HX_PLOT_KEY_LINE, HX_PLOT_SOLID, 0};
+		keys[nk++] = (hx_plot_key){names[j], colors[j], HX_PLOT_KEY_LINE, HX_PLOT_SOLID, 0};
 	}
 	if (best) {
 		char lab[48];
@@ -198,10 +204,10 @@ static int tau_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 		hx_plot_vline(p, best->tau, HX_PLOT_VERMILLION, HX_PLOT_DASHED);
 		hx_plot_text(p, best->tau, 1.05, 0.5, lab, HX_PLOT_VERMILLION);
 		snprintf(best_key, sizeof(best_key), "chosen %s", lab);
-		keys[3] = (hx_plot_key){best_key, HX_PLOT_VERMILLION, HX_PLOT_KEY_LINE, HX_PLOT_DASHED,
-					0};
+		keys[nk++] = (hx_plot_key){best_key, HX_PLOT_VERMILLION, HX_PLOT_KEY_LINE,
+					   HX_PLOT_DASHED, 0};
 	}
-	hx_plot_legend(p, keys, best ? 4 : 3, 0);
+	hx_plot_legend(p, keys, nk, 0);
 	err = hx_plot_end(p, hx_report_figs_add(figs, "tau"));
 	free(x);
 	for (j = 0; j < 3; j++)
@@ -289,8 +295,8 @@ int hx_threshold_report(hx_buf *html, hx_report_figs *figs, const hx_threshold_r
 			       "Precision against recall at every threshold; the dashed line is the "
 			       "positive rate (the precision of flagging at random).");
 		hx_html_figure(html, figs, 2,
-			       "Precision, recall and F1 against tau; the chosen tau is the dashed "
-			       "vertical line.");
+			       "Precision, recall and F1 against tau; the grey band is the span of "
+			       "the tau grid, the chosen tau the dashed vertical line.");
 	}
 	tau_table(html, r);
 	hx_html_end(html);
