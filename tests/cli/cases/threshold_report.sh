@@ -4,6 +4,7 @@
 # second render; the threshold step of a series writes STEP/report.html and
 # figures/, rebuilt with the same bytes when the step runs again, and the
 # series archive holds them; then --report's errors.
+T_MASK='s/^elapsed     [0-9.]+ s/elapsed     N s/'
 ref() { # score label
 	printf '{"score": %s, "label": %s}\n' "$1" "$2"
 }
