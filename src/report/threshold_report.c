@@ -24,7 +24,7 @@ static void kept_init(kept_points *k, const hx_threshold_curve *c, const hx_thre
 {
 	unsigned char *keep = hx_xcalloc(c->n ? c->n : 1, 1);
 	size_t i, m = 0;
-	hx_threshold_curve_thin(c, THIN_EPS, r->score_min, r->score_max, keep);
+	hx_threshold_curve_thin(keep, c, THIN_EPS, r->score_min, r->score_max);
 	k->tau = hx_xcalloc(c->n + 1, sizeof(double));
 	k->tpr = hx_xcalloc(c->n + 1, sizeof(double));
 	k->fpr = hx_xcalloc(c->n + 1, sizeof(double));

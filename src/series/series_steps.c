@@ -201,9 +201,8 @@ static void tuned_yaml(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS], const hx
  * figures (report/threshold_report.h; written here, the step's directory
  * exists). */
 static int threshold_step(const hx_series_spec *s, const hx_series_step *st, const char *work_dir,
-			  const hx_buf *inputs,
-			  size_t ninputs, hx_buf *table, hx_series_file *files, size_t *nfiles,
-			  size_t *nrows, size_t *nfailed)
+			  const hx_buf *inputs, size_t ninputs, hx_buf *table, hx_series_file *files,
+			  size_t *nfiles, size_t *nrows, size_t *nfailed)
 {
 	hx_scores *sc = hx_scores_new();
 	hx_arena *a = hx_arena_new();

@@ -36,8 +36,9 @@ static void fill(hx_curve_point *p, double tau, size_t tp, size_t fp, size_t npo
 				: 0.0;
 }
 
-void hx_threshold_curve_compute(hx_threshold_curve *c, hx_scores *s)
+void hx_threshold_curve_compute(hx_threshold_curve *out, hx_scores *s)
 {
+	hx_threshold_curve *c = out;
 	const uint64_t *neg, *pos;
 	size_t i, j, n = 0;
 	hx_threshold_curve_release(c);
@@ -71,8 +72,8 @@ static int moved(double a, double b, double eps)
 	return fabs(a - b) >= eps;
 }
 
-size_t hx_threshold_curve_thin(const hx_threshold_curve *c, double eps, double lo, double hi,
-			       unsigned char *keep)
+size_t hx_threshold_curve_thin(unsigned char *keep, const hx_threshold_curve *c, double eps,
+			       double lo, double hi)
 {
 	size_t i, last = 0, kept = 0;
 	double span = hi > lo ? hi - lo : 1;

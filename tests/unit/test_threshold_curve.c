@@ -175,7 +175,7 @@ static void test_thin(void **state)
 	hx_threshold_curve_init(&c);
 	hx_threshold_curve_compute(&c, sc);
 	keep = calloc(c.n, 1);
-	assert_int_equal(hx_threshold_curve_thin(&c, 0, 0.3, 0.9, keep), 5);
+	assert_int_equal(hx_threshold_curve_thin(keep, &c, 0, 0.3, 0.9), 5);
 	free(keep);
 	hx_scores_free(sc);
 	sc = hx_scores_new();
@@ -186,7 +186,7 @@ static void test_thin(void **state)
 	hx_threshold_curve_compute(&c, sc);
 	assert_int_equal(c.n, 20001);
 	keep = calloc(c.n, 1);
-	kept = hx_threshold_curve_thin(&c, 0.01, 0, 11200, keep);
+	kept = hx_threshold_curve_thin(keep, &c, 0.01, 0, 11200);
 	assert_true(keep[0] && keep[c.n - 1]);
 	assert_true(kept > 100 && kept < 2000);
 	for (i = 1; i < c.n; i++) {
