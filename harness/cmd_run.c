@@ -15,7 +15,7 @@
 
 static const char usage[] =
 	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--no-archive]\n"
-	"                        [--pending-dir DIR] [--no-wait] [--json]\n"
+	"                        [--pending-dir DIR] [--no-wait] [--no-report] [--json]\n"
 	"       harness run SERIES [--workers N] [--out DIR] [--force] [--no-archive]\n"
 	"                          [--no-wait]\n"
 	"\n"
@@ -31,6 +31,8 @@ static const char usage[] =
 	"  --resume     continue the interrupted run in --out DIR: its remaining tasks,\n"
 	"               or after them the snapshot, stages and archive\n"
 	"  --no-archive do not write runs/<experiment>-<utc>-<hash8>.tar.zst\n"
+	"  --no-report  do not write RUN/report.html and RUN/figures/ ('harness report\n"
+	"               RUN' writes them later, the same)\n"
 	"  --pending-dir DIR  on a golden mismatch or a missing golden, also copy\n"
 	"               snapshots/<experiment>/ to DIR/<experiment>/ (for CI to keep\n"
 	"               as an artifact: CI never writes golden/)\n"
@@ -58,8 +60,8 @@ static const char usage[] =
 	"130 interrupted\n";
 
 static const char *const options[] = {"--workers", "--seed", "--out", "--resume", "--no-archive",
-				       "--pending-dir", "--json", "--force", "--no-wait", "--help",
-				       NULL};
+				       "--pending-dir", "--json", "--force", "--no-wait", "--no-report",
+				       "--help", NULL};
 
 /* A series spec: its steps, snapshot, golden verdicts, archive. */
 static int run_series(hx_series_options *so, const char *text, size_t len)
@@ -123,6 +125,8 @@ int cmd_run(int argc, char **argv)
 			opt.resume = 1;
 		} else if (strcmp(argv[i], "--no-archive") == 0) {
 			opt.no_archive = 1;
+		} else if (strcmp(argv[i], "--no-report") == 0) {
+			opt.no_report = 1;
 		} else if ((v = hx_cli_option_value(argc, argv, &i, "--pending-dir"))) {
 			if (!*v) {
 				hx_cli_error("run", "'--pending-dir' needs a directory");

@@ -24,6 +24,7 @@ static const hx_cmd commands[] = {
 	{"align", cmd_align, "check a research dataset against the risk budgets of each tier"},
 	{"tune", cmd_tune, "propose safer presets from a research dataset and the risk budgets"},
 	{"threshold", cmd_threshold, "calibrate a monitor's threshold: AUROC, AP, a tau sweep"},
+	{"report", cmd_report, "build the HTML report (with figures) of a run or its archive"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

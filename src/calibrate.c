@@ -52,6 +52,15 @@ static void set_models_meta(hx_calib_meta *m, const hx_spec *spec, char hash[HX_
 	}
 }
 
+void hx_calibrate_result_release(hx_calibrate_result *r)
+{
+	if (r->kept) {
+		hx_calib_release(&r->all);
+		hx_calib_release(&r->train);
+	}
+	r->kept = 0;
+}
+
 uint64_t hx_calibrate_split_seed(uint64_t seed)
 {
 	return seed ^ 0x76616c6964617465ULL; /* "validate" */
@@ -124,6 +133,13 @@ int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt)
 		if ((err = write_exports(opt, &meta, &train, &all, sv->enabled ? &v : NULL)) != 0)
 			goto done;
 		out->exported = 1;
+	}
+	if (opt->keep_data) {
+		out->all = all;
+		out->train = train;
+		memset(&all, 0, sizeof(all));
+		memset(&train, 0, sizeof(train));
+		out->kept = 1;
 	}
 done:
 	free(env);

@@ -22,6 +22,8 @@ typedef struct {
 	const char *run_dir;
 	const char *export_path; /* NULL, or also write calibration.yaml here */
 	hx_calib_meta meta;      /* everything but total_samples/validation_split */
+	int keep_data;           /* keep every record's and the fitted training
+				  * part's data in the result (the report's) */
 } hx_calibrate_options;
 
 typedef struct {
@@ -33,9 +35,14 @@ typedef struct {
 	hx_tier tiers[HX_TIER_COUNT];
 	char best[HX_TIER_COUNT][16]; /* best family, "" when no fit */
 	int exported;         /* calibration.yaml written */
+	int kept;             /* options.keep_data: all and train hold the data */
+	hx_calib_data all, train;
 } hx_calibrate_result;
 
+/* Returns 0 or an error; release the result with hx_calibrate_result_release
+ * either way. */
 int hx_calibrate(hx_calibrate_result *out, const hx_calibrate_options *opt);
+void hx_calibrate_result_release(hx_calibrate_result *r);
 
 /* The seed of the training/held-out split of a run with this seed (what
  * hx_calibrate uses, so a report can read the same training part). */

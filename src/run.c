@@ -208,6 +208,7 @@ void hx_run_result_release(hx_run_result *r)
 	for (i = 0; i < HX_TIER_COUNT * HX_RUN_TIMEOUTS_SHOWN; i++)
 		free(r->tiers[i / HX_RUN_TIMEOUTS_SHOWN].timed_out[i % HX_RUN_TIMEOUTS_SHOWN]);
 	hx_golden_result_release(&r->golden);
+	hx_calibrate_result_release(&r->calib);
 	hx_buf_release(&r->snapshot_stream);
 	hx_buf_release(&r->snapshot_manifest);
 	memset(r, 0, sizeof(*r));
@@ -373,6 +374,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	co.meta.engine_toolchain = engine->toolchain;
 	co.meta.snapshot_hash = out->hash;
 	co.meta.seed = spec->seed;
+	co.keep_data = 1; /* for the report: not read and fitted twice */
 	err = hx_calibrate(&out->calib, &co);
 done:
 	hx_buf_release(&plabel);
@@ -511,7 +513,11 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
 		goto done;
 	hx_testhook_point("summary-written");
-	if ((err = hx_report_run(out->run_dir, NULL)) != 0)
+	if (!opt->no_report &&
+	    (err = hx_report_run_with(out->run_dir, NULL,
+				      out->calib.kept && out->calib.exported ? &out->calib.all : NULL,
+				      out->calib.kept && out->calib.exported ? &out->calib.train
+									      : NULL)) != 0)
 		goto done;
 	if (out->archive_path) {
 		end = time(NULL);

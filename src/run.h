@@ -42,6 +42,7 @@ typedef struct {
 	int resume;           /* continue out_dir's interrupted run */
 	const char *export_path; /* also write calibration.yaml here */
 	int no_archive;           /* skip the run archive (replay.h) */
+	int no_report;            /* skip RUN/report.html (report/run_report.h) */
 	const char *archive_dir;  /* NULL: "runs" */
 	const char *snapshots_dir; /* NULL: "snapshots" */
 	const atomic_int *cancel; /* optional: set by a signal handler */

@@ -384,6 +384,42 @@ static void fill_poly(const double *x, const double *y, int n)
 	PL(plfill)(n, (PLFLT *)x, (PLFLT *)y);
 }
 
+static void set_fill(hx_plot_color c)
+{
+	PL(plscol0a)(FILL_INDEX, palette[c][0], palette[c][1], palette[c][2], 0.25);
+	PL(plcol0)(FILL_INDEX);
+}
+
+void hx_plot_step_band(hx_plot *p, const double *x, const double *lo, const double *hi, size_t n,
+		       double x_end, hx_plot_color c)
+{
+	double *px, *py;
+	size_t i, k = 0;
+	if (p->failed || n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (!(isfinite(x[i]) && isfinite(lo[i]) && isfinite(hi[i])))
+			return;
+	px = hx_xmalloc(4 * n * sizeof(*px));
+	py = hx_xmalloc(4 * n * sizeof(*py));
+	for (i = 0; i < n; i++) { /* the upper steps, left to right */
+		px[k] = x[i];
+		py[k++] = hi[i];
+		px[k] = i + 1 < n ? x[i + 1] : x_end;
+		py[k++] = hi[i];
+	}
+	for (i = n; i-- > 0;) { /* the lower ones back */
+		px[k] = i + 1 < n ? x[i + 1] : x_end;
+		py[k++] = lo[i];
+		px[k] = x[i];
+		py[k++] = lo[i];
+	}
+	set_fill(c);
+	fill_poly(px, py, (int)k);
+	free(px);
+	free(py);
+}
+
 static void symbol_at(hx_plot *p, double x, double y, hx_plot_symbol sym)
 {
 	double rx = dx_px(p, 3.5), ry = dy_px(p, 3.5);
@@ -526,8 +562,7 @@ void hx_plot_rect(hx_plot *p, double x0, double x1, double y0, double y1, hx_plo
 	if (!clip_rect(p, &x0, &x1, &y0, &y1))
 		return;
 	rect_path(x0, x1, y0, y1, x, y);
-	PL(plscol0a)(FILL_INDEX, palette[c][0], palette[c][1], palette[c][2], 0.25);
-	PL(plcol0)(FILL_INDEX);
+	set_fill(c);
 	fill_poly(x, y, 4);
 }
 

@@ -82,6 +82,10 @@ void hx_plot_line(hx_plot *p, const double *x, const double *y, size_t n, hx_plo
  * (survival curves, ECDFs); the last step is drawn to x_end. */
 void hx_plot_step(hx_plot *p, const double *x, const double *y, size_t n, double x_end,
 		  hx_plot_color c, hx_plot_style s);
+/* A band between two step functions lo and hi (as hx_plot_step draws
+ * them), filled light in c: one polygon, however many steps. */
+void hx_plot_step_band(hx_plot *p, const double *x, const double *lo, const double *hi, size_t n,
+		       double x_end, hx_plot_color c);
 /* Marks at (x[i], y[i]). */
 void hx_plot_points(hx_plot *p, const double *x, const double *y, size_t n, hx_plot_color c,
 		    hx_plot_symbol sym);

@@ -318,14 +318,12 @@ static int survival_figure(hx_report_figs *figs, const hx_tier_data *t)
 	a.grid = 1;
 	p = hx_plot_begin(FIG_W, FIG_H);
 	hx_plot_frame(p, &a);
-	hx_plot_step(p, x, lo, n, tx(&ax, km.t_max), HX_PLOT_GREY, HX_PLOT_DOTTED);
-	hx_plot_step(p, x, hi, n, tx(&ax, km.t_max), HX_PLOT_GREY, HX_PLOT_DOTTED);
+	hx_plot_step_band(p, x, lo, hi, n, tx(&ax, km.t_max), HX_PLOT_GREY);
 	hx_plot_step(p, x, s, n, tx(&ax, km.t_max), HX_PLOT_BLACK, HX_PLOT_SOLID);
 	hx_plot_ticks(p, mx, my, nm, HX_PLOT_BLACK);
 	keys[nk++] = (hx_plot_key){"Kaplan-Meier (+ censored)", HX_PLOT_BLACK, HX_PLOT_KEY_LINE,
 				   HX_PLOT_SOLID, 0};
-	keys[nk++] = (hx_plot_key){"95% band (log-log)", HX_PLOT_GREY, HX_PLOT_KEY_LINE,
-				   HX_PLOT_DOTTED, 0};
+	keys[nk++] = (hx_plot_key){"95% band (log-log)", HX_PLOT_LIGHTGREY, HX_PLOT_KEY_BOX, 0, 0};
 	for (f = 0; f < HX_FIT_NFAMILIES && t->fitted; f++) {
 		const hx_fit_result *r = &t->fits[f];
 		hx_plot_color c = hx_plot_series_color((size_t)f);

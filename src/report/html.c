@@ -221,7 +221,33 @@ hx_buf *hx_report_figs_add(hx_report_figs *f, const char *fmt, ...)
 /* The SVG without what only a standalone file needs: the XML declaration
  * and the doctype; width and height attributes in pt are left out so the
  * stylesheet sizes it by its viewBox. */
-static void inline_svg(hx_buf *out, const char *svg, size_t len)
+/* body with every id="X" and url(#X) made id="P-X", url(#P-X): ids are
+ * per document, and a report inlines many figures (PLplot's svg driver
+ * names its text clip paths text-clipping0, 1, ... in every file). */
+static void put_prefixed_ids(hx_buf *out, const char *p, const char *end, const char *prefix)
+{
+	const char *run = p;
+	while (p < end) {
+		size_t skip = 0;
+		if ((size_t)(end - p) >= 4 && memcmp(p, "id=\"", 4) == 0 &&
+		    (p == run || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t'))
+			skip = 4;
+		else if ((size_t)(end - p) >= 5 && memcmp(p, "url(#", 5) == 0)
+			skip = 5;
+		if (!skip) {
+			p++;
+			continue;
+		}
+		hx_buf_put(out, run, (size_t)(p - run) + skip);
+		hx_buf_puts(out, prefix);
+		hx_buf_putc(out, '-');
+		p += skip;
+		run = p;
+	}
+	hx_buf_put(out, run, (size_t)(end - run));
+}
+
+static void inline_svg(hx_buf *out, const char *svg, size_t len, const char *id_prefix)
 {
 	const char *end = svg + len, *tag = strstr(svg, "<svg"), *p, *close;
 	if (!tag)
@@ -242,16 +268,19 @@ static void inline_svg(hx_buf *out, const char *svg, size_t len)
 			hx_buf_put(out, p, (size_t)(stop - p));
 		p = stop;
 	}
-	hx_buf_put(out, close, (size_t)(end - close));
+	put_prefixed_ids(out, close, end, id_prefix);
 }
 
 void hx_html_figure(hx_buf *out, const hx_report_figs *figs, size_t index, const char *caption)
 {
 	const hx_report_fig *g = &figs->items[index];
-	hx_buf_puts(out, "<figure id=\"fig-");
-	hx_html_escape(out, g->name);
+	hx_buf prefix = HX_BUF_INIT;
+	hx_buf_printf(&prefix, "fig-%s", g->name);
+	hx_buf_puts(out, "<figure id=\"");
+	hx_html_escape(out, prefix.ptr);
 	hx_buf_puts(out, "\">\n");
-	inline_svg(out, g->svg.ptr ? g->svg.ptr : "", g->svg.len);
+	inline_svg(out, g->svg.ptr ? g->svg.ptr : "", g->svg.len, prefix.ptr);
+	hx_buf_release(&prefix);
 	hx_buf_puts(out, "<figcaption>");
 	hx_html_escape(out, caption);
 	hx_buf_puts(out, " <a href=\"figures/");

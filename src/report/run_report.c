@@ -1,12 +1,15 @@
 /* run_report.c - report.html of a calibration run (run_report.h). */
 #include "report/run_report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "calib.h"
 #include "calibrate.h"
@@ -21,7 +24,8 @@
 typedef struct {
 	const char *dir;
 	hx_ydoc *calib;          /* calibration.yaml, or NULL */
-	hx_calib_data all, train;
+	hx_calib_data own_all, own_train; /* read here (else the caller's) */
+	const hx_calib_data *all, *train;
 	int fitted;              /* the calibration fitted durations */
 	hx_buf golden;           /* golden.txt, or empty */
 	hx_buf summary;          /* summary.txt, or empty */
@@ -56,7 +60,8 @@ static int calib_fitted(const hx_ynode *root)
 	return 0;
 }
 
-static int load_inputs(run_inputs *in, const char *dir)
+static int load_inputs(run_inputs *in, const char *dir, const hx_calib_data *all,
+		       const hx_calib_data *train)
 {
 	char *telemetry = hx_path_join(dir, "telemetry.jsonl");
 	char *calib = hx_path_join(dir, "calibration.yaml");
@@ -97,10 +102,17 @@ static int load_inputs(run_inputs *in, const char *dir)
 			 scalar(meta, "experiment") ? scalar(meta, "experiment") : "");
 		in->fitted = calib_fitted(in->calib->root);
 	}
-	if ((err = hx_calib_read_split(&in->all, &in->train, NULL, telemetry, &ro)) != 0)
-		goto done;
-	if (in->fitted)
-		hx_calib_fit(&in->train);
+	if (all && train && in->calib) {
+		in->all = all;
+		in->train = train;
+	} else {
+		if ((err = hx_calib_read_split(&in->own_all, &in->own_train, NULL, telemetry, &ro)) != 0)
+			goto done;
+		if (in->fitted)
+			hx_calib_fit(&in->own_train);
+		in->all = &in->own_all;
+		in->train = &in->own_train;
+	}
 	if ((err = read_optional(&in->golden, dir, "golden.txt")) != 0 ||
 	    (err = read_optional(&in->summary, dir, "summary.txt")) != 0)
 		goto done;
@@ -125,8 +137,8 @@ done:
 static void release_inputs(run_inputs *in)
 {
 	hx_ydoc_free(in->calib);
-	hx_calib_release(&in->all);
-	hx_calib_release(&in->train);
+	hx_calib_release(&in->own_all);
+	hx_calib_release(&in->own_train);
 	hx_buf_release(&in->golden);
 	hx_buf_release(&in->summary);
 }
@@ -221,7 +233,7 @@ static void rates_section(hx_buf *out, const run_inputs *in)
 	hx_buf_printf(out, "<h2>Outcomes and rates</h2>\n<p class=\"note\">All %lu records; "
 			   "Wilson 95%% intervals. The spurious rates count the runs with ground "
 			   "truth (%s) that did not time out.</p>\n",
-		      in->all.records, hx_gt_source_name(in->all.gt_source));
+		      in->all->records, hx_gt_source_name(in->all->gt_source));
 	hx_buf_puts(out, "<div class=\"scroll\"><table>\n<tr><th>tier</th><th>n</th>");
 	for (o = 0; o < HX_OUT_COUNT; o++) {
 		hx_buf_puts(out, "<th>");
@@ -229,8 +241,8 @@ static void rates_section(hx_buf *out, const run_inputs *in)
 		hx_buf_puts(out, "</th>");
 	}
 	hx_buf_puts(out, "<th>timeout rate</th><th>spurious fail</th><th>spurious pass</th></tr>\n");
-	for (t = 0; t < in->all.ntiers; t++) {
-		const hx_tier_data *d = &in->all.tiers[t];
+	for (t = 0; t < in->all->ntiers; t++) {
+		const hx_tier_data *d = &in->all->tiers[t];
 		hx_buf_printf(out, "<tr><td>%s</td><td class=\"num\">%lu</td>", hx_tier_name(d->tier),
 			      d->n);
 		for (o = 0; o < HX_OUT_COUNT; o++)
@@ -300,14 +312,14 @@ static int tier_sections(hx_buf *out, hx_report_figs *figs, const run_inputs *in
 {
 	size_t t, i;
 	int err;
-	for (t = 0; t < in->train.ntiers; t++) {
-		const hx_tier_data *d = &in->train.tiers[t];
+	for (t = 0; t < in->train->ntiers; t++) {
+		const hx_tier_data *d = &in->train->tiers[t];
 		size_t first = figs->n;
 		hx_buf_printf(out, "<h2>%s</h2>\n", hx_tier_name(d->tier));
-		if (in->train.records != in->all.records)
+		if (in->train->records != in->all->records)
 			hx_buf_printf(out, "<p class=\"note\">The training part of the split: %lu of "
 					   "%lu records.</p>\n",
-				      in->train.records, in->all.records);
+				      in->train->records, in->all->records);
 		if ((err = hx_calib_figures(figs, d)) != 0)
 			return err;
 		for (i = first; i < figs->n; i++) {
@@ -358,6 +370,12 @@ static void validation_section(hx_buf *out, const run_inputs *in)
 
 int hx_report_run(const char *run_dir, const char *html_path)
 {
+	return hx_report_run_with(run_dir, html_path, NULL, NULL);
+}
+
+int hx_report_run_with(const char *run_dir, const char *html_path, const hx_calib_data *all,
+		       const hx_calib_data *train)
+{
 	run_inputs in;
 	hx_report_figs figs;
 	hx_buf html = HX_BUF_INIT, title = HX_BUF_INIT;
@@ -366,7 +384,7 @@ int hx_report_run(const char *run_dir, const char *html_path)
 
 	memset(&in, 0, sizeof(in));
 	hx_report_figs_init(&figs, path);
-	if ((err = load_inputs(&in, run_dir)) != 0)
+	if ((err = load_inputs(&in, run_dir, all, train)) != 0)
 		goto done;
 	hx_buf_printf(&title, "harness run: %s", in.experiment[0] ? in.experiment : run_dir);
 	hx_html_begin(&html, title.ptr);
@@ -409,5 +427,67 @@ int hx_report_write_golden(const char *run_dir, const char *verdict, const char 
 	err = hx_file_write_atomic(path, b.ptr, b.len);
 	hx_buf_release(&b);
 	free(path);
+	return err;
+}
+
+char *hx_report_archive_default(const char *archive_path)
+{
+	static const char *const exts[] = {".tar.zst", ".tar.gz", ".tgz", ".tar"};
+	size_t len = strlen(archive_path), i;
+	hx_buf b = HX_BUF_INIT;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t el = strlen(exts[i]);
+		if (len > el && strcmp(archive_path + len - el, exts[i]) == 0) {
+			len -= el;
+			break;
+		}
+	}
+	hx_buf_put(&b, archive_path, len);
+	hx_buf_puts(&b, ".html");
+	return hx_buf_detach(&b, NULL);
+}
+
+int hx_report_archive(const char *archive_path, const char *html_path)
+{
+	static const char *const files[] = {"telemetry.jsonl", "labels.jsonl", "calibration.yaml",
+					    "golden.txt", "summary.txt"};
+	hx_archive_contents c;
+	char tmpl[] = "/tmp/harness-report-XXXXXX", *def = NULL;
+	const char *tmp = NULL;
+	size_t i;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	if ((err = hx_archive_read(&c, archive_path)) != 0)
+		goto done;
+	if (!hx_archive_member_data(&c, "telemetry.jsonl")) {
+		hx_error_set("'%s': not a run's archive (no telemetry.jsonl)", archive_path);
+		err = HX_EINVALID;
+		goto done;
+	}
+	if (!(tmp = mkdtemp(tmpl))) {
+		hx_error_set_errno(errno, "cannot create a directory like '%s'", tmpl);
+		err = HX_ESYSTEM;
+		goto done;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
+		const hx_buf *m = hx_archive_member_data(&c, files[i]);
+		char *path;
+		if (!m)
+			continue;
+		path = hx_path_join(tmp, files[i]);
+		err = hx_file_write_atomic(path, m->ptr ? m->ptr : "", m->len);
+		free(path);
+	}
+	if (!err) {
+		if (!html_path)
+			html_path = def = hx_report_archive_default(archive_path);
+		err = hx_report_run(tmp, html_path);
+	}
+done:
+	if (tmp)
+		hx_remove_tree(tmp);
+	hx_archive_contents_release(&c);
+	free(def);
 	return err;
 }

@@ -23,9 +23,25 @@
 #ifndef HX_REPORT_RUN_REPORT_H
 #define HX_REPORT_RUN_REPORT_H
 
+#include "calib.h"
+
 /* Write the report of run_dir to html_path (NULL: run_dir/report.html),
  * its figures beside it (html.h). Errors name the file. */
 int hx_report_run(const char *run_dir, const char *html_path);
+/* The same with the calibration's data at hand (what hx_calibrate read and
+ * fitted, which is what hx_report_run reads and fits again from the files:
+ * the run passes it, so a report costs no second read of the telemetry).
+ * NULL, NULL: read them. Borrowed, not modified. */
+int hx_report_run_with(const char *run_dir, const char *html_path, const hx_calib_data *all,
+		       const hx_calib_data *train);
+
+/* The same for a run's archive (archive.h; verified as it is read): its
+ * members are the run directory's files. html_path NULL: beside the
+ * archive, its name with ".html" for ".tar.zst" (or ".tar.gz"). The
+ * report is the one the run wrote, byte for byte. */
+int hx_report_archive(const char *archive_path, const char *html_path);
+/* Where hx_report_archive writes by default (caller frees). */
+char *hx_report_archive_default(const char *archive_path);
 
 /* The run directory's golden.txt (what hx_report_run reads): "verdict:
  * match|mismatch|missing", "golden: DIR", "golden_hash: H" (when there is

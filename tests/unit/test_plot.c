@@ -38,6 +38,7 @@ static void draw_all(hx_buf *svg)
 	hx_plot_bars(p, left, right, h, 2, HX_PLOT_SKYBLUE, 1);
 	hx_plot_line(p, x, y, 6, HX_PLOT_BLUE, HX_PLOT_DASHED);
 	hx_plot_step(p, x, y, 3, 3, HX_PLOT_VERMILLION, HX_PLOT_SOLID);
+	hx_plot_step_band(p, x, y, h, 2, 3, HX_PLOT_PURPLE);
 	hx_plot_points(p, x, y, 6, HX_PLOT_ORANGE, HX_PLOT_CIRCLE);
 	hx_plot_ticks(p, x, y, 2, HX_PLOT_BLACK);
 	hx_plot_interval(p, 2, 0.2, 0.7, 1, HX_PLOT_PURPLE);
@@ -61,6 +62,7 @@ static void test_every_mark_draws(void **state)
 	assert_non_null(strstr(svg.ptr, "fill=\"#E69F00\""));
 	assert_non_null(strstr(svg.ptr, "fill=\"#009E73\""));
 	assert_non_null(strstr(svg.ptr, "fill-opacity=\"0.250000\""));
+	assert_non_null(strstr(svg.ptr, "fill=\"#CC79A7\""));
 	/* text arrives as character references: '#', '&' and '<' intact */
 	assert_non_null(strstr(svg.ptr, "&#x23;&#x31;"));           /* "#1" */
 	assert_non_null(strstr(svg.ptr, "&#x78;&#x20;&#x26;&#x20;")); /* "x & " */
@@ -190,6 +192,10 @@ static void test_report_write(void **state)
 	assert_non_null(strstr(html.ptr, "viewBox=\"0 0 640 400\""));
 	assert_non_null(strstr(html.ptr, "<title>Run &lt;smoke&gt;</title>"));
 	assert_non_null(strstr(html.ptr, "href=\"figures/FAST-rates_x.svg\""));
+	/* ids made unique per figure (every file of the driver has the same) */
+	assert_non_null(strstr(html.ptr, "id=\"fig-FAST-rates_x-text-clipping0\""));
+	assert_non_null(strstr(html.ptr, "url(#fig-FAST-rates_x-text-clipping0)"));
+	assert_null(strstr(html.ptr, "url(#text-clipping"));
 	/* the background rect keeps its own width */
 	assert_non_null(strstr(html.ptr, "width=\"640\""));
 	assert_int_equal(hx_report_write("out/report.html", &html, &figs), 0);
