@@ -14,25 +14,21 @@
 #define FIG_H 420
 #define THIN_EPS 1e-3
 
-/* The kept points of c (hx_threshold_curve_thin), in curve order. */
+/* The points of c as arrays, in curve order. */
 typedef struct {
 	double *tau, *tpr, *fpr, *precision, *f1;
 	size_t n;
 } kept_points;
 
-static void kept_init(kept_points *k, const hx_threshold_curve *c, const hx_threshold_result *r)
+static void kept_init(kept_points *k, const hx_threshold_curve *c)
 {
-	unsigned char *keep = hx_xcalloc(c->n ? c->n : 1, 1);
 	size_t i, m = 0;
-	hx_threshold_curve_thin(keep, c, THIN_EPS, r->score_min, r->score_max);
 	k->tau = hx_xcalloc(c->n + 1, sizeof(double));
 	k->tpr = hx_xcalloc(c->n + 1, sizeof(double));
 	k->fpr = hx_xcalloc(c->n + 1, sizeof(double));
 	k->precision = hx_xcalloc(c->n + 1, sizeof(double));
 	k->f1 = hx_xcalloc(c->n + 1, sizeof(double));
 	for (i = 0; i < c->n; i++) {
-		if (!keep[i])
-			continue;
 		k->tau[m] = c->pts[i].tau;
 		k->tpr[m] = c->pts[i].tpr;
 		k->fpr[m] = c->pts[i].fpr;
@@ -41,7 +37,6 @@ static void kept_init(kept_points *k, const hx_threshold_curve *c, const hx_thre
 		m++;
 	}
 	k->n = m;
-	free(keep);
 }
 
 static void kept_release(kept_points *k)
@@ -263,8 +258,8 @@ int hx_threshold_report(hx_buf *html, hx_report_figs *figs, const hx_threshold_r
 	int err;
 
 	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, s);
-	kept_init(&k, &c, r);
+	hx_threshold_curve_compute(&c, s, THIN_EPS, r->score_min, r->score_max);
+	kept_init(&k, &c);
 	err = roc_figure(figs, r, &k);
 	if (!err)
 		err = pr_figure(figs, r, &k);
@@ -284,7 +279,7 @@ int hx_threshold_report(hx_buf *html, hx_report_figs *figs, const hx_threshold_r
 			 r->target_recall);
 	hx_buf_printf(html, "<h2>Curves</h2>\n<p class=\"note\">At each of the %zu distinct "
 			    "scores (a sample is flagged when its score &gt;= tau). ",
-		      c.n - 1);
+		      c.ndistinct);
 	hx_html_escape(html, note);
 	hx_buf_puts(html, "</p>\n");
 	if (!err) {

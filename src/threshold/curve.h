@@ -33,6 +33,7 @@ typedef struct {
 	hx_curve_point *pts; /* n points, tau descending */
 	size_t n;
 	size_t npos, nneg;
+	size_t ndistinct; /* distinct scores (points before thinning: + 1) */
 } hx_threshold_curve;
 
 void hx_threshold_curve_init(hx_threshold_curve *c);
@@ -40,18 +41,16 @@ void hx_threshold_curve_release(hx_threshold_curve *c);
 
 /* The curve of s (sorted in place, as hx_threshold_sweep does) into out
  * (initialized; what it held is released; out->pts is out's, freed by
- * hx_threshold_curve_release). Never fails: one point per distinct score
- * plus one. */
-void hx_threshold_curve_compute(hx_threshold_curve *out, hx_scores *s);
-
-/* The points worth drawing at a resolution of eps (a fraction of an
- * axis, e.g. 1/1000): point 0, the last point, and each point whose TPR,
- * FPR, precision or tau (as a fraction of the score range lo .. hi) moved
- * by eps or more from the last point kept, and the point before each of
- * those (so a step or a diagonal keeps its corners). keep[i] (c->n
- * values, the caller's) is set to 1 for those, 0 for the others; returns
- * how many are kept. */
-size_t hx_threshold_curve_thin(unsigned char *keep, const hx_threshold_curve *c, double eps,
-			       double lo, double hi);
+ * hx_threshold_curve_release), the points worth drawing at a resolution
+ * of eps (a fraction of an axis, e.g. 1/1000): point 0, the last point
+ * (everything flagged), each point whose TPR, FPR, precision or tau (as a
+ * fraction of the score range lo .. hi) moved by eps or more from the
+ * last point kept, and the point before each of those (so a step or a
+ * diagonal keeps its corners).
+ * eps <= 0 keeps every point. The points are chosen during the one walk,
+ * so the memory is the kept points' (a few thousand at eps 1/1000,
+ * however many samples), not a point per distinct score. Never fails. */
+void hx_threshold_curve_compute(hx_threshold_curve *out, hx_scores *s, double eps, double lo,
+				double hi);
 
 #endif

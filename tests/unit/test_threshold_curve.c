@@ -76,7 +76,7 @@ static void test_worked_example(void **state)
 	size_t i;
 	(void)state;
 	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 5);
 	assert_int_equal(c.npos, 3);
 	assert_int_equal(c.nneg, 3);
@@ -93,7 +93,7 @@ static void test_worked_example(void **state)
 	hx_tau_grid_default(&g);
 	assert_int_equal(hx_threshold_sweep(&r, sc, &g, 0.9), 0);
 	NEAR(area, r.auroc);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 5);
 	point_is(&c.pts[2], 0.8, 2, 1, 2.0 / 3, 1.0 / 3, 2.0 / 3, 2.0 / 3);
 	hx_threshold_result_release(&r);
@@ -111,7 +111,7 @@ static void test_all_positive(void **state)
 	hx_threshold_curve c;
 	(void)state;
 	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 3);
 	point_is(&c.pts[0], INFINITY, 0, 0, 0, NAN, 1, 0);
 	point_is(&c.pts[1], 2, 1, 0, 0.5, NAN, 1, 2.0 / 3);
@@ -130,7 +130,7 @@ static void test_all_negative(void **state)
 	hx_threshold_curve c;
 	(void)state;
 	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 3);
 	point_is(&c.pts[0], INFINITY, 0, 0, NAN, 0, 1, NAN);
 	point_is(&c.pts[1], 2, 0, 1, NAN, 1.0 / 3, 0, NAN);
@@ -148,12 +148,12 @@ static void test_empty_and_zeros(void **state)
 	hx_threshold_curve c;
 	(void)state;
 	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 1);
 	point_is(&c.pts[0], INFINITY, 0, 0, NAN, NAN, 1, NAN);
 	hx_scores_free(sc);
 	sc = scores_of(s, y, 2);
-	hx_threshold_curve_compute(&c, sc);
+	hx_threshold_curve_compute(&c, sc, 0, 0, 1);
 	assert_int_equal(c.n, 2);
 	point_is(&c.pts[1], 0, 1, 1, 1, 1, 0.5, 2.0 / 3);
 	hx_threshold_curve_release(&c);
@@ -161,43 +161,42 @@ static void test_empty_and_zeros(void **state)
 }
 
 /* Thinning: eps 0 keeps every point; on 20,000 distinct scores eps 0.01
- * keeps the ends and a few hundred points, and no kept point is more than
- * eps (plus one point's step) from the one before in any rate. */
+ * keeps the ends and a few hundred points, each a point of the full
+ * curve, in order, and every point left out is within eps of the last
+ * kept point before it in TPR, FPR and precision. */
 static void test_thin(void **state)
 {
-	static const double s[] = {0.3, 0.8, 0.9, 0.5, 0.3, 0.8};
-	static const int y[] = {1, 0, 1, 0, 0, 1};
-	hx_scores *sc = scores_of(s, y, 6);
-	hx_threshold_curve c;
-	unsigned char *keep;
-	size_t i, kept, last = 0;
+	hx_scores *sc = hx_scores_new();
+	hx_threshold_curve full, thin;
+	size_t i, k = 0;
 	(void)state;
-	hx_threshold_curve_init(&c);
-	hx_threshold_curve_compute(&c, sc);
-	keep = calloc(c.n, 1);
-	assert_int_equal(hx_threshold_curve_thin(keep, &c, 0, 0.3, 0.9), 5);
-	free(keep);
-	hx_scores_free(sc);
-	sc = hx_scores_new();
 	for (i = 0; i < 10000; i++) {
 		hx_scores_add(sc, (double)i, 1);
 		hx_scores_add(sc, (double)i + 0.5 + (double)(i % 7) * 200, 0);
 	}
-	hx_threshold_curve_compute(&c, sc);
-	assert_int_equal(c.n, 20001);
-	keep = calloc(c.n, 1);
-	kept = hx_threshold_curve_thin(keep, &c, 0.01, 0, 11200);
-	assert_true(keep[0] && keep[c.n - 1]);
-	assert_true(kept > 100 && kept < 2000);
-	for (i = 1; i < c.n; i++) {
-		if (!keep[i])
+	hx_threshold_curve_init(&full);
+	hx_threshold_curve_init(&thin);
+	hx_threshold_curve_compute(&full, sc, 0, 0, 11200);
+	hx_threshold_curve_compute(&thin, sc, 0.01, 0, 11200);
+	assert_int_equal(full.n, 20001);
+	assert_int_equal(full.ndistinct, 20000);
+	assert_int_equal(thin.ndistinct, 20000);
+	assert_true(thin.n > 100 && thin.n < 2000);
+	assert_true(isinf(thin.pts[0].tau));
+	NEAR(thin.pts[thin.n - 1].tau, full.pts[full.n - 1].tau);
+	for (i = 0; i < full.n; i++) {
+		if (k < thin.n && (full.pts[i].tau == thin.pts[k].tau)) {
+			k++;
 			continue;
-		assert_true(fabs(c.pts[i - 1].tpr - c.pts[last].tpr) < 0.01 + 1e-12);
-		assert_true(fabs(c.pts[i - 1].fpr - c.pts[last].fpr) < 0.01 + 1e-12);
-		last = i;
+		}
+		assert_true(k > 0);
+		assert_true(fabs(full.pts[i].tpr - thin.pts[k - 1].tpr) < 0.01);
+		assert_true(fabs(full.pts[i].fpr - thin.pts[k - 1].fpr) < 0.01);
+		assert_true(fabs(full.pts[i].precision - thin.pts[k - 1].precision) < 0.01);
 	}
-	free(keep);
-	hx_threshold_curve_release(&c);
+	assert_int_equal(k, thin.n);
+	hx_threshold_curve_release(&full);
+	hx_threshold_curve_release(&thin);
 	hx_scores_free(sc);
 }
 
