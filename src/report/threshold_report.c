@@ -71,8 +71,8 @@ static int roc_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 	if (isnan(r->auroc_se))
 		snprintf(title, sizeof(title), "ROC curve: AUROC %.4f", r->auroc);
 	else
-		snprintf(title, sizeof(title), "ROC curve: AUROC %.4f (95%% CI %.4f - %.4f)", r->auroc,
-			 r->auroc_lo, r->auroc_hi);
+		snprintf(title, sizeof(title), "ROC curve: AUROC %.4f (95%% CI %.4f - %.4f)",
+			 r->auroc, r->auroc_lo, r->auroc_hi);
 	ax.title = title;
 	ax.xlabel = "false positive rate";
 	ax.ylabel = "true positive rate (recall)";
@@ -90,7 +90,8 @@ static int roc_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 	if (best) {
 		char lab[48];
 		tau_label(lab, sizeof(lab), best);
-		hx_plot_points(p, &best->fpr, &best->recall, 1, HX_PLOT_VERMILLION, HX_PLOT_DIAMOND);
+		hx_plot_points(p, &best->fpr, &best->recall, 1, HX_PLOT_VERMILLION,
+			       HX_PLOT_DIAMOND);
 		hx_plot_text(p, best->fpr + 0.03, best->recall - 0.05, 0, lab, HX_PLOT_VERMILLION);
 		snprintf(best_key, sizeof(best_key), "chosen %s", lab);
 		keys[nk++] = (hx_plot_key){best_key, HX_PLOT_VERMILLION, HX_PLOT_KEY_POINT, 0,
@@ -187,7 +188,8 @@ static int tau_figure(hx_report_figs *figs, const hx_threshold_result *r, const 
 	if (r->nrows) {
 		/* where the grid looked for tau */
 		hx_plot_rect(p, r->rows[0].tau, r->rows[r->nrows - 1].tau, 0, 1, HX_PLOT_LIGHTGREY);
-		keys[nk++] = (hx_plot_key){"the tau grid", HX_PLOT_LIGHTGREY, HX_PLOT_KEY_BOX, 0, 0};
+		keys[nk++] =
+			(hx_plot_key){"the tau grid", HX_PLOT_LIGHTGREY, HX_PLOT_KEY_BOX, 0, 0};
 	}
 	for (j = 0; j < 3; j++) {
 		hx_plot_step(p, x, y[j], m, hi, colors[j], HX_PLOT_SOLID);
@@ -285,10 +287,11 @@ int hx_threshold_report(hx_buf *html, hx_report_figs *figs, const hx_threshold_r
 	if (!err) {
 		hx_html_figure(html, figs, 0,
 			       "ROC: false positive rate against true positive rate at every "
-			       "threshold; the dashed diagonal is a classifier that flags at random.");
+			       "threshold; the dashed diagonal is a classifier that flags at "
+			       "random.");
 		hx_html_figure(html, figs, 1,
-			       "Precision against recall at every threshold; the dashed line is the "
-			       "positive rate (the precision of flagging at random).");
+			       "Precision against recall at every threshold; the dashed line is "
+			       "the positive rate (the precision of flagging at random).");
 		hx_html_figure(html, figs, 2,
 			       "Precision, recall and F1 against tau; the grey band is the span of "
 			       "the tau grid, the chosen tau the dashed vertical line.");

@@ -10,11 +10,11 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
+#include "report/threshold_report.h"
 #include "series/dataset.h"
 #include "series/rowset.h"
 #include "series/series_run.h"
 #include "series/summary.h"
-#include "report/threshold_report.h"
 #include "threshold/threshold.h"
 
 const char *hx_series_table_name(hx_step_kind k)
@@ -290,7 +290,8 @@ int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *wor
 		return condense_step(st, work_dir, inputs, ninputs, workers, table, files, nfiles,
 				     rows, failed);
 	if (st->kind == HX_STEP_THRESHOLD)
-		return threshold_step(s, st, work_dir, inputs, ninputs, table, files, nfiles, rows, failed);
+		return threshold_step(s, st, work_dir, inputs, ninputs, table, files, nfiles, rows,
+				      failed);
 	for (i = 0; i < ninputs; i++)
 		hx_buf_put(&all, inputs[i].ptr ? inputs[i].ptr : "", inputs[i].len);
 	{

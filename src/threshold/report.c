@@ -82,8 +82,8 @@ static void summary(hx_buf item[NITEMS], hx_buf *detail, const hx_threshold_resu
 		      rate(b, r->rows[k].fpr), r->rows[k].flagged, r->n);
 }
 
-void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY], const char *name[HX_THRESHOLD_NSUMMARY],
-			  const hx_threshold_result *r)
+void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY],
+			  const char *name[HX_THRESHOLD_NSUMMARY], const hx_threshold_result *r)
 {
 	hx_buf detail = HX_BUF_INIT;
 	size_t k;
@@ -99,7 +99,7 @@ void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY], const char *name[
 
 #define NCOLS HX_THRESHOLD_NCOLS
 const char *const hx_threshold_col_names[NCOLS] = {"tau", "quantile", "precision", "recall",
-					    "F1",  "FPR",      "flagged"};
+						   "F1",  "FPR",      "flagged"};
 
 void hx_threshold_row_cells(char cell[HX_THRESHOLD_NCOLS][32], const hx_tau_row *row)
 {

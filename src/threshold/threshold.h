@@ -116,8 +116,8 @@ void hx_threshold_format_md(hx_buf *out, const hx_threshold_result *r, const cha
  * cells. */
 #define HX_THRESHOLD_NSUMMARY 6
 #define HX_THRESHOLD_NCOLS 7
-void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY], const char *name[HX_THRESHOLD_NSUMMARY],
-			  const hx_threshold_result *r);
+void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY],
+			  const char *name[HX_THRESHOLD_NSUMMARY], const hx_threshold_result *r);
 extern const char *const hx_threshold_col_names[HX_THRESHOLD_NCOLS];
 void hx_threshold_row_cells(char cell[HX_THRESHOLD_NCOLS][32], const hx_tau_row *row);
 
