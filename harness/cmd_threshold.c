@@ -1,7 +1,7 @@
 /* cmd_threshold.c - harness threshold FILE --score FIELD --label FIELD
  *                   [--positive VALUE] [--target-recall R]
  *                   [--quantiles A:B:N | --tau-start X --tau-stop Y --tau-step Z]
- *                   [--json] [--out FILE] */
+ *                   [--json] [--out FILE] [--report FILE.html] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +11,14 @@
 #include "cmd.h"
 #include "error.h"
 #include "fsutil.h"
+#include "report/threshold_report.h"
 #include "threshold/threshold.h"
 
 static const char usage[] =
 	"usage: harness threshold FILE --score FIELD --label FIELD [--positive VALUE]\n"
 	"                         [--target-recall R] [--quantiles A:B:N |\n"
 	"                         --tau-start X --tau-stop Y --tau-step Z] [--json] [--out FILE]\n"
+	"                         [--report FILE.html]\n"
 	"\n"
 	"Calibrate a monitor's threshold tau from scored samples (JSONL, one\n"
 	"object per line; FILE '-' is stdin), in two passes: the scores are read\n"
@@ -38,11 +40,17 @@ static const char usage[] =
 	"                     tau from X to Y by Z instead\n"
 	"  --json             one JSON object (RFC 8785)\n"
 	"  --out FILE         write there (atomically) instead of stdout\n"
+	"  --report FILE.html also write an HTML report there: the summary, the ROC\n"
+	"                     and precision-recall curves and precision, recall and F1\n"
+	"                     against tau (the chosen tau marked), and the tau table;\n"
+	"                     the figures beside it in figures/ (FILE.html's stem\n"
+	"                     and '-' before roc.svg, pr.svg, tau.svg; none for\n"
+	"                     report.html)\n"
 	"\n"
 	"exit status: 0 ok, 2 bad usage or input, 3 system failure\n";
 
 typedef struct {
-	const char *file, *out, *quantiles;
+	const char *file, *out, *quantiles, *report;
 	const char *tau[3]; /* --tau-start, --tau-stop, --tau-step */
 	hx_score_fields fields;
 	double target_recall;
@@ -51,7 +59,7 @@ typedef struct {
 
 static const char *const known[] = {"--score",     "--label",     "--positive", "--target-recall",
 				    "--quantiles", "--tau-start", "--tau-stop", "--tau-step",
-				    "--json",      "--out",       "--help",     NULL};
+				    "--json",      "--out",       "--report",   "--help",     NULL};
 
 /* The options into *o: 0, or the exit status after the error is said
  * (-1: --help was printed). */
@@ -61,7 +69,7 @@ static int parse(options *o, int argc, char **argv)
 	 * taken apart) */
 	const char **slot[] = {&o->fields.score, &o->fields.label, &o->fields.positive, NULL,
 			       &o->quantiles,    &o->tau[0],       &o->tau[1],          &o->tau[2],
-			       NULL,             &o->out};
+			       NULL,             &o->out,          &o->report};
 	int a;
 	memset(o, 0, sizeof(*o));
 	o->target_recall = 0.9;
@@ -164,7 +172,8 @@ int cmd_threshold(int argc, char **argv)
 	hx_threshold_result_init(&r);
 	if ((status = parse(&o, argc, argv)) != 0 || (status = grid_of(&grid, &o)) != 0)
 		goto done;
-	if (o.out && hx_output_prepare(o.out, 0, "--out") != 0) {
+	if ((o.out && hx_output_prepare(o.out, 0, "--out") != 0) ||
+	    (o.report && hx_output_prepare(o.report, 0, "--report") != 0)) {
 		hx_cli_error("threshold", "%s", hx_error_last());
 		status = 2;
 		goto done;
@@ -180,6 +189,17 @@ int cmd_threshold(int argc, char **argv)
 			     hx_error_last());
 		status = hx_error_exit_status(rc);
 		goto done;
+	}
+	if (o.report) {
+		hx_buf t = HX_BUF_INIT;
+		hx_buf_printf(&t, "threshold: %s", strcmp(o.file, "-") ? o.file : "<stdin>");
+		rc = hx_threshold_report_write(o.report, &r, scores, t.ptr);
+		hx_buf_release(&t);
+		if (rc != 0) {
+			hx_cli_error("threshold", "%s", hx_error_last());
+			status = hx_error_exit_status(rc);
+			goto done;
+		}
 	}
 	if (o.json)
 		hx_threshold_format_json(&out, &r);

@@ -51,8 +51,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir (and its telemetry/ subdirectory), sorted, as
- * prefix/<name>. */
+/* Every regular file of dir (and of its telemetry/ and figures/
+ * subdirectories: a report's SVGs), sorted, as prefix/<name>. */
 static int add_dir(members *ms, const char *dir, const char *prefix)
 {
 	DIR *d = opendir(dir);
@@ -75,7 +75,7 @@ static int add_dir(members *ms, const char *dir, const char *prefix)
 		hx_buf mn = HX_BUF_INIT;
 		hx_buf_printf(&mn, "%s/%s", prefix, names[i]);
 		if (hx_is_dir(path)) {
-			if (strcmp(names[i], "telemetry") == 0)
+			if (strcmp(names[i], "telemetry") == 0 || strcmp(names[i], "figures") == 0)
 				err = add_dir(ms, path, mn.ptr);
 		} else {
 			err = add_file(ms, mn.ptr, path);

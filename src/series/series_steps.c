@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
+#include "report/threshold_report.h"
 #include "series/dataset.h"
 #include "series/rowset.h"
 #include "series/series_run.h"
@@ -196,10 +197,12 @@ static void tuned_yaml(hx_buf *out, const hx_tuning t[HX_ALIGN_NTIERS], const hx
 
 /* Pass 2 of a threshold calibration: the ok samples of the scores tables
  * it needs, swept; the table is the result as one JSON line, beside it
- * threshold.json, threshold.md and the report. */
-static int threshold_step(const hx_series_spec *s, const hx_series_step *st, const hx_buf *inputs,
-			  size_t ninputs, hx_buf *table, hx_series_file *files, size_t *nfiles,
-			  size_t *nrows, size_t *nfailed)
+ * threshold.json, threshold.md and the report, and report.html with its
+ * figures (report/threshold_report.h; written here, the step's directory
+ * exists). */
+static int threshold_step(const hx_series_spec *s, const hx_series_step *st, const char *work_dir,
+			  const hx_buf *inputs, size_t ninputs, hx_buf *table, hx_series_file *files,
+			  size_t *nfiles, size_t *nrows, size_t *nfailed)
 {
 	hx_scores *sc = hx_scores_new();
 	hx_arena *a = hx_arena_new();
@@ -255,6 +258,13 @@ static int threshold_step(const hx_series_spec *s, const hx_series_step *st, con
 		hx_buf_printf(&title, "%s: %s", s->experiment, st->name);
 		hx_threshold_format_md(&add_file(files, nfiles, "threshold.md")->text, &r, title.ptr);
 		hx_threshold_format_text(&add_file(files, nfiles, "report.txt")->text, &r);
+		{
+			char *dir = hx_path_join(work_dir, st->name);
+			char *html = hx_path_join(dir, "report.html");
+			err = hx_threshold_report_write(html, &r, sc, title.ptr);
+			free(html);
+			free(dir);
+		}
 	}
 	hx_buf_release(&title);
 	hx_threshold_result_release(&r);
@@ -280,7 +290,8 @@ int hx_series_step_analyze(const hx_series_spec *s, size_t step, const char *wor
 		return condense_step(st, work_dir, inputs, ninputs, workers, table, files, nfiles,
 				     rows, failed);
 	if (st->kind == HX_STEP_THRESHOLD)
-		return threshold_step(s, st, inputs, ninputs, table, files, nfiles, rows, failed);
+		return threshold_step(s, st, work_dir, inputs, ninputs, table, files, nfiles, rows,
+				      failed);
 	for (i = 0; i < ninputs; i++)
 		hx_buf_put(&all, inputs[i].ptr ? inputs[i].ptr : "", inputs[i].len);
 	{

@@ -82,13 +82,26 @@ static void summary(hx_buf item[NITEMS], hx_buf *detail, const hx_threshold_resu
 		      rate(b, r->rows[k].fpr), r->rows[k].flagged, r->n);
 }
 
+void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY],
+			  const char *name[HX_THRESHOLD_NSUMMARY], const hx_threshold_result *r)
+{
+	hx_buf detail = HX_BUF_INIT;
+	size_t k;
+	summary(value, &detail, r);
+	if (detail.len)
+		hx_buf_printf(&value[BEST], ": %s", detail.ptr);
+	for (k = 0; k < NITEMS; k++)
+		name[k] = item_name[k];
+	hx_buf_release(&detail);
+}
+
 /* ---------------------------------------------------------- the table */
 
-#define NCOLS 7
-static const char *const col_name[NCOLS] = {"tau", "quantile", "precision", "recall",
-					    "F1",  "FPR",      "flagged"};
+#define NCOLS HX_THRESHOLD_NCOLS
+const char *const hx_threshold_col_names[NCOLS] = {"tau", "quantile", "precision", "recall",
+						   "F1",  "FPR",      "flagged"};
 
-static void row_cells(char cell[NCOLS][32], const hx_tau_row *row)
+void hx_threshold_row_cells(char cell[HX_THRESHOLD_NCOLS][32], const hx_tau_row *row)
 {
 	score(cell[0], row->tau);
 	if (isnan(row->quantile))
@@ -107,18 +120,18 @@ static void text_table(hx_buf *out, const hx_threshold_result *r)
 	size_t width[NCOLS], i, c;
 	char cell[NCOLS][32];
 	for (c = 0; c < NCOLS; c++)
-		width[c] = strlen(col_name[c]);
+		width[c] = strlen(hx_threshold_col_names[c]);
 	for (i = 0; i < r->nrows; i++) {
-		row_cells(cell, &r->rows[i]);
+		hx_threshold_row_cells(cell, &r->rows[i]);
 		for (c = 0; c < NCOLS; c++)
 			if (strlen(cell[c]) > width[c])
 				width[c] = strlen(cell[c]);
 	}
 	for (c = 0; c < NCOLS; c++)
-		hx_buf_printf(out, "%s%*s", c ? "  " : "", (int)width[c], col_name[c]);
+		hx_buf_printf(out, "%s%*s", c ? "  " : "", (int)width[c], hx_threshold_col_names[c]);
 	hx_buf_putc(out, '\n');
 	for (i = 0; i < r->nrows; i++) {
-		row_cells(cell, &r->rows[i]);
+		hx_threshold_row_cells(cell, &r->rows[i]);
 		for (c = 0; c < NCOLS; c++)
 			hx_buf_printf(out, "%s%*s", c ? "  " : "", (int)width[c], cell[c]);
 		hx_buf_puts(out, (long)i == r->best ? "  <- best\n" : "\n");
@@ -158,14 +171,14 @@ void hx_threshold_format_md(hx_buf *out, const hx_threshold_result *r, const cha
 			      k == BEST && detail.len ? ": " : "", k == BEST ? detail.ptr : "");
 	hx_buf_puts(out, "\n|");
 	for (c = 0; c < NCOLS; c++)
-		hx_buf_printf(out, " %s |", col_name[c]);
+		hx_buf_printf(out, " %s |", hx_threshold_col_names[c]);
 	hx_buf_puts(out, "\n|");
 	for (c = 0; c < NCOLS; c++)
 		hx_buf_puts(out, "---:|");
 	hx_buf_putc(out, '\n');
 	for (i = 0; i < r->nrows; i++) {
 		const char *em = (long)i == r->best ? "**" : "";
-		row_cells(cell, &r->rows[i]);
+		hx_threshold_row_cells(cell, &r->rows[i]);
 		hx_buf_putc(out, '|');
 		for (c = 0; c < NCOLS; c++)
 			hx_buf_printf(out, " %s%s%s |", em, cell[c], em);

@@ -109,6 +109,18 @@ void hx_threshold_format_text(hx_buf *out, const hx_threshold_result *r);
 void hx_threshold_format_json(hx_buf *out, const hx_threshold_result *r);
 void hx_threshold_format_md(hx_buf *out, const hx_threshold_result *r, const char *title);
 
+/* The pieces of the text report, for other renderings (the HTML report):
+ * the summary's items, name[k] and value[k] (appended to, initialized by
+ * the caller) as the text report words them (the last, "best tau", with
+ * what it gives after ": "); the tau table's column names and one row's
+ * cells. */
+#define HX_THRESHOLD_NSUMMARY 6
+#define HX_THRESHOLD_NCOLS 7
+void hx_threshold_summary(hx_buf value[HX_THRESHOLD_NSUMMARY],
+			  const char *name[HX_THRESHOLD_NSUMMARY], const hx_threshold_result *r);
+extern const char *const hx_threshold_col_names[HX_THRESHOLD_NCOLS];
+void hx_threshold_row_cells(char cell[HX_THRESHOLD_NCOLS][32], const hx_tau_row *row);
+
 /* ------------------------------------------------ reading scored samples */
 
 /* Where a sample's score and label are in a JSON line: dotted paths
