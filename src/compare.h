@@ -161,6 +161,18 @@ void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char 
 void hx_compare_format_text(hx_buf *out, const hx_compare_result *r, const char *name_a,
 			    const char *name_b, size_t max_flips);
 
+/* The cells of one comparison as the reports show them (text and HTML):
+ * A and B ("0.0700 (7/100)", "median 12.3 ms", or "n=N" without a value),
+ * the difference with its interval ("+0.0100 [-0.0200, +0.0400]",
+ * "x1.050 [0.980, 1.120]" or "-"), the discordant pairs ("3/5" or "-"),
+ * and whether interval and verdict disagree (0; 1: the interval excludes
+ * no change, not significant; 2: significant, the interval includes it). */
+typedef struct {
+	char a[48], b[48], diff[64], discordant[32];
+	int disagreement;
+} hx_comparison_cells;
+void hx_comparison_cells_format(hx_comparison_cells *out, const hx_comparison *c);
+
 /* Median of v[0..n), n > 0, by quickselect in O(n): v is reordered. The
  * mean of the two middle values when n is even. */
 double hx_median(double *v, size_t n);

@@ -112,40 +112,46 @@ void hx_compare_format_json(hx_buf *out, const hx_compare_result *r, const char 
 	hx_buf_puts(out, "]}\n");
 }
 
-static void format_row(hx_buf *out, const hx_comparison *c)
+void hx_comparison_cells_format(hx_comparison_cells *out, const hx_comparison *c)
 {
-	char a[32], b[32], d[48], disc[24], p[16], padj[16];
-	int why = disagreement(c);
-
 	if (c->is_rate && isfinite(c->a)) {
-		snprintf(a, sizeof(a), "%.4f (%lu/%lu)", c->a, c->ka, c->na);
-		snprintf(b, sizeof(b), "%.4f (%lu/%lu)", c->b, c->kb, c->nb);
+		snprintf(out->a, sizeof(out->a), "%.4f (%lu/%lu)", c->a, c->ka, c->na);
+		snprintf(out->b, sizeof(out->b), "%.4f (%lu/%lu)", c->b, c->kb, c->nb);
 		if (isfinite(c->lo))
-			snprintf(d, sizeof(d), "%+.4f [%+.4f, %+.4f]", c->diff, c->lo, c->hi);
+			snprintf(out->diff, sizeof(out->diff), "%+.4f [%+.4f, %+.4f]", c->diff, c->lo,
+				 c->hi);
 		else
-			snprintf(d, sizeof(d), "%+.4f", c->diff);
-	} else if (c->is_rate) {
-		snprintf(a, sizeof(a), "n=%lu", c->na);
-		snprintf(b, sizeof(b), "n=%lu", c->nb);
-		snprintf(d, sizeof(d), "-");
-	} else if (isfinite(c->a)) {
-		snprintf(a, sizeof(a), "median %.1f ms", c->a);
-		snprintf(b, sizeof(b), "median %.1f ms", c->b);
+			snprintf(out->diff, sizeof(out->diff), "%+.4f", c->diff);
+	} else if (!c->is_rate && isfinite(c->a)) {
+		snprintf(out->a, sizeof(out->a), "median %.1f ms", c->a);
+		snprintf(out->b, sizeof(out->b), "median %.1f ms", c->b);
 		if (isfinite(c->lo))
-			snprintf(d, sizeof(d), "x%.3f [%.3f, %.3f]", c->diff, c->lo, c->hi);
+			snprintf(out->diff, sizeof(out->diff), "x%.3f [%.3f, %.3f]", c->diff, c->lo,
+				 c->hi);
 		else
-			snprintf(d, sizeof(d), "x%.3f", c->diff);
+			snprintf(out->diff, sizeof(out->diff), "x%.3f", c->diff);
 	} else {
-		snprintf(a, sizeof(a), "n=%lu", c->na);
-		snprintf(b, sizeof(b), "n=%lu", c->nb);
-		snprintf(d, sizeof(d), "-");
+		snprintf(out->a, sizeof(out->a), "n=%lu", c->na);
+		snprintf(out->b, sizeof(out->b), "n=%lu", c->nb);
+		snprintf(out->diff, sizeof(out->diff), "-");
 	}
 	if (c->is_rate && c->paired)
-		snprintf(disc, sizeof(disc), "%lu/%lu", c->a_only, c->b_only);
+		snprintf(out->discordant, sizeof(out->discordant), "%lu/%lu", c->a_only, c->b_only);
 	else
-		snprintf(disc, sizeof(disc), "-");
-	hx_buf_printf(out, "%-9s %-19s %-19s %-19s %-26s %-13s", hx_tier_name(c->tier), c->metric, a, b,
-		      d, disc);
+		snprintf(out->discordant, sizeof(out->discordant), "-");
+	out->disagreement = disagreement(c);
+}
+
+static void format_row(hx_buf *out, const hx_comparison *c)
+{
+	char p[16], padj[16];
+	hx_comparison_cells k;
+	int why;
+
+	hx_comparison_cells_format(&k, c);
+	why = k.disagreement;
+	hx_buf_printf(out, "%-9s %-19s %-19s %-19s %-26s %-13s", hx_tier_name(c->tier), c->metric,
+		      k.a, k.b, k.diff, k.discordant);
 	if (c->tested)
 		hx_buf_printf(out, " %-8s %-8s%s%s", hx_stats_format_p(p, c->p),
 			      hx_stats_format_p(padj, c->p_adjusted),

@@ -394,19 +394,6 @@ static int fig_durations(hx_report_figs *figs, const tier_rows *t, const hx_tier
 
 /* ---- HTML ---- */
 
-/* As the text report: whether the interval excludes "no change" and the
- * verdict disagrees (1: excludes, not significant; 2: significant,
- * includes). */
-static int disagreement(const hx_comparison *c)
-{
-	double null = c->is_rate ? 0.0 : 1.0;
-	int ex;
-	if (!c->tested || !isfinite(c->lo) || !isfinite(c->hi))
-		return 0;
-	ex = c->lo > null || c->hi < null;
-	return ex && !c->significant ? 1 : !ex && c->significant ? 2 : 0;
-}
-
 static void td(hx_buf *out, const char *text)
 {
 	hx_buf_puts(out, "<td>");
@@ -414,41 +401,20 @@ static void td(hx_buf *out, const char *text)
 	hx_buf_puts(out, "</td>");
 }
 
-static void comparison_row(hx_buf *out, const hx_comparison *c)
+/* The row; returns its disagreement (hx_comparison_cells). */
+static int comparison_row(hx_buf *out, const hx_comparison *c)
 {
-	char a[48], b[48], d[64], disc[32], p[16], padj[16];
-	int why = disagreement(c);
+	char p[16], padj[16];
+	hx_comparison_cells k;
 
-	if (c->is_rate && isfinite(c->a)) {
-		snprintf(a, sizeof(a), "%.4f (%lu/%lu)", c->a, c->ka, c->na);
-		snprintf(b, sizeof(b), "%.4f (%lu/%lu)", c->b, c->kb, c->nb);
-		if (isfinite(c->lo))
-			snprintf(d, sizeof(d), "%+.4f [%+.4f, %+.4f]", c->diff, c->lo, c->hi);
-		else
-			snprintf(d, sizeof(d), "%+.4f", c->diff);
-	} else if (!c->is_rate && isfinite(c->a)) {
-		snprintf(a, sizeof(a), "median %.1f ms", c->a);
-		snprintf(b, sizeof(b), "median %.1f ms", c->b);
-		if (isfinite(c->lo))
-			snprintf(d, sizeof(d), "x%.3f [%.3f, %.3f]", c->diff, c->lo, c->hi);
-		else
-			snprintf(d, sizeof(d), "x%.3f", c->diff);
-	} else {
-		snprintf(a, sizeof(a), "n=%lu", c->na);
-		snprintf(b, sizeof(b), "n=%lu", c->nb);
-		snprintf(d, sizeof(d), "-");
-	}
-	if (c->is_rate && c->paired)
-		snprintf(disc, sizeof(disc), "%lu/%lu", c->a_only, c->b_only);
-	else
-		snprintf(disc, sizeof(disc), "-");
+	hx_comparison_cells_format(&k, c);
 	hx_buf_puts(out, c->significant ? "<tr class=\"significant\">" : "<tr>");
 	td(out, hx_tier_name(c->tier));
 	td(out, c->metric);
-	td(out, a);
-	td(out, b);
-	td(out, d);
-	td(out, disc);
+	td(out, k.a);
+	td(out, k.b);
+	td(out, k.diff);
+	td(out, k.discordant);
 	if (c->tested) {
 		td(out, hx_stats_format_p(p, c->p));
 		td(out, hx_stats_format_p(padj, c->p_adjusted));
@@ -457,8 +423,8 @@ static void comparison_row(hx_buf *out, const hx_comparison *c)
 			hx_buf_puts(out, "<strong>&#9733; significant</strong>");
 		else
 			hx_buf_puts(out, "not significant");
-		if (why)
-			hx_buf_printf(out, " [%d]", why);
+		if (k.disagreement)
+			hx_buf_printf(out, " [%d]", k.disagreement);
 		hx_buf_puts(out, "</td>");
 	} else {
 		hx_buf_puts(out, "<td>-</td><td>-</td><td>not tested: ");
@@ -466,6 +432,7 @@ static void comparison_row(hx_buf *out, const hx_comparison *c)
 		hx_buf_puts(out, "</td>");
 	}
 	hx_buf_puts(out, "</tr>\n");
+	return k.disagreement;
 }
 
 static void section_compared(hx_buf *out, const hx_compare_result *r,
@@ -503,8 +470,7 @@ static void section_table(hx_buf *out, const hx_compare_result *r)
 		      "<th>p</th><th>p(Holm)</th><th>verdict</th></tr></thead>\n<tbody>\n",
 		      100.0 * r->confidence);
 	for (i = 0; i < r->n; i++) {
-		comparison_row(out, &r->items[i]);
-		used[disagreement(&r->items[i])] = 1;
+		used[comparison_row(out, &r->items[i])] = 1;
 	}
 	hx_buf_puts(out, "</tbody>\n</table>\n");
 	if (used[1])
