@@ -458,7 +458,9 @@ int hx_report_archive(const char *archive_path, const char *html_path)
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	if ((err = hx_archive_read(&c, archive_path)) != 0)
+	/* only what the report reads is kept; the rest is verified and dropped */
+	if ((err = hx_archive_read_some(&c, archive_path, files,
+					sizeof(files) / sizeof(files[0]))) != 0)
 		goto done;
 	if (!hx_archive_member_data(&c, "telemetry.jsonl")) {
 		hx_error_set("'%s': not a run's archive (no telemetry.jsonl)", archive_path);
