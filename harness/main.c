@@ -25,6 +25,7 @@ static const hx_cmd commands[] = {
 	{"tune", cmd_tune, "propose safer presets from a research dataset and the risk budgets"},
 	{"threshold", cmd_threshold, "calibrate a monitor's threshold: AUROC, AP, a tau sweep"},
 	{"report", cmd_report, "build the HTML report (with figures) of a run or its archive"},
+	{"slurm", cmd_slurm, "run a spec's shards as a Slurm array job and merge them (status, resubmit)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
