@@ -664,6 +664,7 @@ done:
 
 int cmd_slurm(int argc, char **argv)
 {
+	hx_notice_label("harness slurm");
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
 		return cmd_slurm_status(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "resubmit") == 0)
