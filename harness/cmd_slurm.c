@@ -1,5 +1,6 @@
 /* cmd_slurm.c - harness slurm SPEC --shards N [...] [--submit] | resubmit RUN | status RUN:
  * the shards of one plan as a Slurm array job and a merge job after it. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,21 @@ static char *absolute(const char *cwd, const char *path)
 	b.ptr[n] = '\0';
 	b.len = n;
 	return hx_buf_detach(&b, NULL);
+}
+
+/* A directory that does not exist or has nothing in it. */
+static int dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+	if (!d)
+		return !hx_path_exists(path);
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
 }
 
 static char *self_path(void)
@@ -419,11 +435,13 @@ static int cmd_slurm_spec(int argc, char **argv)
 		if (strcmp(kept.spec, job.spec) != 0 || kept.shards != job.shards ||
 		    (kept.seed ? !job.seed || strcmp(kept.seed, job.seed) != 0 : job.seed != NULL) ||
 		    strcmp(kept.cwd, job.cwd) != 0) {
+			int here = strcmp(kept.cwd, job.cwd) == 0;
 			hx_cli_error("slurm",
-				     "'%s' is the slurm run of '%s' in %d shards%s%s from '%s'; "
+				     "'%s' is the slurm run of '%s' in %d shards%s%s%s%s%s; "
 				     "'harness slurm resubmit %s' submits it again",
 				     run_shown, kept.spec, kept.shards, kept.seed ? " with seed " : "",
-				     kept.seed ? kept.seed : "", kept.cwd, run_shown);
+				     kept.seed ? kept.seed : "", here ? "" : " started in '",
+				     here ? "" : kept.cwd, here ? "" : "'", run_shown);
 			status = 2;
 			goto done;
 		}
@@ -440,23 +458,14 @@ static int cmd_slurm_spec(int argc, char **argv)
 		hx_cli_error("slurm", "'--out' '%s' is not a directory", run_shown);
 		status = 2;
 		goto done;
-	} else if (hx_path_exists(job.run)) {
-		hx_buf probe = HX_BUF_INIT;
-		int used;
-		hx_buf_printf(&probe, "%s/shards", job.run);
-		used = hx_path_exists(probe.ptr);
-		hx_buf_reset(&probe);
-		hx_buf_printf(&probe, "%s/telemetry.jsonl", job.run);
-		used = used || hx_path_exists(probe.ptr);
-		hx_buf_release(&probe);
-		if (used) {
-			hx_cli_error("slurm", "'%s' holds a run that is not a harness slurm run", run_shown);
-			status = 2;
-			goto done;
-		}
+	} else if (!dir_empty(job.run)) {
+		hx_cli_error("slurm", "'--out' '%s' holds files and is not a harness slurm run",
+			     run_shown);
+		status = 2;
+		goto done;
 	}
 	if (!out)
-		printf("run directory %s\n", run_shown);
+		printf("run           %s\n", run_shown);
 	if ((err = hx_slurm_write(&job)) != 0) {
 		hx_cli_error("slurm", "%s", hx_error_last());
 		status = hx_error_exit_status(err);
