@@ -653,6 +653,10 @@ static int cmd_slurm_status(int argc, char **argv)
 		if (mjob)
 			printf(" (job %s: %s)", mjob, mst ? mst : "unknown to the scheduler");
 		printf("\n");
+		if (nfailed && hx_slurm_state_active(mst) && !hx_slurm_merged_done(job.run))
+			printf("       the merge waits for every shard: 'harness slurm resubmit %s' "
+			       "runs the failed ones again\n",
+			       run);
 	}
 	if (view.len) {
 		size_t s;

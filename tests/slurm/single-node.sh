@@ -21,8 +21,10 @@ slurm_log_tail() {
 
 slurm_up() {
 	slurm_dir=$1
-	local host i
+	local host i port
 	host=$(hostname -s)
+	# ports of its own, so a Slurm already on the machine is not in the way
+	port=$((20000 + RANDOM % 20000))
 	mkdir -p "$slurm_dir"/munge "$slurm_dir"/state "$slurm_dir"/spool
 	chown munge:munge "$slurm_dir"/munge
 	chmod 0711 "$slurm_dir" "$slurm_dir"/munge
@@ -33,7 +35,7 @@ slurm_up() {
 	fi
 	setpriv --reuid=munge --regid=munge --init-groups munged --foreground \
 		--socket="$slurm_dir/munge/munge.socket.2" --pid-file="$slurm_dir/munge/munged.pid" \
-		--log-file="$slurm_dir/munged.log" --seed-file="$slurm_dir/munge/munged.seed" &
+		--log-file="$slurm_dir/munged.log" --seed-file="$slurm_dir/munge/munged.seed" >"$slurm_dir/munged.stderr" 2>&1 &
 	slurm_pids+=($!)
 	for i in $(seq 50); do
 		[ -S "$slurm_dir/munge/munge.socket.2" ] && break
@@ -48,6 +50,8 @@ slurm_up() {
 ClusterName=citest
 SlurmctldHost=$host
 SlurmUser=root
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$slurm_dir/munge/munge.socket.2
