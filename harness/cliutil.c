@@ -254,8 +254,21 @@ static int keep_pending(const char *cmd, const hx_run_result *res, const char *p
 	return err ? hx_error_exit_status(err) : 0;
 }
 
+static int run_plain(hx_run_result *res, const hx_run_options *opt, void *ctx)
+{
+	(void)ctx;
+	return hx_run(res, opt);
+}
+
 int hx_cli_run_spec_pending(const char *cmd, hx_run_options *opt, int json, int golden_required,
 			    const char *pending_dir)
+{
+	return hx_cli_run_with(cmd, opt, json, golden_required, pending_dir, run_plain, NULL);
+}
+
+int hx_cli_run_with(const char *cmd, hx_run_options *opt, int json, int golden_required,
+		    const char *pending_dir,
+		    int (*runner)(hx_run_result *res, const hx_run_options *opt, void *ctx), void *ctx)
 {
 	hx_run_result res;
 	hx_buf out = HX_BUF_INIT;
@@ -268,15 +281,20 @@ int hx_cli_run_spec_pending(const char *cmd, hx_run_options *opt, int json, int 
 	opt->progress = isatty(STDERR_FILENO) && !opt->ci ? HX_PROGRESS_TTY : HX_PROGRESS_LINES;
 	hx_cli_catch_interrupts(&opt->cancel);
 	hx_run_result_init(&res);
-	err = hx_run(&res, opt);
+	err = runner(&res, opt, ctx);
 	if (err) {
 		hx_cli_error(cmd, "%s", hx_error_last());
 		hx_run_result_release(&res);
 		hx_buf_release(&label);
 		return hx_error_exit_status(err);
 	}
-	fprintf(stderr, "harness %s: %s: %zu tasks in %.2f s on %d worker%s\n", cmd, res.experiment,
-		res.tasks, res.elapsed_s, res.workers, res.workers == 1 ? "" : "s");
+	if (res.shards_merged)
+		fprintf(stderr, "harness %s: %s: %zu tasks of %zu shards merged in %.2f s\n", cmd,
+			res.experiment, res.tasks, res.shards_merged, res.elapsed_s);
+	else
+		fprintf(stderr, "harness %s: %s: %zu tasks in %.2f s on %d worker%s\n", cmd,
+			res.experiment, res.tasks, res.elapsed_s, res.workers,
+			res.workers == 1 ? "" : "s");
 	if (json)
 		hx_run_format_json(&out, &res);
 	else

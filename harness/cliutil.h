@@ -54,5 +54,9 @@ int hx_cli_run_spec(const char *cmd, hx_run_options *opt, int json, int golden_r
  * stderr), so CI can keep what it refuses to approve. */
 int hx_cli_run_spec_pending(const char *cmd, hx_run_options *opt, int json, int golden_required,
 			    const char *pending_dir);
+/* The same with another runner than hx_run (merge: hx_merge). */
+int hx_cli_run_with(const char *cmd, hx_run_options *opt, int json, int golden_required,
+		    const char *pending_dir,
+		    int (*runner)(hx_run_result *res, const hx_run_options *opt, void *ctx), void *ctx);
 
 #endif

@@ -28,6 +28,7 @@ int cmd_align(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_threshold(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_slurm(int argc, char **argv);
 
 /* Print "harness: <msg>" (or "harness <cmd>: <msg>") to stderr. */

@@ -10,12 +10,14 @@
 #include "error.h"
 #include "fsutil.h"
 #include "run.h"
+#include "shard.h"
 #include "series/series_run.h"
 #include "series/series_replay.h"
 
 static const char usage[] =
 	"usage: harness run SPEC [--workers N] [--seed S] [--out DIR [--resume]] [--no-archive]\n"
 	"                        [--pending-dir DIR] [--no-wait] [--no-report] [--json]\n"
+	"       harness run SPEC --shard K/N [--workers N] [--seed S] [--out DIR [--resume]]\n"
 	"       harness run SERIES [--workers N] [--out DIR] [--force] [--no-archive]\n"
 	"                          [--no-wait]\n"
 	"\n"
@@ -40,6 +42,11 @@ static const char usage[] =
 	"               its golden (a run, golden accept), fail at once (exit 2)\n"
 	"               instead of waiting; the tasks done are kept: --resume ends it\n"
 	"  --json       print the summary as one JSON object\n"
+	"  --shard K/N  run only shard K (0-based) of N: the plan's tasks K, K+N,\n"
+	"               K+2N, ... with the seeds they have in the whole run, into DIR\n"
+	"               (default runs/<experiment>-<utc>-shard-K-of-N/): its telemetry\n"
+	"               and shard.json; 'harness merge' of all N shard directories\n"
+	"               finishes the run as an unsharded one, bit for bit\n"
 	"\n"
 	"A SERIES spec (one with 'steps:', experiments/exp-series/) runs its steps in\n"
 	"the order their needs give, in the work directory runs/<experiment>/ (--out\n"
@@ -61,7 +68,7 @@ static const char usage[] =
 
 static const char *const options[] = {"--workers", "--seed", "--out", "--resume", "--no-archive",
 				       "--pending-dir", "--json", "--force", "--no-wait", "--no-report",
-				       "--help", NULL};
+				       "--shard", "--help", NULL};
 
 /* A series spec: its steps, snapshot, golden verdicts, archive. */
 static int run_series(hx_series_options *so, const char *text, size_t len)
@@ -121,6 +128,11 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			opt.out_dir = v;
+		} else if ((v = hx_cli_option_value(argc, argv, &i, "--shard"))) {
+			if (hx_shard_parse(&opt.shard, v) != 0) {
+				hx_cli_error("run", "%s", hx_error_last());
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--resume") == 0) {
 			opt.resume = 1;
 		} else if (strcmp(argv[i], "--no-archive") == 0) {
@@ -169,6 +181,7 @@ int cmd_run(int argc, char **argv)
 		if (hx_series_is_series(text.ptr, text.len)) {
 			hx_series_options so;
 			const char *bad = opt.has_seed ? "--seed" : opt.resume ? "--resume"
+				: opt.shard.n ? "--shard"
 				: pending_dir ? "--pending-dir" : json ? "--json" : NULL;
 			if (bad) {
 				hx_cli_error("run", "'%s' applies to calibration specs, not to the series '%s'",
@@ -193,6 +206,11 @@ int cmd_run(int argc, char **argv)
 		status = 2;
 	} else if (opt.resume && !opt.out_dir) {
 		hx_cli_error("run", "'--resume' needs '--out DIR', the interrupted run's directory");
+		status = 2;
+	} else if (opt.shard.n && (pending_dir || opt.no_archive || opt.no_report)) {
+		hx_cli_error("run", "'%s' does not apply to a shard, which writes only its telemetry "
+			     "('harness merge' does the rest)",
+			     pending_dir ? "--pending-dir" : opt.no_archive ? "--no-archive" : "--no-report");
 		status = 2;
 	} else if (pending_dir && hx_output_check_dir(pending_dir, "'--pending-dir'") != 0) {
 		hx_cli_error("run", "%s", hx_error_last());

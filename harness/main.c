@@ -9,6 +9,7 @@
 
 static const hx_cmd commands[] = {
 	{"run", cmd_run, "run an experiment spec, snapshot it and check it against golden"},
+	{"merge", cmd_merge, "merge the shards of a run (run --shard K/N) and finish it"},
 	{"canon", cmd_canon, "canonicalize JSON lines (RFC 8785, with a strip/round profile)"},
 	{"hash", cmd_hash, "print the XXH3-128 digest of files"},
 	{"golden", cmd_golden, "review and approve snapshots (status, accept, reject, review)"},

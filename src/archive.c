@@ -131,7 +131,7 @@ static void put_field(hx_buf *b, const char *key, const char *value)
  * canonical whatever order the fields are written in here. Twice: the
  * second time with manifest_hash, the digest of the first text. */
 static int build_manifest(hx_buf *out, const hx_archive_meta *m, const hx_archive_member *members,
-			  size_t n)
+			  size_t n, char (*hashes)[HX_HASH_HEX_LEN])
 {
 	hx_buf raw = HX_BUF_INIT, first = HX_BUF_INIT;
 	hx_arena *arena = hx_arena_new();
@@ -182,10 +182,9 @@ static int build_manifest(hx_buf *out, const hx_archive_meta *m, const hx_archiv
 	put_field(&raw, "golden", m->golden);
 	hx_buf_puts(&raw, ",\"members\":[");
 	for (i = 0; i < n; i++) {
-		hx_hash128_buf(hex, members[i].data, members[i].len);
 		hx_buf_puts(&raw, i ? ",{\"name\":" : "{\"name\":");
 		hx_canon_write_cstr(&raw, members[i].name);
-		hx_buf_printf(&raw, ",\"size\":%zu,\"hash\":\"%s\"}", members[i].len, hex);
+		hx_buf_printf(&raw, ",\"size\":%zu,\"hash\":\"%s\"}", members[i].len, hashes[i]);
 	}
 	hx_buf_puts(&raw, "]}");
 	/* Fails only on text that is not UTF-8 (a name, a host name). */
@@ -228,9 +227,63 @@ static int check_members(const char *path, const hx_archive_member *members, siz
 	return 0;
 }
 
+static int la_fail(struct archive *a, const char *path, const char *name)
+{
+	hx_buf scratch = HX_BUF_INIT;
+	hx_error_set("cannot write '%s' (member '%s'): %s", path, name, hx_archive_la_msg(a, &scratch));
+	hx_buf_release(&scratch);
+	return HX_ESYSTEM;
+}
+
+/* A member's bytes from the file `from` (its header written), in blocks;
+ * exactly len of them, or an error naming the file. */
+static int copy_file_entry(struct archive *a, const char *path, const char *name, size_t len,
+			   const char *from)
+{
+	static _Thread_local char block[128 * 1024];
+	size_t off = 0;
+	int fd = open(from, O_RDONLY | O_CLOEXEC), err = 0;
+	if (fd < 0) {
+		hx_error_set_errno(errno, "cannot open '%s'", from);
+		return HX_ESYSTEM;
+	}
+	while (!err) {
+		ssize_t got = read(fd, block, sizeof(block));
+		size_t put = 0;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			hx_error_set_errno(errno, "cannot read '%s'", from);
+			err = HX_ESYSTEM;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (off + (size_t)got > len)
+			break; /* grew: refused below */
+		while (put < (size_t)got && !err) {
+			la_ssize_t w = archive_write_data(a, block + put, (size_t)got - put);
+			if (w <= 0)
+				err = la_fail(a, path, name);
+			else
+				put += (size_t)w;
+		}
+		off += (size_t)got;
+	}
+	close(fd);
+	if (!err && off != len) {
+		hx_error_set("cannot archive '%s' as member '%s' of '%s': it changed while being archived",
+			     from, name, path);
+		err = HX_EINVALID;
+	}
+	if (!err && archive_write_finish_entry(a) != ARCHIVE_OK)
+		err = la_fail(a, path, name);
+	return err;
+}
+
 /* One regular file, the same header bytes whoever writes it when. */
 static int write_entry(struct archive *a, const char *path, const char *name, const char *data,
-		       size_t len)
+		       size_t len, const char *from)
 {
 	struct archive_entry *e = archive_entry_new();
 	size_t off = 0;
@@ -249,6 +302,8 @@ static int write_entry(struct archive *a, const char *path, const char *name, co
 	archive_entry_free(e);
 	if (r != ARCHIVE_OK)
 		goto fail;
+	if (from)
+		return copy_file_entry(a, path, name, len, from);
 	while (off < len) {
 		la_ssize_t w = archive_write_data(a, data + off, len - off);
 		if (w <= 0)
@@ -318,18 +373,56 @@ static int check_total(const char *path, const hx_buf *manifest, const hx_archiv
 	return 0;
 }
 
+/* The members with the sizes of those read from files, and every
+ * member's XXH3-128 (files hashed in blocks). */
+static int resolve_members(hx_archive_member **out, char (**hashes)[HX_HASH_HEX_LEN],
+			   const hx_archive_member *members, size_t n)
+{
+	hx_archive_member *m = hx_xcalloc(n ? n : 1, sizeof(*m));
+	char(*h)[HX_HASH_HEX_LEN] = hx_xcalloc(n ? n : 1, sizeof(*h));
+	size_t i;
+	int err = 0;
+	for (i = 0; i < n && !err; i++) {
+		struct stat st;
+		m[i] = members[i];
+		if (m[i].data || !m[i].path) {
+			m[i].path = NULL;
+			hx_hash128_buf(h[i], m[i].data ? m[i].data : "", m[i].len);
+			continue;
+		}
+		if (stat(m[i].path, &st) != 0) {
+			hx_error_set_errno(errno, "cannot archive '%s'", m[i].path);
+			err = errno == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+			break;
+		}
+		m[i].len = (size_t)st.st_size;
+		err = hx_hash128_file(h[i], m[i].path);
+	}
+	if (err) {
+		free(m);
+		free(h);
+		return err;
+	}
+	*out = m;
+	*hashes = h;
+	return 0;
+}
+
 int hx_archive_write(const char *path, const hx_archive_meta *meta,
-		     const hx_archive_member *members, size_t n, const char **compression_out)
+		     const hx_archive_member *given, size_t n, const char **compression_out)
 {
 	struct archive *a = NULL;
 	hx_buf manifest = HX_BUF_INIT, tmp = HX_BUF_INIT, scratch = HX_BUF_INIT;
 	const char *compression = NULL;
+	hx_archive_member *members = NULL;
+	char(*hashes)[HX_HASH_HEX_LEN] = NULL;
 	struct stat st;
 	int fd = -1, err, created = 0;
 	size_t i;
 
-	if ((err = check_members(path, members, n)) != 0 ||
-	    (err = build_manifest(&manifest, meta, members, n)) != 0 ||
+	if ((err = resolve_members(&members, &hashes, given, n)) != 0 ||
+	    (err = check_members(path, members, n)) != 0 ||
+	    (err = build_manifest(&manifest, meta, members, n, hashes)) != 0 ||
 	    (err = check_total(path, &manifest, members, n)) != 0)
 		goto done;
 	hx_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
@@ -346,10 +439,11 @@ int hx_archive_write(const char *path, const hx_archive_meta *meta,
 		err = HX_ESYSTEM;
 		goto done;
 	}
-	if ((err = write_entry(a, path, HX_ARCHIVE_MANIFEST, manifest.ptr, manifest.len)) != 0)
+	if ((err = write_entry(a, path, HX_ARCHIVE_MANIFEST, manifest.ptr, manifest.len, NULL)) != 0)
 		goto done;
 	for (i = 0; i < n; i++)
-		if ((err = write_entry(a, path, members[i].name, members[i].data, members[i].len)) != 0)
+		if ((err = write_entry(a, path, members[i].name, members[i].data, members[i].len,
+				       members[i].path)) != 0)
 			goto done;
 	/* Close flushes the compressor and the tar trailer: it can fail. */
 	if (archive_write_close(a) != ARCHIVE_OK) {
@@ -399,5 +493,7 @@ done:
 	hx_buf_release(&manifest);
 	hx_buf_release(&tmp);
 	hx_buf_release(&scratch);
+	free(members);
+	free(hashes);
 	return err;
 }

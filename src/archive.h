@@ -44,6 +44,11 @@ typedef struct {
 	const char *name; /* member path inside the archive, e.g. "telemetry.jsonl" */
 	const char *data; /* its bytes (not retained) */
 	size_t len;
+	/* data NULL and path set: the member is this file, read in blocks
+	 * (twice: hashed for the manifest, then copied), never held whole,
+	 * so a run's telemetry of any size is archived in a few buffers; len
+	 * is ignored. The file must not change meanwhile (its size is checked). */
+	const char *path;
 } hx_archive_member;
 
 typedef struct {

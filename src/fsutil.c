@@ -231,6 +231,42 @@ int hx_atomic_open(hx_atomic_file *out, const char *path)
 	return 0;
 }
 
+int hx_file_link_or_copy(const char *src, const char *dst)
+{
+	hx_atomic_file out;
+	char block[64 * 1024];
+	size_t got;
+	FILE *in;
+	int err = 0;
+
+	if (link(src, dst) == 0)
+		return 0;
+	if (!(in = fopen(src, "rb"))) {
+		hx_error_set_errno(errno, "cannot open '%s'", src);
+		return errno == ENOENT ? HX_ENOTFOUND : HX_ESYSTEM;
+	}
+	if ((err = hx_atomic_open(&out, dst)) != 0) {
+		fclose(in);
+		return err;
+	}
+	while ((got = fread(block, 1, sizeof(block), in)) > 0)
+		if (fwrite(block, 1, got, out.fp) != got) {
+			hx_error_set_errno(errno, "cannot write '%s'", dst);
+			err = HX_ESYSTEM;
+			break;
+		}
+	if (!err && ferror(in)) {
+		hx_error_set_errno(errno, "cannot read '%s'", src);
+		err = HX_ESYSTEM;
+	}
+	fclose(in);
+	if (err) {
+		hx_atomic_abort(&out);
+		return err;
+	}
+	return hx_atomic_commit(&out);
+}
+
 void hx_atomic_abort(hx_atomic_file *f)
 {
 	if (f->fp)

@@ -62,6 +62,12 @@ int hx_atomic_commit(hx_atomic_file *f);
 /* Remove the temp file; accepts a never-opened (zeroed) struct. */
 void hx_atomic_abort(hx_atomic_file *f);
 
+/* dst (which must not exist) becomes a file with src's bytes: a hard link
+ * when both are on one file system, else a copy in blocks (atomically).
+ * A writer of src must replace it (a new file), never rewrite it in place,
+ * since dst may share its inode. */
+int hx_file_link_or_copy(const char *src, const char *dst);
+
 /* mkdir -p. */
 int hx_mkdirs(const char *path, int mode);
 

@@ -7,6 +7,11 @@
  * completed *prefix* of the jobs to `flush`, in order, so whatever the
  * caller writes never depends on scheduling or on the worker count.
  *
+ * With a window (below) memory stays flat in n: a worker that runs ahead
+ * of the oldest unfinished job by `window` jobs waits for it, and the
+ * calling thread is woken as soon as half the window waits to be flushed,
+ * not only every 100 ms.
+ *
  * Cancel: when *cancel becomes nonzero no job is started, `run` is
  * expected to stop what it runs (the engines watch the same flag), the
  * completed prefix is flushed and hx_pool_run returns HX_EINTERRUPTED.
@@ -38,6 +43,11 @@ typedef struct {
 	 * jobs have finished (in any order). May be NULL. */
 	void (*tick)(void *ctx, size_t done);
 	const atomic_int *cancel; /* optional */
+	/* The reorder window: job i starts only once the jobs before i - window
+	 * are flushed, so at most `window` results wait for the prefix at any
+	 * time and the caller's slots can be a ring of `window` entries (slot
+	 * i % window). 0: no bound (a slot per job). */
+	size_t window;
 } hx_pool_options;
 
 /* Run the jobs. Returns 0 when every job ran and was flushed;

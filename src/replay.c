@@ -123,40 +123,53 @@ done:
 typedef struct {
 	hx_archive_member *m;
 	hx_buf *data;
-	char **names;
+	char **names, **paths;
 	size_t n, cap;
 } members;
 
-static void add_member(members *ms, const char *name, hx_buf *data)
+/* A member: data's bytes (taken), or when path is set (taken), that
+ * file's, which the archive reads in blocks (archive.h). */
+static void add_member_from(members *ms, const char *name, hx_buf *data, char *path)
 {
 	if (ms->n == ms->cap) {
 		ms->cap = ms->cap ? 2 * ms->cap : 32;
 		ms->m = hx_xrealloc(ms->m, ms->cap * sizeof(*ms->m));
 		ms->data = hx_xrealloc(ms->data, ms->cap * sizeof(*ms->data));
 		ms->names = hx_xrealloc(ms->names, ms->cap * sizeof(*ms->names));
+		ms->paths = hx_xrealloc(ms->paths, ms->cap * sizeof(*ms->paths));
 	}
+	memset(&ms->m[ms->n], 0, sizeof(ms->m[ms->n]));
 	ms->names[ms->n] = hx_xstrdup(name);
-	ms->data[ms->n] = *data;
-	hx_buf_init(data);
+	ms->paths[ms->n] = path;
+	hx_buf_init(&ms->data[ms->n]);
 	ms->m[ms->n].name = ms->names[ms->n];
-	ms->m[ms->n].data = ms->data[ms->n].ptr ? ms->data[ms->n].ptr : "";
-	ms->m[ms->n].len = ms->data[ms->n].len;
+	if (path) {
+		ms->m[ms->n].path = path;
+	} else {
+		ms->data[ms->n] = *data;
+		hx_buf_init(data);
+		ms->m[ms->n].data = ms->data[ms->n].ptr ? ms->data[ms->n].ptr : "";
+		ms->m[ms->n].len = ms->data[ms->n].len;
+	}
 	ms->n++;
 }
 
-/* A file of a directory as a member, when it exists. */
+static void add_member(members *ms, const char *name, hx_buf *data)
+{
+	add_member_from(ms, name, data, NULL);
+}
+
+/* A file of a directory as a member, when it exists: read when the
+ * archive is written, in blocks, never whole. */
 static int add_file(members *ms, const char *name, const char *dir, const char *file)
 {
 	char *path = dir ? hx_path_join(dir, file) : hx_xstrdup(file);
-	hx_buf b = HX_BUF_INIT;
-	int err = 0;
-	if (hx_path_exists(path)) {
-		if ((err = hx_file_read(&b, path)) == 0)
-			add_member(ms, name, &b);
+	if (!hx_path_exists(path)) {
+		free(path);
+		return 0;
 	}
-	hx_buf_release(&b);
-	free(path);
-	return err;
+	add_member_from(ms, name, NULL, path);
+	return 0;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -245,8 +258,7 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 		goto done;
 	/* The snapshot as the run wrote it: snapshots/<experiment> may hold
 	 * another run's by now. */
-	hx_buf_put(&b, r->snapshot_stream.ptr ? r->snapshot_stream.ptr : "", r->snapshot_stream.len);
-	add_member(&ms, "snapshot/" HX_SNAPSHOT_STREAM, &b);
+	add_member_from(&ms, "snapshot/" HX_SNAPSHOT_STREAM, NULL, hx_xstrdup(r->canonical_path));
 	hx_buf_put(&b, r->snapshot_manifest.ptr ? r->snapshot_manifest.ptr : "",
 		   r->snapshot_manifest.len);
 	add_member(&ms, "snapshot/manifest.json", &b);
@@ -271,11 +283,13 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 done:
 	for (i = 0; i < ms.n; i++) {
 		free(ms.names[i]);
+		free(ms.paths[i]);
 		hx_buf_release(&ms.data[i]);
 	}
 	free(ms.m);
 	free(ms.data);
 	free(ms.names);
+	free(ms.paths);
 	hx_buf_release(&b);
 	free(dir);
 	return err;

@@ -26,16 +26,16 @@
 #include "progress.h"
 #include "rng.h"
 #include "run_internal.h"
+#include "shard.h"
 #include "spec.h"
 #include "stats.h"
 #include "testhook.h"
 
-static double now_s(clockid_t clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+/* The reorder window (pool.h): results waiting for an earlier task to be
+ * written. Memory is this many records at most, whatever the plan's size;
+ * a task would have to take longer than 8,192 others on the remaining
+ * workers for the window to hold any of them back. */
+#define RUN_WINDOW 8192
 
 static int canceled(const run_ctx *c)
 {
@@ -52,26 +52,14 @@ static void make_id(char out[48], uint64_t task_seed, uint64_t nonce)
 		 b & (uint64_t)0xffffffffffff);
 }
 
-/* Serialize a record and its canonical line into the task's slot. */
-static int fill_slot(task_slot *slot, const hx_record *rec, const hx_canon_profile *profile,
-		     size_t index, scratch *s)
+/* Serialize a record into the task's slot. */
+static void fill_slot(task_slot *slot, const hx_record *rec, scratch *s)
 {
-	int err;
 	hx_buf_reset(&s->raw);
 	hx_record_write_json(&s->raw, rec);
-	hx_buf_reset(&s->canon);
-	hx_arena_reset(s->arena);
-	err = hx_canon_line(&s->canon, s->arena, s->raw.ptr, s->raw.len - 1, profile, "telemetry",
-			    index + 1);
-	if (err)
-		return err;
 	slot->outcome = rec->outcome;
-	slot->truth = hx_run_truth_of(rec->ground_truth);
 	slot->raw = hx_xstrdup(s->raw.ptr);
 	slot->raw_len = s->raw.len;
-	slot->canon = hx_xstrdup(s->canon.ptr);
-	slot->canon_len = s->canon.len;
-	return 0;
 }
 
 /* The pool's run: one task on one worker. */
@@ -80,26 +68,28 @@ static int run_job(void *ctx, size_t job, int worker)
 	run_ctx *c = ctx;
 	size_t i = c->first + job;
 	const hx_task *task = &c->plan->tasks[i];
+	task_slot *slot = &c->slots[job % c->window];
 	hx_record rec;
 	char nb[64];
 	int err;
 
+	hx_testhook_task_delay();
 	hx_progress_begin(&c->progress, worker,
 			  hx_corpus_name(c->corpus, (size_t)task->module, nb, sizeof(nb)), task->tier,
 			  hx_progress_now());
 	hx_record_init(&rec);
 	rec.worker = worker;
-	rec.timestamp = now_s(CLOCK_REALTIME);
+	rec.timestamp = hx_run_now(CLOCK_REALTIME);
 	make_id(rec.verification_id, task->seed, c->nonce);
 	err = c->engine->run_task(c->engine, task, &rec);
 	hx_progress_end(&c->progress, worker);
 	if (err == HX_ETIMEOUT && canceled(c))
 		err = HX_EINTERRUPTED; /* this task has no record */
 	else if (!err)
-		err = fill_slot(&c->slots[i], &rec, &c->spec->profile, i, &c->scratch[worker]);
+		fill_slot(slot, &rec, &c->scratch[worker]);
 	hx_record_release(&rec);
 	if (!err)
-		atomic_fetch_add(&c->counts[c->slots[i].outcome], 1);
+		atomic_fetch_add(&c->counts[slot->outcome], 1);
 	return err;
 }
 
@@ -107,10 +97,13 @@ static int run_job(void *ctx, size_t job, int worker)
 static int flush_jobs(void *ctx, size_t from, size_t to)
 {
 	run_ctx *c = ctx;
-	size_t i;
-	for (i = c->first + from; i < c->first + to; i++) {
-		const task_slot *s = &c->slots[i];
-		if (fwrite(s->raw, 1, s->raw_len, c->partial) != s->raw_len) {
+	size_t j;
+	for (j = from; j < to; j++) {
+		task_slot *s = &c->slots[j % c->window];
+		size_t put = fwrite(s->raw, 1, s->raw_len, c->partial);
+		free(s->raw);
+		s->raw = NULL;
+		if (put != s->raw_len) {
 			hx_error_set_errno(errno, "cannot write '%s'", c->partial_path);
 			return HX_ESYSTEM;
 		}
@@ -159,8 +152,6 @@ static int execute(run_ctx *c, int workers)
 	c->scratch = hx_xcalloc((size_t)workers, sizeof(scratch));
 	for (w = 0; w < workers; w++) {
 		hx_buf_init(&c->scratch[w].raw);
-		hx_buf_init(&c->scratch[w].canon);
-		c->scratch[w].arena = hx_arena_new();
 	}
 	memset(&po, 0, sizeof(po));
 	po.n = c->plan->n - c->first;
@@ -170,12 +161,11 @@ static int execute(run_ctx *c, int workers)
 	po.flush = flush_jobs;
 	po.tick = tick_jobs;
 	po.cancel = c->cancel;
+	po.window = c->window;
 	err = hx_pool_run(&po, NULL);
 	hx_progress_finish(&c->progress);
 	for (w = 0; w < workers; w++) {
 		hx_buf_release(&c->scratch[w].raw);
-		hx_buf_release(&c->scratch[w].canon);
-		hx_arena_free(c->scratch[w].arena);
 	}
 	free(c->scratch);
 	c->scratch = NULL;
@@ -186,7 +176,6 @@ void hx_run_result_init(hx_run_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	hx_golden_result_init(&r->golden);
-	hx_buf_init(&r->snapshot_stream);
 	hx_buf_init(&r->snapshot_manifest);
 }
 
@@ -209,73 +198,26 @@ void hx_run_result_release(hx_run_result *r)
 		free(r->tiers[i / HX_RUN_TIMEOUTS_SHOWN].timed_out[i % HX_RUN_TIMEOUTS_SHOWN]);
 	hx_golden_result_release(&r->golden);
 	hx_calibrate_result_release(&r->calib);
-	hx_buf_release(&r->snapshot_stream);
+	free(r->canonical_path);
 	hx_buf_release(&r->snapshot_manifest);
 	memset(r, 0, sizeof(*r));
 }
 
-static char *default_run_dir(const char *experiment, char utc[32])
+static char *default_run_dir(const char *experiment, char utc[32], const hx_shard *shard)
 {
 	hx_buf b = HX_BUF_INIT;
 	int k;
 	for (k = 1;; k++) {
 		hx_buf_reset(&b);
 		hx_buf_printf(&b, "runs/%s-%s", experiment, utc);
+		if (shard->n)
+			hx_buf_printf(&b, "-shard-%lu-of-%lu", shard->k, shard->n);
 		if (k > 1)
 			hx_buf_printf(&b, "-%d", k);
 		if (!hx_path_exists(b.ptr))
 			break;
 	}
 	return hx_buf_detach(&b, NULL);
-}
-
-static void set_rate(hx_run_rate *r, unsigned long k, unsigned long n)
-{
-	r->k = k;
-	r->n = n;
-	r->rate = n ? (double)k / (double)n : 0;
-	hx_stats_wilson(k, n, 0.95, &r->lo, &r->hi);
-}
-
-static void summarize(hx_run_result *r, const hx_spec *spec, const hx_plan *plan,
-		      const hx_corpus *corpus, const task_slot *slots)
-{
-	unsigned long sf[HX_TIER_COUNT][2] = {{0}}, sp[HX_TIER_COUNT][2] = {{0}};
-	size_t i, t;
-	for (t = 0; t < spec->ntiers; t++)
-		r->tiers[t].tier = spec->tiers[t].tier;
-	r->ntiers = spec->ntiers;
-	for (i = 0; i < plan->n; i++) {
-		const task_slot *sl = &slots[i];
-		for (t = 0; t < r->ntiers && r->tiers[t].tier != plan->tasks[i].tier; t++)
-			;
-		if (t == r->ntiers)
-			continue;
-		if (sl->outcome == HX_OUT_VERIFIER_TIMEOUT &&
-		    r->tiers[t].counts[sl->outcome] < HX_RUN_TIMEOUTS_SHOWN) {
-			char nb[64];
-			r->tiers[t].timed_out[r->tiers[t].counts[sl->outcome]] = hx_xstrdup(
-				hx_corpus_name(corpus, (size_t)plan->tasks[i].module, nb, sizeof(nb)));
-		}
-		r->tiers[t].n++;
-		r->tiers[t].counts[sl->outcome]++;
-		r->has_truth |= sl->truth >= 0;
-		/* calib.h's definitions: conditional on not timing out */
-		if (sl->truth >= 0 && sl->outcome != HX_OUT_VERIFIER_TIMEOUT) {
-			unsigned long *c = sl->truth ? sf[t] : sp[t];
-			c[1]++;
-			c[0] += sl->outcome == (sl->truth ? HX_OUT_PROOF_INVALID : HX_OUT_VERIFIED);
-		}
-	}
-	for (t = 0; t < r->ntiers; t++) {
-		hx_tier_summary *s = &r->tiers[t];
-		unsigned long vf = s->n - s->counts[HX_OUT_VERIFIED] - s->counts[HX_OUT_PROOF_INVALID];
-		set_rate(&s->proof_invalid, s->counts[HX_OUT_PROOF_INVALID], s->n);
-		set_rate(&s->verifier_failure, vf, s->n);
-		set_rate(&s->timeout, s->counts[HX_OUT_VERIFIER_TIMEOUT], s->n);
-		set_rate(&s->spurious_fail, sf[t][0], sf[t][1]);
-		set_rate(&s->spurious_pass, sp[t][0], sp[t][1]);
-	}
 }
 
 static int load_spec(hx_spec **out, const hx_run_options *opt)
@@ -288,7 +230,7 @@ static int load_spec(hx_spec **out, const hx_run_options *opt)
 	return err;
 }
 
-static int sync_close(FILE **fp, const char *path)
+int hx_run_sync_close(FILE **fp, const char *path)
 {
 	int err = 0;
 	if (!*fp)
@@ -305,90 +247,11 @@ static int sync_close(FILE **fp, const char *path)
 	return err;
 }
 
-static char *corpus_text(const hx_spec *spec, const hx_corpus *corpus)
-{
-	hx_buf b = HX_BUF_INIT;
-	if (spec->corpus_path)
-		hx_buf_printf(&b, "%s %s (%zu modules)", spec->corpus_kind, spec->corpus_path, corpus->n);
-	else
-		hx_buf_printf(&b, "%s (%zu modules)", spec->corpus_kind, corpus->n);
-	if (spec->corpus_filter)
-		hx_buf_printf(&b, ", filter %s", spec->corpus_filter);
-	if (corpus->skipped)
-		hx_buf_printf(&b, ", %zu without a file skipped", corpus->skipped);
-	return hx_buf_detach(&b, NULL);
-}
-
-/* Stages 3 to 6 on the finished telemetry (telemetry_path). */
-static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_plan *plan,
-			      const hx_corpus *corpus, const hx_engine *engine,
-			      const char *telemetry_path, int workers, const hx_run_options *opt,
-			      const char *date)
-{
-	hx_calibrate_options co;
-	char *labels = NULL, *work = NULL, *corpus_desc = corpus_text(spec, corpus);
-	const char *label = opt->label ? opt->label : "harness run";
-	hx_buf plabel = HX_BUF_INIT;
-	int err = 0;
-
-	if (spec->label.enabled) {
-		hx_label_options lo;
-		memset(&lo, 0, sizeof(lo));
-		labels = hx_path_join(out->run_dir, "labels.jsonl");
-		work = hx_path_join(out->run_dir, "label");
-		lo.spec = spec;
-		lo.plan = plan;
-		lo.corpus = corpus;
-		lo.telemetry_path = telemetry_path;
-		lo.labels_path = labels;
-		lo.work_dir = work;
-		lo.workers = workers;
-		lo.cancel = opt->cancel;
-		lo.progress = opt->progress;
-		hx_buf_printf(&plabel, "%s: %s: label", label, spec->experiment);
-		lo.progress_label = plabel.ptr;
-		if (opt->progress != HX_PROGRESS_NONE)
-			fprintf(stderr, "%s: %s: labeling a stratified sample of up to %ld records\n", label,
-				spec->experiment, spec->label.sample);
-		if ((err = hx_label_run(&out->labels, &lo)) != 0)
-			goto done;
-		out->labeled = 1;
-		out->labels_used = out->labels.kept_completed > 0;
-		if (hx_is_dir(work))
-			hx_remove_tree(work);
-	}
-	memset(&co, 0, sizeof(co));
-	co.spec = spec;
-	co.telemetry_path = telemetry_path;
-	co.labels_path = out->labels_used ? labels : NULL;
-	co.run_dir = out->run_dir;
-	co.export_path = opt->export_path;
-	co.meta.experiment = spec->experiment;
-	co.meta.spec_path = spec->path;
-	co.meta.date_utc = date;
-	co.meta.corpus = corpus_desc;
-	co.meta.engine_kind = engine->kind;
-	co.meta.engine_version = engine->version;
-	co.meta.engine_path = engine->path;
-	co.meta.engine_hash = engine->binary_hash;
-	co.meta.engine_toolchain = engine->toolchain;
-	co.meta.snapshot_hash = out->hash;
-	co.meta.seed = spec->seed;
-	co.keep_data = 1; /* for the report: not read and fitted twice */
-	err = hx_calibrate(&out->calib, &co);
-done:
-	hx_buf_release(&plabel);
-	free(labels);
-	free(work);
-	free(corpus_desc);
-	return err;
-}
-
 /* Every place the run writes to, made (with parents) and checked before
  * any task runs: a typo in an output path is an error at once, not after
  * hours of verification. The snapshot directory is replaced as a whole,
  * beside itself: its parent must take new entries. */
-static int prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
+int hx_run_prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
 {
 	char *snap_parent = hx_path_dirname(out->snapshot_dir);
 	int err;
@@ -406,142 +269,9 @@ static int prepare_outputs(const hx_run_result *out, const hx_run_options *opt)
 	return 0;
 }
 
-/* The snapshot of the finished telemetry, and its golden verdict: under
- * the snapshot's lock (lock.h), so a racing run of the experiment cannot
- * replace it between the write and the check, nor golden accept read it
- * half way. The bytes stay in out for the archive: the directory may be
- * another run's by then. */
-static int snapshot_phase(hx_run_result *out, const hx_spec *spec, const hx_engine *engine,
-			  const run_ctx *p)
-{
-	hx_snapshot_info info;
-	hx_lock lock = HX_LOCK_NONE;
-	size_t i;
-	int err;
-
-	hx_buf_reset(&out->snapshot_stream);
-	for (i = 0; i < p->plan->n; i++)
-		hx_buf_put(&out->snapshot_stream, p->slots[i].canon, p->slots[i].canon_len);
-	hx_hash128_buf(out->hash, out->snapshot_stream.ptr ? out->snapshot_stream.ptr : "",
-		       out->snapshot_stream.len);
-	out->records = p->plan->n;
-	memset(&info, 0, sizeof(info));
-	info.experiment = spec->experiment;
-	info.seed = spec->seed;
-	info.engine_kind = engine->kind;
-	info.engine_version = engine->version;
-	info.engine_path = engine->path;
-	info.engine_hash = engine->binary_hash;
-	info.toolchain = engine->toolchain;
-	info.profile = &spec->profile;
-	memcpy(info.hash, out->hash, sizeof(info.hash));
-	info.records = p->plan->n;
-	hx_buf_reset(&out->snapshot_manifest);
-	hx_snapshot_manifest_format(&out->snapshot_manifest, &info);
-	if ((err = hx_lock_take(&lock, out->snapshot_dir, 1)) != 0)
-		return err;
-	if ((err = hx_snapshot_write(out->snapshot_dir, &info,
-				     out->snapshot_stream.ptr ? out->snapshot_stream.ptr : "",
-				     out->snapshot_stream.len)) == 0) {
-		hx_testhook_point("snapshot-written");
-		err = hx_golden_check(&out->golden, out->golden_dir, out->snapshot_dir, out->hash);
-	}
-	hx_lock_release(&lock);
-	return err;
-}
-
-/* RUN/golden.txt: the verdict and, on a mismatch, the diff (the report's). */
-static int write_golden(const hx_run_result *out)
-{
-	const hx_golden_result *g = &out->golden;
-	hx_buf diff = HX_BUF_INIT;
-	int err;
-	if (g->verdict == HX_GOLDEN_MISMATCH) {
-		hx_buf_printf(&diff, "%zu records in golden, %zu in the snapshot; %zu compared: "
-				     "%zu changed, %zu added, %zu removed\n",
-			      g->diff.old_records, g->diff.new_records, g->diff.compared,
-			      g->diff.changed, g->diff.added, g->diff.removed);
-		hx_buf_put(&diff, g->diff.text.ptr ? g->diff.text.ptr : "", g->diff.text.len);
-	}
-	err = hx_report_write_golden(out->run_dir, hx_golden_verdict_name(g->verdict),
-				     out->golden_dir, g->golden_hash, out->hash, diff.ptr);
-	hx_buf_release(&diff);
-	return err;
-}
-
-/* Everything after the telemetry is final: snapshot, golden check,
- * calibration stages, summary.txt, report.html, archive. Each step rewrites its
- * output whole (atomically), so after a crash anywhere here `--resume`
- * does them all again from RUN/telemetry.jsonl and ends as the run would
- * have; the archive keeps the name the state file gives it. */
-static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corpus,
-		  const hx_engine *engine, const run_ctx *p, const char *telemetry_path,
-		  int workers, const hx_run_options *opt, hx_run_state *state, double start)
-{
-	hx_buf summary = HX_BUF_INIT, text = HX_BUF_INIT;
-	char *path = NULL, finished[32];
-	struct tm tmv;
-	time_t end;
-	int err;
-
-	if ((err = snapshot_phase(out, spec, engine, p)) != 0)
-		goto done;
-	if ((err = write_golden(out)) != 0)
-		goto done;
-	summarize(out, spec, p->plan, corpus, p->slots);
-	out->elapsed_s = now_s(CLOCK_MONOTONIC) - start;
-	if ((err = calibration_stages(out, spec, p->plan, corpus, engine, telemetry_path, workers,
-				      opt, state->date)) != 0)
-		goto done;
-	hx_testhook_point("stages-done");
-	if (!opt->no_archive) {
-		const char *dir = opt->archive_dir ? opt->archive_dir : "runs";
-		/* The name chosen the first time (the state file), so finishing
-		 * a run twice replaces its archive instead of adding one. */
-		out->archive_path = state->archive ? hx_xstrdup(state->archive)
-						   : hx_replay_archive_name(dir, spec->experiment,
-									    state->utc, out->hash);
-		if (!state->archive || strcmp(state->archive, out->archive_path) != 0) {
-			free(state->archive);
-			state->archive = hx_xstrdup(out->archive_path);
-			if ((err = hx_run_state_write(state, out->run_dir)) != 0)
-				goto done;
-		}
-	}
-	path = hx_path_join(out->run_dir, "summary.txt");
-	hx_run_format_summary(&summary, out);
-	if ((err = hx_file_write_atomic(path, summary.ptr, summary.len)) != 0)
-		goto done;
-	hx_testhook_point("summary-written");
-	if (!opt->no_report &&
-	    (err = hx_report_run_with(out->run_dir, NULL,
-				      out->calib.kept && out->calib.exported ? &out->calib.all : NULL,
-				      out->calib.kept && out->calib.exported ? &out->calib.train
-									      : NULL)) != 0)
-		goto done;
-	if (out->archive_path) {
-		end = time(NULL);
-		gmtime_r(&end, &tmv);
-		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-		if (!opt->spec_text && (err = hx_file_read_spec(&text, spec->path)) != 0)
-			goto done;
-		if ((err = hx_replay_archive_run(out->archive_path, out, spec,
-						 opt->spec_text ? opt->spec_text : text.ptr,
-						 opt->spec_text ? opt->spec_text_len : text.len,
-						 state->date, finished)) != 0)
-			goto done;
-		hx_testhook_point("archive-written");
-	}
-done:
-	hx_buf_release(&summary);
-	hx_buf_release(&text);
-	free(path);
-	return err;
-}
-
 /* The run's start (utc: in names; date: ISO 8601): now, or when resuming,
  * the first attempt's from its state file; a new run writes it there. */
-static int start_state(hx_run_state *state, const hx_run_options *opt, const char *run_dir,
+int hx_run_start_state(hx_run_state *state, const hx_run_options *opt, const char *run_dir,
 		       const char *utc, const char *date)
 {
 	memset(state, 0, sizeof(*state));
@@ -561,6 +291,9 @@ static const char *resume_command(char *buf, size_t n, const hx_spec *spec,
 				  const hx_run_options *opt, const char *run_dir)
 {
 	int len = snprintf(buf, n, "harness run %s --out %s --resume", spec->path, run_dir);
+	if (opt->shard.n && len >= 0 && (size_t)len < n)
+		len += snprintf(buf + len, n - (size_t)len, " --shard %lu/%lu", opt->shard.k,
+				opt->shard.n);
 	if (opt->has_seed && len >= 0 && (size_t)len < n)
 		snprintf(buf + len, n - (size_t)len, " --seed %" PRIu64, opt->seed);
 	return buf;
@@ -613,7 +346,7 @@ static int run_tasks(run_ctx *p, hx_run_result *out, const hx_spec *spec, int wo
 	}
 	{
 		/* Whatever happened, the records written so far reach the disk. */
-		int e2 = sync_close(&p->partial, p->partial_path);
+		int e2 = hx_run_sync_close(&p->partial, p->partial_path);
 		if (!err)
 			err = e2;
 	}
@@ -637,14 +370,18 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	hx_arena *arena = hx_arena_new();
 	run_ctx p;
 	hx_run_state state;
+	hx_run_finish_args fa;
+	hx_shard_manifest shard;
 	char utc[32], date[32], *path = NULL;
 	time_t now = time(NULL);
 	struct tm tmv;
-	double start = now_s(CLOCK_MONOTONIC);
+	double start = hx_run_now(CLOCK_MONOTONIC);
 	size_t i;
 	int err, workers, final = 0;
 
 	memset(&p, 0, sizeof(p));
+	memset(&fa, 0, sizeof(fa));
+	memset(&shard, 0, sizeof(shard));
 	memset(&ectx, 0, sizeof(ectx));
 	memset(&state, 0, sizeof(state));
 	gmtime_r(&now, &tmv);
@@ -653,6 +390,10 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	if ((err = load_spec(&spec, opt)) != 0 || (err = hx_corpus_load(&corpus, spec)) != 0 ||
 	    (err = hx_plan_build(&plan, spec, corpus.n)) != 0)
 		goto done;
+	out->plan_size = plan.n;
+	out->shard = opt->shard;
+	if (opt->shard.n)
+		hx_run_shard_plan(&plan, &opt->shard);
 	if (opt->resume && (!opt->out_dir || !hx_is_dir(opt->out_dir))) {
 		hx_error_set("'--resume' needs the run directory of the interrupted run (--out DIR)");
 		err = HX_EINVALID;
@@ -668,12 +409,14 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->workers = workers;
 	out->modules_skipped = corpus.skipped;
 	out->modules_skipped_text = corpus.skipped_text ? hx_xstrdup(corpus.skipped_text) : NULL;
-	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
+	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir)
+				    : default_run_dir(spec->experiment, utc, &opt->shard);
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	if ((err = prepare_outputs(out, opt)) != 0)
+	if ((err = opt->shard.n ? hx_output_prepare(out->run_dir, 1, "the shard directory")
+				: hx_run_prepare_outputs(out, opt)) != 0)
 		goto done;
 
 	ectx.spec = spec;
@@ -683,7 +426,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	/* After the engine is identified: a run stopped while its version
 	 * command runs has written nothing. */
 	if ((err = hx_engine_new(&engine, &ectx)) != 0 ||
-	    (err = start_state(&state, opt, out->run_dir, utc, date)) != 0)
+	    (err = hx_run_start_state(&state, opt, out->run_dir, utc, date)) != 0)
 		goto done;
 	out->engine_kind = hx_xstrdup(engine->kind);
 	out->engine_version = hx_xstrdup(engine->version);
@@ -696,16 +439,36 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	p.corpus = &corpus;
 	p.engine = engine;
 	p.cancel = opt->cancel;
-	p.slots = hx_xcalloc(plan.n ? plan.n : 1, sizeof(task_slot));
+	p.window = plan.n < RUN_WINDOW ? (plan.n ? plan.n : 1) : RUN_WINDOW;
+	p.slots = hx_xcalloc(p.window, sizeof(task_slot));
 	p.nonce = (uint64_t)now ^ ((uint64_t)getpid() << 32) ^
-		  (uint64_t)(now_s(CLOCK_MONOTONIC) * 1e9);
+		  (uint64_t)(hx_run_now(CLOCK_MONOTONIC) * 1e9);
 	p.partial_path = hx_path_join(out->run_dir, "telemetry.jsonl.partial");
 	path = hx_path_join(out->run_dir, "telemetry.jsonl");
+	if (opt->shard.n && (err = hx_run_shard_begin(&shard, out, spec, opt)) != 0)
+		goto done;
 	if ((err = run_tasks(&p, out, spec, workers, opt, arena, path, &final)) != 0)
 		goto done;
+	if (opt->shard.n) {
+		/* A shard ends with its telemetry: merge does the rest. */
+		out->records = plan.n;
+		shard.records = plan.n;
+		shard.complete = 1;
+		err = hx_shard_manifest_write(out->run_dir, &shard);
+		out->elapsed_s = hx_run_now(CLOCK_MONOTONIC) - start;
+		goto done;
+	}
 	if (opt->resume) /* what an interrupted attempt left half done */
 		hx_run_clean_leftovers(out->run_dir, state.archive);
-	if ((err = finish(out, spec, &corpus, engine, &p, path, workers, opt, &state, start)) != 0) {
+	fa.spec = spec;
+	fa.corpus = &corpus;
+	fa.plan = &plan;
+	fa.telemetry_path = path;
+	fa.workers = workers;
+	fa.opt = opt;
+	fa.state = &state;
+	fa.start = start;
+	if ((err = hx_run_finish(out, &fa)) != 0) {
 		/* Whatever stopped it, the tasks are done: say how to finish. */
 		char why[512], cmd[1024];
 		snprintf(why, sizeof(why), "%s",
@@ -715,14 +478,13 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	}
 done:
 	if (p.partial)
-		sync_close(&p.partial, p.partial_path);
+		hx_run_sync_close(&p.partial, p.partial_path);
 	if (p.slots) {
-		for (i = 0; i < plan.n; i++) {
+		for (i = 0; i < p.window; i++)
 			free(p.slots[i].raw);
-			free(p.slots[i].canon);
-		}
 		free(p.slots);
 	}
+	hx_shard_manifest_release(&shard);
 	free(p.partial_path);
 	hx_run_state_release(&state);
 	hx_arena_free(arena);
@@ -765,6 +527,8 @@ done:
 
 int hx_run_exit_status(const hx_run_result *r, int ci)
 {
+	if (r->shard.n)
+		return 0; /* no snapshot yet: merge has the verdict */
 	if (r->golden.verdict == HX_GOLDEN_MISMATCH)
 		return 1;
 	if (r->golden.verdict == HX_GOLDEN_MISSING && ci)

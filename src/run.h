@@ -24,6 +24,7 @@
 #include "hash.h"
 #include "label.h"
 #include "progress.h"
+#include "shard.h"
 #include "snapshot.h"
 #include "telemetry.h"
 #include "tier.h"
@@ -46,6 +47,10 @@ typedef struct {
 	const char *archive_dir;  /* NULL: "runs" */
 	const char *snapshots_dir; /* NULL: "snapshots" */
 	const atomic_int *cancel; /* optional: set by a signal handler */
+	hx_shard shard;           /* n > 0: run only shard k of n (shard.h) into
+				   * out_dir (default runs/<experiment>-<utc>-shard-K-of-N),
+				   * which gets the shard's telemetry and shard.json;
+				   * no snapshot, stages nor archive: merge.h does them */
 } hx_run_options;
 
 /* A rate k / n with its Wilson 95% interval (rate 0 when n == 0). */
@@ -81,7 +86,10 @@ typedef struct {
 	char *engine_kind, *engine_version;
 	char *engine_path, *engine_hash; /* real engines: binary and its XXH3 */
 	char *engine_toolchain;          /* lean-toolchain, or NULL */
-	size_t tasks;
+	size_t tasks;             /* run here (a shard's: its own) */
+	size_t plan_size;         /* in the whole plan */
+	hx_shard shard;           /* the shard run (n == 0: none) */
+	size_t shards_merged;     /* merge.h: how many shards were merged (0: not a merge) */
 	int workers;
 	hx_tier_summary tiers[HX_TIER_COUNT];
 	size_t ntiers;
@@ -98,8 +106,9 @@ typedef struct {
 	int labels_used;          /* the fit took its ground truth from them */
 	hx_calibrate_result calib;
 	char *archive_path;       /* the run's archive, or NULL (--no-archive) */
-	hx_buf snapshot_stream;   /* the snapshot as written: its canonical */
-	hx_buf snapshot_manifest; /* stream and manifest.json (the archive's) */
+	char *canonical_path;     /* the snapshot as written: its canonical stream */
+	hx_buf snapshot_manifest; /* (RUN/.canonical.jsonl, until the archive has it)
+				   * and manifest.json */
 	size_t modules_skipped;   /* corpus modules without a file (missing: skip) */
 	char *modules_skipped_text; /* "'A.B', 'C.D' and 3 more", or NULL */
 	double elapsed_s;

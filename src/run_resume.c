@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "canon.h"
@@ -18,143 +19,122 @@ signed char hx_run_truth_of(const char *gt)
 	return !gt ? -1 : strcmp(gt, "valid") == 0 ? 1 : strcmp(gt, "invalid") == 0 ? 0 : -1;
 }
 
-/* 0 when rec (line i + 1 of path) is task i of p's plan. */
-static int check_record(const run_ctx *p, const hx_json *rec, size_t i, const char *path,
-			hx_outcome *o)
+int hx_run_record_is_task(const hx_plan *plan, const hx_spec *spec, const hx_corpus *corpus,
+			  const hx_json *rec, size_t i, hx_outcome *o)
 {
-	const hx_task *task = &p->plan->tasks[i];
+	const hx_task *task = &plan->tasks[i];
 	const hx_json *meta = hx_json_get(rec, "metadata");
 	const hx_json *idx = hx_json_get(meta, "task_index"), *seed = hx_json_get(meta, "master_seed");
 	const hx_json *tier = hx_json_get(rec, "tier"), *mod = hx_json_get(rec, "module_name");
 	const hx_json *outc = hx_json_get(rec, "outcome");
 	char nb[64], sb[24];
-
-	snprintf(sb, sizeof(sb), "%" PRIu64, p->spec->seed);
-	if (!idx || idx->type != HX_JSON_NUMBER || idx->u.number != (double)i || !tier ||
+	snprintf(sb, sizeof(sb), "%" PRIu64, spec->seed);
+	if (!idx || idx->type != HX_JSON_NUMBER || idx->u.number != (double)task->index || !tier ||
 	    tier->type != HX_JSON_STRING || strcmp(tier->u.string.ptr, hx_tier_lower(task->tier)) ||
 	    !mod || mod->type != HX_JSON_STRING ||
-	    strcmp(mod->u.string.ptr,
-		   hx_corpus_name(p->corpus, (size_t)task->module, nb, sizeof(nb))) ||
+	    strcmp(mod->u.string.ptr, hx_corpus_name(corpus, (size_t)task->module, nb, sizeof(nb))) ||
 	    (seed && (seed->type != HX_JSON_STRING || strcmp(seed->u.string.ptr, sb) != 0)) ||
-	    !outc || outc->type != HX_JSON_STRING || hx_outcome_parse(outc->u.string.ptr, o)) {
-		hx_error_set("cannot resume: record %zu of '%s' is not task %zu of this plan "
-			     "(another spec, seed or corpus?)",
-			     i + 1, path, i);
-		return HX_EINVALID;
-	}
+	    !outc || outc->type != HX_JSON_STRING || hx_outcome_parse(outc->u.string.ptr, o))
+		return -1;
 	return 0;
 }
 
-/* The records of text (the file at path) into p's slots, from task 0;
- * *n gets how many (a torn last line is not one). */
-static int take_records(run_ctx *p, hx_arena *arena, const hx_buf *text, const char *path,
-			size_t *n)
+/* The records of fp (the file at path) from task 0, checked and counted;
+ * *n gets how many, *end the offset after the last whole line (a torn last
+ * line is not one). One line in memory at a time. */
+static int take_records(run_ctx *p, hx_arena *arena, FILE *fp, const char *path, size_t *n,
+			off_t *end)
 {
-	hx_buf canon = HX_BUF_INIT;
-	size_t i = 0, start = 0, end;
+	char *line = NULL;
+	size_t cap = 0, i = 0;
+	off_t off = 0;
+	ssize_t len;
 	int err = 0;
 
-	for (;;) {
-		const char *nl = start < text->len ? memchr(text->ptr + start, '\n', text->len - start)
-						   : NULL;
+	*end = 0;
+	while ((len = getline(&line, &cap, fp)) > 0) {
 		hx_json *rec;
 		hx_json_error je;
 		hx_outcome o;
-		task_slot *slot;
-		const hx_json *gt;
-
-		if (!nl)
-			break; /* the end, or a torn last line */
-		end = (size_t)(nl - text->ptr);
+		if (line[len - 1] != '\n')
+			break; /* a torn last line */
 		if (i >= p->plan->n) {
 			hx_error_set("cannot resume: '%s' has more records than the plan's %zu", path,
 				     p->plan->n);
 			err = HX_EINVALID;
-			goto done;
+			break;
 		}
 		hx_arena_reset(arena);
-		if (hx_json_parse(&rec, arena, text->ptr + start, end - start, &je) != 0) {
+		if (hx_json_parse(&rec, arena, line, (size_t)len - 1, &je) != 0) {
 			hx_error_set("cannot resume: %s:%zu:%zu: %s", path, i + 1, je.column, je.msg);
 			err = HX_EINVALID;
-			goto done;
+			break;
 		}
-		if ((err = check_record(p, rec, i, path, &o)) != 0)
-			goto done;
-		gt = hx_json_get(hx_json_get(rec, "metadata"), "ground_truth");
-		slot = &p->slots[i];
-		slot->outcome = o;
-		slot->truth = hx_run_truth_of(gt && gt->type == HX_JSON_STRING ? gt->u.string.ptr : NULL);
-		hx_buf_reset(&canon);
-		hx_arena_reset(arena);
-		if ((err = hx_canon_line(&canon, arena, text->ptr + start, end - start,
-					 &p->spec->profile, path, i + 1)) != 0)
-			goto done;
-		slot->raw = hx_xmalloc(end - start + 2);
-		memcpy(slot->raw, text->ptr + start, end - start + 1);
-		slot->raw[end - start + 1] = '\0';
-		slot->raw_len = end - start + 1;
-		slot->canon = hx_xstrdup(canon.ptr);
-		slot->canon_len = canon.len;
+		if (hx_run_record_is_task(p->plan, p->spec, p->corpus, rec, i, &o) != 0) {
+			hx_error_set("cannot resume: record %zu of '%s' is not task %zu of this plan "
+				     "(another spec, seed or corpus?)",
+				     i + 1, path, p->plan->tasks[i].index);
+			err = HX_EINVALID;
+			break;
+		}
 		atomic_fetch_add(&p->counts[o], 1);
+		off += len;
 		i++;
-		start = end + 1;
 	}
-done:
+	if (!err && ferror(fp)) {
+		hx_error_set_errno(errno, "cannot read '%s'", path);
+		err = HX_ESYSTEM;
+	}
+	free(line);
 	*n = i;
-	hx_buf_release(&canon);
+	*end = off;
 	return err;
-}
-
-/* The partial file rewritten as exactly the n records kept (drops a torn
- * line), left open for appending. */
-static int reopen_partial(run_ctx *p, size_t n)
-{
-	size_t i;
-	if (!(p->partial = fopen(p->partial_path, "w"))) {
-		hx_error_set_errno(errno, "cannot open '%s'", p->partial_path);
-		return HX_ESYSTEM;
-	}
-	for (i = 0; i < n; i++)
-		fwrite(p->slots[i].raw, 1, p->slots[i].raw_len, p->partial);
-	if (fflush(p->partial) != 0) {
-		hx_error_set_errno(errno, "cannot write '%s'", p->partial_path);
-		return HX_ESYSTEM;
-	}
-	return 0;
 }
 
 int hx_run_resume_records(run_ctx *p, hx_arena *arena, const char *final_path, int *final)
 {
-	hx_buf text = HX_BUF_INIT;
 	const char *path = p->partial_path;
+	FILE *fp;
 	size_t n = 0;
+	off_t end = 0, size;
 	int err;
 
 	*final = 0;
-	if ((err = hx_file_read(&text, path)) == HX_ENOTFOUND) {
+	if (!(fp = fopen(path, "rb")) && errno == ENOENT) {
 		/* No partial file: the tasks ended, and the run stopped after
 		 * (a crash, an interrupt while labeling). */
-		hx_buf_reset(&text);
 		path = final_path;
 		*final = 1;
-		if ((err = hx_file_read(&text, path)) == HX_ENOTFOUND)
+		if (!(fp = fopen(path, "rb")) && errno == ENOENT) {
 			hx_error_set("nothing to resume: neither '%s' nor '%s' exists", p->partial_path,
 				     final_path);
+			return HX_ENOTFOUND;
+		}
 	}
-	if (err || (err = take_records(p, arena, &text, path, &n)) != 0)
-		goto done;
-	if (*final && (n != p->plan->n || (text.len && text.ptr[text.len - 1] != '\n'))) {
+	if (!fp) {
+		hx_error_set_errno(errno, "cannot open '%s'", path);
+		return HX_ESYSTEM;
+	}
+	err = take_records(p, arena, fp, path, &n, &end);
+	fseeko(fp, 0, SEEK_END);
+	size = ftello(fp);
+	fclose(fp);
+	if (err)
+		return err;
+	if (*final && (n != p->plan->n || end != size)) {
 		hx_error_set("cannot resume: '%s' has %zu complete records, the plan %zu", path, n,
 			     p->plan->n);
-		err = HX_EINVALID;
-		goto done;
+		return HX_EINVALID;
 	}
 	p->flushed = p->first = n;
-	if (!*final)
-		err = reopen_partial(p, n);
-done:
-	hx_buf_release(&text);
-	return err;
+	if (*final)
+		return 0;
+	/* The records kept, exactly: a torn last line goes. */
+	if (truncate(p->partial_path, end) != 0 || !(p->partial = fopen(p->partial_path, "ab"))) {
+		hx_error_set_errno(errno, "cannot open '%s'", p->partial_path);
+		return HX_ESYSTEM;
+	}
+	return 0;
 }
 
 #define STATE_FILE ".run-state.json"

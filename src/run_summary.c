@@ -145,9 +145,28 @@ static void format_stages(hx_buf *out, const hx_run_result *r)
 		hx_buf_printf(out, "archive     %s\n", r->archive_path);
 }
 
+/* A shard's: what it ran and how to merge it. */
+static void format_shard(hx_buf *out, const hx_run_result *r)
+{
+	hx_buf_printf(out, "shard       %lu/%lu of %s (seed %" PRIu64 ", engine %s)\n", r->shard.k,
+		      r->shard.n, r->experiment, r->seed, r->engine_version);
+	hx_buf_printf(out, "tasks       %zu of %zu: the plan's tasks %lu, %lu, %lu, ... (stride %lu)\n",
+		      r->tasks, r->plan_size, r->shard.k, r->shard.k + r->shard.n,
+		      r->shard.k + 2 * r->shard.n, r->shard.n);
+	hx_buf_printf(out, "telemetry   %s/telemetry.jsonl  (%zu records)\n", r->run_dir, r->records);
+	hx_buf_printf(out, "manifest    %s/shard.json\n", r->run_dir);
+	hx_buf_printf(out, "merge       once all %lu shards are done: harness merge SHARD_DIR... --out RUN\n",
+		      r->shard.n);
+}
+
 void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 {
 	const hx_golden_result *g = &r->golden;
+
+	if (r->shard.n) {
+		format_shard(out, r);
+		return;
+	}
 
 	hx_buf_printf(out, "experiment  %s (seed %" PRIu64 ", engine %s, %zu tasks)\n",
 		      r->experiment, r->seed, r->engine_version, r->tasks);
@@ -212,6 +231,16 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 {
 	size_t t, i;
 	int o;
+	if (r->shard.n) {
+		hx_buf_puts(out, "{\"experiment\":");
+		hx_canon_write_cstr(out, r->experiment);
+		hx_buf_printf(out, ",\"plan_size\":%zu,\"records\":%zu,\"run\":", r->plan_size,
+			      r->records);
+		hx_canon_write_cstr(out, r->run_dir);
+		hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"shard\":%lu,\"shards\":%lu,\"tasks\":%zu}\n",
+			      r->seed, r->shard.k, r->shard.n, r->tasks);
+		return;
+	}
 	hx_buf_puts(out, "{\"experiment\":");
 	hx_canon_write_cstr(out, r->experiment);
 	hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"engine\":{\"kind\":", r->seed);

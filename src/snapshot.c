@@ -183,7 +183,9 @@ int hx_snapshot_replace_dir(const char *dir, const char *extras_from, const hx_s
 		return err;
 	for (i = 0; i < n && !err; i++) {
 		char *path = hx_path_join(ad.tmp, files[i].name);
-		err = hx_file_write_atomic(path, files[i].data, files[i].len);
+		err = !files[i].data && files[i].from
+			      ? hx_file_link_or_copy(files[i].from, path)
+			      : hx_file_write_atomic(path, files[i].data, files[i].len);
 		free(path);
 	}
 	if (!err)
@@ -198,14 +200,22 @@ int hx_snapshot_replace_dir(const char *dir, const char *extras_from, const hx_s
 int hx_snapshot_write(const char *dir, const hx_snapshot_info *info, const char *canonical,
 		      size_t len)
 {
+	return hx_snapshot_write_from(dir, info, canonical, len, NULL);
+}
+
+int hx_snapshot_write_from(const char *dir, const hx_snapshot_info *info, const char *canonical,
+			   size_t len, const char *canonical_path)
+{
 	hx_buf manifest = HX_BUF_INIT;
 	hx_snapshot_file files[2];
 	int err;
 
+	memset(files, 0, sizeof(files));
 	hx_snapshot_manifest_format(&manifest, info);
 	files[0].name = HX_SNAPSHOT_STREAM;
-	files[0].data = canonical;
+	files[0].data = canonical_path ? NULL : canonical;
 	files[0].len = len;
+	files[0].from = canonical_path;
 	files[1].name = "manifest.json";
 	files[1].data = manifest.ptr;
 	files[1].len = manifest.len;

@@ -67,6 +67,12 @@ typedef struct {
 int hx_snapshot_write(const char *dir, const hx_snapshot_info *info, const char *canonical,
 		      size_t len);
 
+/* hx_snapshot_write with the canonical stream in the file canonical_path
+ * (canonical and len unused), linked or copied into the snapshot
+ * (fsutil.h: hx_file_link_or_copy), never read into memory. */
+int hx_snapshot_write_from(const char *dir, const hx_snapshot_info *info, const char *canonical,
+			   size_t len, const char *canonical_path);
+
 /* The manifest.json hx_snapshot_write writes for info (one RFC 8785
  * line and '\n'), appended to out. */
 void hx_snapshot_manifest_format(hx_buf *out, const hx_snapshot_info *info);

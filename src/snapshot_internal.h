@@ -12,6 +12,8 @@ typedef struct {
 	const char *name;
 	const char *data;
 	size_t len;
+	const char *from; /* data NULL: the file's bytes are this file's
+			   * (hx_file_link_or_copy) */
 } hx_snapshot_file;
 
 /* Replace directory dir as a unit (fsutil.h: hx_atomic_dir; the caller

@@ -28,6 +28,9 @@ typedef struct {
 	size_t cancel_at;     /* this job sets *cancel and has no result, when < n */
 	atomic_int *cancel;
 	long slow_ns;         /* every 4th job sleeps this long: later ones overtake it */
+	size_t window;        /* the pool's window (0: none) */
+	atomic_size_t seen_flushed; /* the calling thread's flushed prefix, for run */
+	atomic_int window_broken;   /* a job started a window or more ahead of it */
 	/* the calling thread's view */
 	size_t flushed;       /* the end of the last flush */
 	int flush_calls;
@@ -50,6 +53,8 @@ static int run(void *ctx, size_t i, int worker)
 	while (worker > w && !atomic_compare_exchange_weak(&c->max_worker, &w, worker))
 		;
 	atomic_store(&c->order[i], atomic_fetch_add(&c->started, 1));
+	if (c->window && i >= atomic_load(&c->seen_flushed) + c->window)
+		atomic_store(&c->window_broken, 1);
 	atomic_fetch_add(&c->runs[i], 1);
 	if (i % 4 == 0 && c->slow_ns)
 		nap(c->slow_ns);
@@ -77,6 +82,7 @@ static int flush(void *ctx, size_t from, size_t to)
 		assert_int_equal(c->result[i], (int)i * 3 + 1);
 	}
 	c->flushed = to;
+	atomic_store(&c->seen_flushed, to);
 	if (++c->flush_calls == c->flush_fail_at) {
 		hx_error_set("cannot write 'x'");
 		return HX_ESYSTEM;
@@ -122,6 +128,7 @@ static int go(job_ctx *c, int workers, size_t *flushed)
 	o.flush = flush;
 	o.tick = tick;
 	o.cancel = c->cancel;
+	o.window = c->window;
 	return hx_pool_run(&o, flushed);
 }
 
@@ -165,6 +172,49 @@ static void test_out_of_order_many_flushes(void **state)
 	assert_int_equal(flushed, 60);
 	assert_true(c.flush_calls >= 2);
 	assert_true(c.ticks >= 1);
+	ctx_free(&c);
+}
+
+/* With a window, no job starts `window` jobs or more ahead of the flushed
+ * prefix, slow jobs and all, and every job still runs once, in order for
+ * flush; a window of 1 runs the jobs one after another. */
+static void test_window_bounds_the_jobs_ahead(void **state)
+{
+	static const size_t windows[] = {1, 2, 7, 64};
+	static const int ws[] = {1, 2, 5};
+	size_t a, b, i, flushed;
+	(void)state;
+	for (a = 0; a < sizeof(windows) / sizeof(windows[0]); a++)
+		for (b = 0; b < sizeof(ws) / sizeof(ws[0]); b++) {
+			job_ctx c;
+			ctx_init(&c, 300);
+			c.window = windows[a];
+			c.slow_ns = 100 * 1000;
+			assert_int_equal(go(&c, ws[b], &flushed), 0);
+			assert_int_equal(flushed, 300);
+			assert_int_equal(c.flushed, 300);
+			assert_int_equal(atomic_load(&c.window_broken), 0);
+			for (i = 0; i < 300; i++)
+				assert_int_equal(atomic_load(&c.runs[i]), 1);
+			ctx_free(&c);
+		}
+}
+
+/* A canceled pool whose workers wait for the window ends. */
+static void test_window_cancel(void **state)
+{
+	job_ctx c;
+	atomic_int cancel = 0;
+	size_t flushed;
+	(void)state;
+	ctx_init(&c, 500);
+	c.window = 4;
+	c.cancel = &cancel;
+	c.cancel_at = 200;
+	c.slow_ns = 50 * 1000;
+	assert_int_equal(go(&c, 3, &flushed), HX_EINTERRUPTED);
+	assert_true(flushed <= 200);
+	assert_int_equal(atomic_load(&c.window_broken), 0);
 	ctx_free(&c);
 }
 
@@ -286,6 +336,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_job_once_in_order),
 		cmocka_unit_test(test_out_of_order_many_flushes),
+		cmocka_unit_test(test_window_bounds_the_jobs_ahead),
+		cmocka_unit_test(test_window_cancel),
 		cmocka_unit_test(test_failure_stops_the_pool),
 		cmocka_unit_test(test_flush_failure_stops_the_pool),
 		cmocka_unit_test(test_cancel_flushes_the_prefix),
