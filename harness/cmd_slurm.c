@@ -268,7 +268,8 @@ static int submit(const hx_slurm_job *j, const char *shown_run)
 	if (sub.array_job) {
 		hx_buf_reset(&list);
 		shard_list(&list, sub.shards, sub.nshards);
-		printf("array job     %s  (shards %s of %d)\n", sub.array_job, list.ptr, j->shards);
+		printf("array job     %s  (shard%s %s of %d)\n", sub.array_job, sub.nshards == 1 ? "" : "s",
+		       list.ptr, j->shards);
 	}
 	if (sub.merge_job) {
 		if (sub.array_job)
@@ -638,7 +639,7 @@ static int cmd_slurm_status(int argc, char **argv)
 				mst = hx_slurm_states_get(&view.merge[s], -1);
 				break;
 			}
-		if (hx_slurm_merged_done(job.run))
+		if (hx_slurm_merged_done(&job))
 			printf("merge  done (%s/merged)", run);
 		else if (!mjob)
 			printf("merge  not submitted");
@@ -653,7 +654,7 @@ static int cmd_slurm_status(int argc, char **argv)
 		if (mjob)
 			printf(" (job %s: %s)", mjob, mst ? mst : "unknown to the scheduler");
 		printf("\n");
-		if (nfailed && hx_slurm_state_active(mst) && !hx_slurm_merged_done(job.run))
+		if (nfailed && hx_slurm_state_active(mst) && !hx_slurm_merged_done(&job))
 			printf("       the merge waits for every shard: 'harness slurm resubmit %s' "
 			       "runs the failed ones again\n",
 			       run);

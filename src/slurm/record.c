@@ -316,12 +316,33 @@ done:
 	return err;
 }
 
-int hx_slurm_merged_done(const char *run)
+/* The merge is finished when its summary is written and the archive its
+ * run state names (if any) exists: a merge stopped between the two is
+ * finished by merging again. */
+int hx_slurm_merged_done(const hx_slurm_job *j)
 {
-	hx_buf p = HX_BUF_INIT;
+	hx_buf p = HX_BUF_INIT, text = HX_BUF_INIT;
+	hx_arena *a = NULL;
+	hx_json *doc = NULL;
+	const hx_json *archive;
 	int done;
-	hx_buf_printf(&p, "%s/merged/summary.txt", run);
+
+	hx_buf_printf(&p, "%s/merged/summary.txt", j->run);
 	done = hx_path_exists(p.ptr);
+	hx_buf_reset(&p);
+	hx_buf_printf(&p, "%s/merged/.run-state.json", j->run);
+	if (done && hx_path_exists(p.ptr)) {
+		a = hx_arena_new();
+		if (read_json(&doc, a, &text, p.ptr) == 0 &&
+		    (archive = hx_json_get(doc, "archive")) != NULL && archive->type == HX_JSON_STRING) {
+			char *path = hx_path_join(j->cwd, archive->u.string.ptr);
+			done = hx_path_exists(path);
+			free(path);
+		}
+		hx_error_clear();
+	}
+	hx_arena_free(a);
+	hx_buf_release(&text);
 	hx_buf_release(&p);
 	return done;
 }
@@ -349,7 +370,7 @@ int hx_slurm_todo_get(hx_slurm_todo *out, const hx_slurm_job *j)
 		if (sh.state != HX_SLURM_SHARD_DONE)
 			out->shards[out->nshards++] = k;
 	}
-	out->merge = out->nshards > 0 || !hx_slurm_merged_done(j->run);
+	out->merge = out->nshards > 0 || !hx_slurm_merged_done(j);
 	return 0;
 }
 

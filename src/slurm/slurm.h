@@ -95,8 +95,9 @@ typedef struct {
  * manifest is HX_SLURM_SHARD_NONE; an unreadable one is HX_EINVALID. */
 int hx_slurm_shard_read(hx_slurm_shard *out, const char *run, int k);
 
-/* RUN/merged holds a finished merge (its summary.txt). */
-int hx_slurm_merged_done(const char *run);
+/* RUN/merged holds a finished merge: its summary.txt, and the archive its
+ * .run-state.json names (relative to j->cwd) when it names one. */
+int hx_slurm_merged_done(const hx_slurm_job *j);
 
 /* One submission in RUN/slurm/jobs.json. */
 typedef struct {

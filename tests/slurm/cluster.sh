@@ -161,7 +161,7 @@ grep -q '"complete":false' slow/shards/$victim/shard.json || fail "the cancelled
 "$harness" slurm resubmit slow >resubmit.txt 2>&1 || { cat resubmit.txt >&2; fail "resubmit failed"; }
 cat resubmit.txt
 grep -q "^shards not complete: $victim (of 4)$" resubmit.txt || fail "resubmit: not shard $victim alone"
-grep -q "^array job .*(shards $victim of 4)$" resubmit.txt || fail "resubmit: the array job is not shard $victim alone"
+grep -q "^array job .*(shard $victim of 4)$" resubmit.txt || fail "resubmit: the array job is not shard $victim alone"
 grep -q "cancelled merge job $merge" resubmit.txt || fail "resubmit: the old merge job $merge was not cancelled"
 array2=$(sed -n 's/^array job *\([0-9][0-9]*\).*/\1/p' resubmit.txt)
 merge2=$(sed -n 's/^merge job *\([0-9][0-9]*\).*/\1/p' resubmit.txt)
