@@ -128,16 +128,20 @@ char *hx_slurm_path(const char *run, const char *file)
 	return hx_buf_detach(&b, NULL);
 }
 
+/* Executable from the moment it has its name: the mode is set on the
+ * temp file, before the rename. */
 static int write_script(const char *path, const hx_buf *text)
 {
-	int err = hx_file_write_atomic(path, text->ptr, text->len);
+	hx_atomic_file f;
+	int err = hx_atomic_open(&f, path);
 	if (err)
 		return err;
-	if (chmod(path, 0755) != 0) {
-		hx_error_set_errno(errno, "cannot make '%s' executable", path);
+	if (fwrite(text->ptr, 1, text->len, f.fp) != text->len || fchmod(fileno(f.fp), 0755) != 0) {
+		hx_error_set_errno(errno, "cannot write '%s'", path);
+		hx_atomic_abort(&f);
 		return HX_ESYSTEM;
 	}
-	return 0;
+	return hx_atomic_commit(&f);
 }
 
 int hx_slurm_write(const hx_slurm_job *j)
