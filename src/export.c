@@ -255,11 +255,11 @@ static void emit_metadata(emitter *e, const hx_calib_meta *m, const hx_calib_dat
 	kv_str(e, "spec", m->spec_path);
 	kv_str(e, "date", m->date_utc);
 	kv_str(e, "corpus", m->corpus);
-	kv_str(e, "engine", m->engine_kind);
-	kv_str(e, "engine_version", m->engine_version);
-	kv_str_opt(e, "engine_path", m->engine_path);
-	kv_str_opt(e, "engine_binary_hash", m->engine_hash);
-	kv_str_opt(e, "engine_toolchain", m->engine_toolchain);
+	kv_str(e, "engine", m->engine.kind);
+	kv_str(e, "engine_version", m->engine.version);
+	kv_str_opt(e, "engine_path", m->engine.path);
+	kv_str_opt(e, "engine_binary_hash", m->engine.hash);
+	kv_str_opt(e, "engine_toolchain", m->engine.toolchain);
 	kv_int(e, "seed", m->seed);
 	kv_int(e, "total_samples", m->total_samples);
 	kv_int(e, "training_samples", train->records);

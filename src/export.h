@@ -87,6 +87,7 @@
 #include <stdint.h>
 
 #include "calib.h"
+#include "engine_id.h"
 #include "models.h"
 #include "ydoc.h"
 #include "validate.h"
@@ -96,11 +97,7 @@ typedef struct {
 	const char *spec_path;
 	const char *date_utc;     /* "2026-11-22T10:00:00Z" */
 	const char *corpus;       /* e.g. "synthetic (5000 modules)" */
-	const char *engine_kind;
-	const char *engine_version;
-	const char *engine_path;      /* NULL: left out */
-	const char *engine_hash;      /* NULL: left out */
-	const char *engine_toolchain; /* NULL: left out */
+	hx_engine_id engine;          /* path, hash, toolchain NULL: left out */
 	const char *snapshot_hash;    /* NULL: left out */
 	uint64_t seed;
 	unsigned long total_samples;

@@ -255,11 +255,7 @@ int hx_replay_archive_run(const char *path, const hx_run_result *r, const hx_spe
 	meta.experiment = r->experiment;
 	meta.seed = r->seed;
 	meta.spec_member = "spec.yaml";
-	meta.engine_kind = r->engine_kind;
-	meta.engine_version = r->engine_version;
-	meta.engine_path = r->engine_path;
-	meta.engine_hash = r->engine_hash;
-	meta.engine_toolchain = r->engine_toolchain;
+	meta.engine = r->engine;
 	meta.workers = r->workers;
 	meta.started = started;
 	meta.finished = finished;
@@ -708,7 +704,7 @@ int hx_replay(hx_replay_result *out, const hx_replay_options *opt)
 	if ((err = hx_run(&rr, &ro)) != 0)
 		goto done;
 	out->run_s = rr.elapsed_s;
-	snprintf(out->replay_engine, sizeof(out->replay_engine), "%s", rr.engine_version);
+	snprintf(out->replay_engine, sizeof(out->replay_engine), "%s", rr.engine.version);
 	memcpy(out->replayed_hash, rr.hash, sizeof(out->replayed_hash));
 	out->snapshot_identical = strcmp(out->archived_hash, rr.hash) == 0;
 	if (!out->snapshot_identical) {

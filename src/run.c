@@ -195,11 +195,7 @@ void hx_run_result_release(hx_run_result *r)
 	size_t i;
 	free(r->experiment);
 	free(r->spec_path);
-	free(r->engine_kind);
-	free(r->engine_version);
-	free(r->engine_path);
-	free(r->engine_hash);
-	free(r->engine_toolchain);
+	hx_engine_id_release(&r->engine);
 	free(r->run_dir);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
@@ -367,11 +363,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	co.meta.spec_path = spec->path;
 	co.meta.date_utc = date;
 	co.meta.corpus = corpus_desc;
-	co.meta.engine_kind = engine->kind;
-	co.meta.engine_version = engine->version;
-	co.meta.engine_path = engine->path;
-	co.meta.engine_hash = engine->binary_hash;
-	co.meta.engine_toolchain = engine->toolchain;
+	co.meta.engine = hx_engine_id_of(engine);
 	co.meta.snapshot_hash = out->hash;
 	co.meta.seed = spec->seed;
 	co.keep_data = 1; /* for the report: not read and fitted twice */
@@ -428,11 +420,7 @@ static int snapshot_phase(hx_run_result *out, const hx_spec *spec, const hx_engi
 	memset(&info, 0, sizeof(info));
 	info.experiment = spec->experiment;
 	info.seed = spec->seed;
-	info.engine_kind = engine->kind;
-	info.engine_version = engine->version;
-	info.engine_path = engine->path;
-	info.engine_hash = engine->binary_hash;
-	info.toolchain = engine->toolchain;
+	info.engine = hx_engine_id_of(engine);
 	info.profile = &spec->profile;
 	memcpy(info.hash, out->hash, sizeof(info.hash));
 	info.records = p->plan->n;
@@ -685,11 +673,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	if ((err = hx_engine_new(&engine, &ectx)) != 0 ||
 	    (err = start_state(&state, opt, out->run_dir, utc, date)) != 0)
 		goto done;
-	out->engine_kind = hx_xstrdup(engine->kind);
-	out->engine_version = hx_xstrdup(engine->version);
-	out->engine_path = engine->path ? hx_xstrdup(engine->path) : NULL;
-	out->engine_hash = engine->binary_hash ? hx_xstrdup(engine->binary_hash) : NULL;
-	out->engine_toolchain = engine->toolchain ? hx_xstrdup(engine->toolchain) : NULL;
+	hx_engine_id id = hx_engine_id_of(engine);
+	hx_engine_id_dup(&out->engine, &id);
 
 	p.plan = &plan;
 	p.spec = spec;

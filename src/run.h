@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "calibrate.h"
+#include "engine_id.h"
 #include "hash.h"
 #include "label.h"
 #include "progress.h"
@@ -78,9 +79,7 @@ typedef struct {
 	char *experiment;
 	char *spec_path;
 	uint64_t seed;
-	char *engine_kind, *engine_version;
-	char *engine_path, *engine_hash; /* real engines: binary and its XXH3 */
-	char *engine_toolchain;          /* lean-toolchain, or NULL */
+	hx_engine_id engine;      /* owned (hx_engine_id_dup) */
 	size_t tasks;
 	int workers;
 	hx_tier_summary tiers[HX_TIER_COUNT];

@@ -150,7 +150,7 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 	const hx_golden_result *g = &r->golden;
 
 	hx_buf_printf(out, "experiment  %s (seed %" PRIu64 ", engine %s, %zu tasks)\n",
-		      r->experiment, r->seed, r->engine_version, r->tasks);
+		      r->experiment, r->seed, r->engine.version, r->tasks);
 	format_tables(out, r);
 	format_timeouts(out, r);
 	if (r->modules_skipped)
@@ -215,9 +215,9 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 	hx_buf_puts(out, "{\"experiment\":");
 	hx_canon_write_cstr(out, r->experiment);
 	hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"engine\":{\"kind\":", r->seed);
-	hx_canon_write_cstr(out, r->engine_kind);
+	hx_canon_write_cstr(out, r->engine.kind);
 	hx_buf_puts(out, ",\"version\":");
-	hx_canon_write_cstr(out, r->engine_version);
+	hx_canon_write_cstr(out, r->engine.version);
 	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,", r->tasks, r->workers);
 	if (r->modules_skipped) /* only then: a corpus without gaps says nothing new */
 		hx_buf_printf(out, "\"modules_skipped\":%zu,", r->modules_skipped);

@@ -565,10 +565,10 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 	memset(&info, 0, sizeof(info));
 	info.experiment = s->experiment;
 	info.seed = s->seed;
-	info.engine_kind = s->engine.kind;
-	info.engine_version = id.version ? id.version : "unknown";
-	info.engine_path = id.path;
-	info.engine_hash = id.binary_hash;
+	info.engine.kind = s->engine.kind;
+	info.engine.version = id.version ? id.version : "unknown";
+	info.engine.path = id.path;
+	info.engine.hash = id.binary_hash;
 	info.profile = &s->profile;
 	if ((err = hx_snapshot_write_streams(out->snapshot_dir, &info, streams, s->nsteps,
 					     out->hash)) != 0)
