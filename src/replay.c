@@ -1,8 +1,7 @@
-#define _GNU_SOURCE /* memmem; realpath, mkdtemp */
+#define _GNU_SOURCE /* memmem, mkdtemp */
 #include "replay.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,55 +38,12 @@ char *hx_replay_archive_name(const char *dir, const char *experiment, const char
 	return hx_buf_detach(&b, NULL);
 }
 
-/* Substitutions are small YAML documents, parsed and kept until the spec is
- * written; strings go in as JSON strings (valid YAML double-quoted). */
-typedef struct {
-	hx_yaml_subst subst[8];
-	hx_ydoc *docs[8];
-	size_t n;
-} substs;
-
-static int add_subst(substs *s, const char *path, const char *yaml_text)
-{
-	int err;
-	if (s->n == sizeof(s->subst) / sizeof(s->subst[0])) {
-		hx_error_set("too many substitutions in a spec");
-		return HX_EINVALID;
-	}
-	if ((err = hx_ydoc_parse(&s->docs[s->n], path, yaml_text, strlen(yaml_text))) != 0)
-		return err;
-	s->subst[s->n].path = path;
-	s->subst[s->n].node = s->docs[s->n]->root;
-	s->n++;
-	return 0;
-}
-
-static void release_substs(substs *s)
-{
-	size_t i;
-	for (i = 0; i < s->n; i++)
-		hx_ydoc_free(s->docs[i]);
-	s->n = 0;
-}
-
-/* A substitution of `key` by the absolute form of a path. */
-static int add_path_subst(substs *s, const char *key, const char *path)
-{
-	char buf[PATH_MAX];
-	hx_buf v = HX_BUF_INIT;
-	int err;
-	hx_canon_write_cstr(&v, realpath(path, buf) ? buf : path);
-	err = add_subst(s, key, v.ptr);
-	hx_buf_release(&v);
-	return err;
-}
-
 /* The spec made self-contained (see replay.h). */
 static int resolved_spec(hx_buf *out, const hx_spec *spec, const char *text, size_t len,
 			 int has_profile_file)
 {
 	hx_ydoc *doc = NULL;
-	substs s;
+	hx_yaml_substs s;
 	hx_buf v = HX_BUF_INIT;
 	int err;
 
@@ -95,24 +51,24 @@ static int resolved_spec(hx_buf *out, const hx_spec *spec, const char *text, siz
 	if ((err = hx_ydoc_parse(&doc, spec->path, text, len)) != 0)
 		goto done;
 	hx_buf_printf(&v, "%llu", (unsigned long long)spec->seed);
-	if ((err = add_subst(&s, "seed", v.ptr)) != 0)
+	if ((err = hx_yaml_substs_add(&s, "seed", v.ptr)) != 0)
 		goto done;
-	if (spec->models_path && (err = add_subst(&s, "models", "models.yaml")) != 0)
+	if (spec->models_path && (err = hx_yaml_substs_add(&s, "models", "models.yaml")) != 0)
 		goto done;
-	if (has_profile_file && (err = add_subst(&s, "canonical.profile", "profile.yaml")) != 0)
+	if (has_profile_file && (err = hx_yaml_substs_add(&s, "canonical.profile", "profile.yaml")) != 0)
 		goto done;
 	if (spec->corpus_path && strcmp(spec->corpus_kind, "list") == 0 &&
-	    (err = add_subst(&s, "corpus.list", "corpus.txt")) != 0)
+	    (err = hx_yaml_substs_add(&s, "corpus.list", "corpus.txt")) != 0)
 		goto done;
 	if (spec->corpus_path && strcmp(spec->corpus_kind, "dir") == 0 &&
-	    (err = add_path_subst(&s, "corpus.dir", spec->corpus_path)) != 0)
+	    (err = hx_yaml_substs_add_path(&s, "corpus.dir", spec->corpus_path)) != 0)
 		goto done;
 	if (spec->engine.root && strcmp(spec->engine_kind, "sim-verifier") != 0 &&
-	    (err = add_path_subst(&s, "engine.root", spec->engine.root)) != 0)
+	    (err = hx_yaml_substs_add_path(&s, "engine.root", spec->engine.root)) != 0)
 		goto done;
 	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
 done:
-	release_substs(&s);
+	hx_yaml_substs_release(&s);
 	hx_ydoc_free(doc);
 	hx_buf_release(&v);
 	return err;
@@ -305,7 +261,7 @@ static int replay_spec(hx_buf *out, const hx_buf *archived, const hx_replay_opti
 		       const char *name)
 {
 	hx_ydoc *doc = NULL, *eng = NULL;
-	substs s;
+	hx_yaml_substs s;
 	hx_buf v = HX_BUF_INIT;
 	int err = 0;
 
@@ -327,11 +283,11 @@ static int replay_spec(hx_buf *out, const hx_buf *archived, const hx_replay_opti
 		s.subst[s.n].node = hx_ynode_get(eng->root, "engine");
 		s.n++;
 	}
-	if (opt->engine_root && (err = add_path_subst(&s, "engine.root", opt->engine_root)) != 0)
+	if (opt->engine_root && (err = hx_yaml_substs_add_path(&s, "engine.root", opt->engine_root)) != 0)
 		goto done;
 	err = hx_export_yaml_tree(out, doc->root, s.subst, s.n);
 done:
-	release_substs(&s); /* docs[0] is NULL when the engine came from eng */
+	hx_yaml_substs_release(&s); /* docs[0] is NULL when the engine came from eng */
 	hx_ydoc_free(doc);
 	hx_ydoc_free(eng);
 	hx_buf_release(&v);
