@@ -16,7 +16,7 @@
 #include "error.h"
 #include "calibrate.h"
 #include "label.h"
-#include "replay.h"
+#include "run_archive.h"
 #include "report/run_report.h"
 #include "fsutil.h"
 #include "json.h"
@@ -487,8 +487,8 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 		/* The name chosen the first time (the state file), so finishing
 		 * a run twice replaces its archive instead of adding one. */
 		out->archive_path = state->archive ? hx_xstrdup(state->archive)
-						   : hx_replay_archive_name(dir, spec->experiment,
-									    state->utc, out->hash);
+						   : hx_run_archive_name(dir, spec->experiment,
+									 state->utc, out->hash);
 		if (!state->archive || strcmp(state->archive, out->archive_path) != 0) {
 			free(state->archive);
 			state->archive = hx_xstrdup(out->archive_path);
@@ -513,10 +513,10 @@ static int finish(hx_run_result *out, const hx_spec *spec, const hx_corpus *corp
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
 		if (!opt->spec_text && (err = hx_file_read_spec(&text, spec->path)) != 0)
 			goto done;
-		if ((err = hx_replay_archive_run(out->archive_path, out, spec,
-						 opt->spec_text ? opt->spec_text : text.ptr,
-						 opt->spec_text ? opt->spec_text_len : text.len,
-						 state->date, finished)) != 0)
+		if ((err = hx_run_archive_write(out->archive_path, out, spec,
+						opt->spec_text ? opt->spec_text : text.ptr,
+						opt->spec_text ? opt->spec_text_len : text.len,
+						state->date, finished)) != 0)
 			goto done;
 		hx_testhook_point("archive-written");
 	}

@@ -2,7 +2,7 @@
  * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
  * the spec's calibration stages: label (RUN/labels.jsonl), fit, validate,
  * export (RUN/calibration.yaml, calibration.md, noise_config.yaml) ->
- * RUN/summary.txt -> the run archive (replay.h) unless no_archive.
+ * RUN/summary.txt -> the run archive (run_archive.h) unless no_archive.
  *
  * The pool (pool.h): `workers` threads take tasks in plan order; each result lands in
  * its task's slot, and the completed prefix of the plan is appended to
@@ -42,7 +42,7 @@ typedef struct {
 	int ci;               /* CI mode: a missing golden fails the run */
 	int resume;           /* continue out_dir's interrupted run */
 	const char *export_path; /* also write calibration.yaml here */
-	int no_archive;           /* skip the run archive (replay.h) */
+	int no_archive;           /* skip the run archive (run_archive.h) */
 	int no_report;            /* skip RUN/report.html (report/run_report.h) */
 	const char *archive_dir;  /* NULL: "runs" */
 	const char *snapshots_dir; /* NULL: "snapshots" */

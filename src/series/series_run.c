@@ -22,7 +22,7 @@
 #include "json.h"
 #include "pool.h"
 #include "report/series_report.h"
-#include "replay.h"
+#include "run_archive.h"
 #include "series/series_replay.h"
 #include "threshold/sim_monitor.h"
 
@@ -598,7 +598,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		const char *adir = opt->archive_dir ? opt->archive_dir : "runs";
 		if ((err = hx_mkdirs(adir, 0777)) != 0)
 			goto done;
-		out->archive_path = hx_replay_archive_name(adir, s->experiment, utc, out->hash);
+		out->archive_path = hx_run_archive_name(adir, s->experiment, utc, out->hash);
 		err = hx_series_archive(out->archive_path, out, s, opt, started, finished);
 		if (err) {
 			free(out->archive_path);
