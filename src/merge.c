@@ -19,11 +19,6 @@
 #include "shard.h"
 #include "spec.h"
 
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 static const char *or_none(const char *s)
 {
 	return s ? s : "none";
@@ -53,16 +48,12 @@ static int check_same_plan(const hx_shard_manifest *m, const char *const *dirs, 
 			what = "plan";
 			snprintf(va, sizeof(va), "%zu tasks", a->plan_size);
 			snprintf(vb, sizeof(vb), "%zu tasks", b->plan_size);
-		} else if (!same(a->engine_kind, b->engine_kind) ||
-			   !same(a->engine_version, b->engine_version) ||
-			   !same(a->engine_path, b->engine_path) ||
-			   !same(a->engine_hash, b->engine_hash) ||
-			   !same(a->engine_toolchain, b->engine_toolchain)) {
+		} else if (!hx_engine_id_equal(&a->engine, &b->engine)) {
 			what = "engine";
-			snprintf(va, sizeof(va), "%s, binary %s", or_none(a->engine_version),
-				 or_none(a->engine_hash));
-			snprintf(vb, sizeof(vb), "%s, binary %s", or_none(b->engine_version),
-				 or_none(b->engine_hash));
+			snprintf(va, sizeof(va), "%s, binary %s", or_none(a->engine.version),
+				 or_none(a->engine.hash));
+			snprintf(vb, sizeof(vb), "%s, binary %s", or_none(b->engine.version),
+				 or_none(b->engine.hash));
 		}
 		if (what) {
 			hx_error_set("'%s' (shard %lu/%lu) is of another %s than '%s': %s, not %s", dirs[i],
@@ -247,11 +238,6 @@ static char *default_run_dir(const char *experiment, const char *utc)
 	return hx_buf_detach(&b, NULL);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? hx_xstrdup(s) : NULL;
-}
-
 int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *dirs, size_t n)
 {
 	hx_shard_manifest *m = hx_xcalloc(n ? n : 1, sizeof(*m));
@@ -315,11 +301,7 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	out->engine_kind = dup_or_null(m[0].engine_kind);
-	out->engine_version = dup_or_null(m[0].engine_version);
-	out->engine_path = dup_or_null(m[0].engine_path);
-	out->engine_hash = dup_or_null(m[0].engine_hash);
-	out->engine_toolchain = dup_or_null(m[0].engine_toolchain);
+	hx_engine_id_dup(&out->engine, &m[0].engine);
 	if ((err = hx_run_prepare_outputs(out, &ro)) != 0 ||
 	    (err = hx_run_start_state(&state, &ro, out->run_dir, utc, date)) != 0)
 		goto done;

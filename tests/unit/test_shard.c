@@ -83,10 +83,10 @@ static void sample(hx_shard_manifest *m)
 	m->tasks = hx_shard_tasks(30000, &m->shard);
 	m->records = 17;
 	m->attempts = 3;
-	m->engine_kind = "lean";
-	m->engine_version = "Lean (version 4.9.0)";
-	m->engine_path = "/usr/bin/lean";
-	m->engine_hash = "xxh3-128:ffeeddccbbaa99887766554433221100";
+	m->engine.kind = "lean";
+	m->engine.version = "Lean (version 4.9.0)";
+	m->engine.path = "/usr/bin/lean";
+	m->engine.hash = "xxh3-128:ffeeddccbbaa99887766554433221100";
 }
 
 static void test_round_trip(void **state)
@@ -108,11 +108,11 @@ static void test_round_trip(void **state)
 	assert_int_equal(r.records, 17);
 	assert_int_equal(r.complete, 0);
 	assert_int_equal(r.attempts, 3);
-	assert_string_equal(r.engine_kind, "lean");
-	assert_string_equal(r.engine_version, m.engine_version);
-	assert_string_equal(r.engine_path, m.engine_path);
-	assert_string_equal(r.engine_hash, m.engine_hash);
-	assert_null(r.engine_toolchain);
+	assert_string_equal(r.engine.kind, "lean");
+	assert_string_equal(r.engine.version, m.engine.version);
+	assert_string_equal(r.engine.path, m.engine.path);
+	assert_string_equal(r.engine.hash, m.engine.hash);
+	assert_null(r.engine.toolchain);
 	hx_shard_manifest_release(&r);
 }
 
