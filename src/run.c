@@ -422,7 +422,8 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	/* After the engine is identified: a run stopped while its version
 	 * command runs has written nothing. */
 	if ((err = hx_engine_new(&engine, &ectx)) != 0 ||
-	    (err = hx_run_start_state(&state, opt, out->run_dir, utc, date)) != 0)
+	    /* a shard has no archive to name: no state file */
+	    (!opt->shard.n && (err = hx_run_start_state(&state, opt, out->run_dir, utc, date)) != 0))
 		goto done;
 	hx_engine_id id = hx_engine_id_of(engine);
 	hx_engine_id_dup(&out->engine, &id);
