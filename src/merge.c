@@ -159,10 +159,25 @@ static void raise_fd_limit(size_t need)
 	}
 }
 
-/* RUN/telemetry.jsonl: task i is the next line of shard i mod N. */
-static int interleave(const hx_shard_manifest *m, const char *const *dirs, const size_t *by,
-		      size_t plan_size, const char *run_dir, const char *path)
+typedef struct {
+	const hx_shard_manifest *m;
+	const char *const *dirs;
+	const size_t *by;
+	size_t plan_size;
+	const char *path;
+} interleave_args;
+
+/* RUN/telemetry.jsonl: task i is the next line of shard i mod N; each
+ * record also goes to fn (the finish's canonical walk), so the merged
+ * telemetry is written and canonicalized in one pass. */
+static int interleave(void *ctx, hx_line_fn fn, void *fn_ctx)
 {
+	const interleave_args *ia = ctx;
+	const hx_shard_manifest *m = ia->m;
+	const char *const *dirs = ia->dirs;
+	const size_t *by = ia->by;
+	size_t plan_size = ia->plan_size;
+	const char *path = ia->path;
 	unsigned long N = m[by[0]].shard.n, k;
 	FILE **in = hx_xcalloc(N, sizeof(FILE *));
 	char **names = hx_xcalloc(N, sizeof(char *)), *line = NULL;
@@ -198,6 +213,8 @@ static int interleave(const hx_shard_manifest *m, const char *const *dirs, const
 		if (fwrite(line, 1, (size_t)len, out.fp) != (size_t)len) {
 			hx_error_set_errno(errno, "cannot write '%s'", path);
 			err = HX_ESYSTEM;
+		} else {
+			err = fn(fn_ctx, line, (size_t)len - 1, i + 1);
 		}
 	}
 	for (k = 0; k < N && !err; k++)
@@ -219,7 +236,6 @@ static int interleave(const hx_shard_manifest *m, const char *const *dirs, const
 	free(names);
 	free(got);
 	free(line);
-	(void)run_dir;
 	return err;
 }
 
@@ -249,6 +265,7 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 	hx_run_state state;
 	hx_run_options ro;
 	hx_run_finish_args fa;
+	interleave_args ia;
 	char utc[32], date[32], *path = NULL;
 	time_t now = time(NULL);
 	struct tm tmv;
@@ -312,9 +329,14 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 		fprintf(stderr, "%s: %s: merging %lu shards (%zu tasks) into '%s'\n",
 			opt->label ? opt->label : "harness merge", spec->experiment, m[0].shard.n,
 			plan.n, path);
-	if ((err = interleave(m, dirs, by, plan.n, out->run_dir, path)) != 0)
-		goto done;
 	hx_run_clean_leftovers(out->run_dir, state.archive);
+	ia.m = m;
+	ia.dirs = dirs;
+	ia.by = by;
+	ia.plan_size = plan.n;
+	ia.path = path;
+	fa.lines = interleave;
+	fa.lines_ctx = &ia;
 	fa.spec = spec;
 	fa.corpus = &corpus;
 	fa.plan = &plan;

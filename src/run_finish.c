@@ -131,7 +131,7 @@ static int canonicalize(hx_run_result *out, const hx_run_finish_args *a)
 {
 	walk w;
 	size_t t;
-	int fd, err, e2;
+	int fd = -1, err, e2;
 
 	memset(&w, 0, sizeof(w));
 	w.a = a;
@@ -149,19 +149,24 @@ static int canonicalize(hx_run_result *out, const hx_run_finish_args *a)
 	out->canonical_path = hx_path_join(out->run_dir, ".canonical.jsonl");
 	/* A new file: the snapshot directory may hold a link to the last one. */
 	unlink(out->canonical_path);
-	if ((fd = open(a->telemetry_path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (!a->lines && (fd = open(a->telemetry_path, O_RDONLY | O_CLOEXEC)) < 0) {
 		hx_error_set_errno(errno, "cannot open '%s'", a->telemetry_path);
 		return HX_ESYSTEM;
 	}
 	if (!(w.canon = fopen(out->canonical_path, "w"))) {
 		hx_error_set_errno(errno, "cannot create '%s'", out->canonical_path);
-		close(fd);
+		if (!a->lines)
+			close(fd);
 		return HX_ESYSTEM;
 	}
 	w.hash = hx_hash128_new();
 	w.arena = hx_arena_new();
-	err = hx_lines_each(fd, a->telemetry_path, NULL, walk_line, &w, NULL);
-	close(fd);
+	if (a->lines) {
+		err = a->lines(a->lines_ctx, walk_line, &w);
+	} else {
+		err = hx_lines_each(fd, a->telemetry_path, NULL, walk_line, &w, NULL);
+		close(fd);
+	}
 	if (!err && w.i != a->plan->n) {
 		hx_error_set("'%s' has %zu records, the plan %zu tasks", a->telemetry_path, w.i,
 			     a->plan->n);
