@@ -154,14 +154,14 @@ static int build_manifest(hx_buf *out, const hx_archive_meta *m, const hx_archiv
 	put_field(&raw, "seed", seed);
 	put_field(&raw, "spec", m->spec_member);
 	hx_buf_puts(&raw, ",\"engine\":{\"kind\":");
-	put_str_or_null(&raw, m->engine_kind);
-	put_field(&raw, "version", m->engine_version);
-	if (m->engine_path)
-		put_field(&raw, "path", m->engine_path);
-	if (m->engine_hash)
-		put_field(&raw, "binary_hash", m->engine_hash);
-	if (m->engine_toolchain)
-		put_field(&raw, "toolchain", m->engine_toolchain);
+	put_str_or_null(&raw, m->engine.kind);
+	put_field(&raw, "version", m->engine.version);
+	if (m->engine.path)
+		put_field(&raw, "path", m->engine.path);
+	if (m->engine.hash)
+		put_field(&raw, "binary_hash", m->engine.hash);
+	if (m->engine.toolchain)
+		put_field(&raw, "toolchain", m->engine.toolchain);
 	hx_buf_puts(&raw, "},\"host\":");
 	if (have_host) {
 		hx_buf os = HX_BUF_INIT;

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "engine_id.h"
 #include "hash.h"
 
 #define HX_ARCHIVE_FORMAT "harness-archive/1"
@@ -55,8 +56,7 @@ typedef struct {
 	const char *experiment;
 	uint64_t seed;
 	const char *spec_member;     /* name of the resolved spec member */
-	const char *engine_kind, *engine_version;
-	const char *engine_path, *engine_hash, *engine_toolchain; /* NULL: left out */
+	hx_engine_id engine;         /* path, hash, toolchain NULL: left out */
 	int workers;
 	const char *started, *finished; /* UTC, ISO 8601 */
 	const char *snapshot_hash;

@@ -21,3 +21,15 @@ void hx_engine_free(hx_engine *e)
 	if (e)
 		e->free(e);
 }
+
+hx_engine_id hx_engine_id_of(const hx_engine *e)
+{
+	hx_engine_id id = {
+		.kind = e->kind,
+		.version = e->version,
+		.path = e->path,
+		.hash = e->binary_hash,
+		.toolchain = e->toolchain,
+	};
+	return id;
+}

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "corpus.h"
+#include "engine_id.h"
 #include "plan.h"
 #include "spec.h"
 #include "telemetry.h"
@@ -40,6 +41,9 @@ struct hx_engine {
  * command here, once). */
 int hx_engine_new(hx_engine **out, const hx_engine_ctx *ctx);
 void hx_engine_free(hx_engine *e); /* accepts NULL */
+
+/* e's identity, borrowing e's strings (valid while e is). */
+hx_engine_id hx_engine_id_of(const hx_engine *e);
 
 /* The built-in simulated verifier (sim.c). */
 int hx_sim_new(hx_engine **out, const hx_engine_ctx *ctx);

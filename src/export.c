@@ -6,6 +6,7 @@
  * value is emitted without the plain style, so the emitter quotes it and a
  * value such as "null", "yes" or "1.0" stays a string. The markdown report
  * is in report_md.c, the reader of calibration.yaml in calib_yaml.c. */
+#define _GNU_SOURCE /* realpath */
 #include "export.h"
 
 #include <inttypes.h>
@@ -255,11 +256,11 @@ static void emit_metadata(emitter *e, const hx_calib_meta *m, const hx_calib_dat
 	kv_str(e, "spec", m->spec_path);
 	kv_str(e, "date", m->date_utc);
 	kv_str(e, "corpus", m->corpus);
-	kv_str(e, "engine", m->engine_kind);
-	kv_str(e, "engine_version", m->engine_version);
-	kv_str_opt(e, "engine_path", m->engine_path);
-	kv_str_opt(e, "engine_binary_hash", m->engine_hash);
-	kv_str_opt(e, "engine_toolchain", m->engine_toolchain);
+	kv_str(e, "engine", m->engine.kind);
+	kv_str(e, "engine_version", m->engine.version);
+	kv_str_opt(e, "engine_path", m->engine.path);
+	kv_str_opt(e, "engine_binary_hash", m->engine.hash);
+	kv_str_opt(e, "engine_toolchain", m->engine.toolchain);
 	kv_int(e, "seed", m->seed);
 	kv_int(e, "total_samples", m->total_samples);
 	kv_int(e, "training_samples", train->records);
@@ -796,4 +797,38 @@ int hx_export_yaml_tree(hx_buf *out, const hx_ynode *root, const hx_yaml_subst *
 	em_begin(&e, NULL);
 	emit_tree(&e, root, "", subst, n);
 	return em_take(&e, out);
+}
+
+int hx_yaml_substs_add(hx_yaml_substs *s, const char *path, const char *yaml_text)
+{
+	int err;
+	if (s->n == sizeof(s->subst) / sizeof(s->subst[0])) {
+		hx_error_set("too many substitutions in a spec");
+		return HX_EINVALID;
+	}
+	if ((err = hx_ydoc_parse(&s->docs[s->n], path, yaml_text, strlen(yaml_text))) != 0)
+		return err;
+	s->subst[s->n].path = path;
+	s->subst[s->n].node = s->docs[s->n]->root;
+	s->n++;
+	return 0;
+}
+
+void hx_yaml_substs_release(hx_yaml_substs *s)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		hx_ydoc_free(s->docs[i]);
+	s->n = 0;
+}
+
+int hx_yaml_substs_add_path(hx_yaml_substs *s, const char *key, const char *path)
+{
+	char buf[PATH_MAX];
+	hx_buf v = HX_BUF_INIT;
+	int err;
+	hx_canon_write_cstr(&v, realpath(path, buf) ? buf : path);
+	err = hx_yaml_substs_add(s, key, v.ptr);
+	hx_buf_release(&v);
+	return err;
 }

@@ -87,6 +87,7 @@
 #include <stdint.h>
 
 #include "calib.h"
+#include "engine_id.h"
 #include "models.h"
 #include "ydoc.h"
 #include "validate.h"
@@ -96,11 +97,7 @@ typedef struct {
 	const char *spec_path;
 	const char *date_utc;     /* "2026-11-22T10:00:00Z" */
 	const char *corpus;       /* e.g. "synthetic (5000 modules)" */
-	const char *engine_kind;
-	const char *engine_version;
-	const char *engine_path;      /* NULL: left out */
-	const char *engine_hash;      /* NULL: left out */
-	const char *engine_toolchain; /* NULL: left out */
+	hx_engine_id engine;          /* path, hash, toolchain NULL: left out */
 	const char *snapshot_hash;    /* NULL: left out */
 	uint64_t seed;
 	unsigned long total_samples;
@@ -136,6 +133,22 @@ typedef struct {
  * value replaced (or added at the end of its parent map when the key is
  * absent; the parent must exist). Scalars keep their plain/quoted form. */
 int hx_export_yaml_tree(hx_buf *out, const hx_ynode *root, const hx_yaml_subst *subst, size_t n);
+
+/* Substitutions for hx_export_yaml_tree whose values are small YAML
+ * documents, parsed and kept until released; strings go in as JSON strings
+ * (valid YAML double-quoted). A caller may also append a node it owns
+ * itself (docs[n] left NULL). Zero it before use. */
+typedef struct {
+	hx_yaml_subst subst[8];
+	hx_ydoc *docs[8];
+	size_t n;
+} hx_yaml_substs;
+
+/* Add the substitution of `path` by the YAML text (HX_EINVALID past 8). */
+int hx_yaml_substs_add(hx_yaml_substs *s, const char *path, const char *yaml_text);
+/* Add the substitution of `key` by the absolute form of a file path. */
+int hx_yaml_substs_add_path(hx_yaml_substs *s, const char *key, const char *path);
+void hx_yaml_substs_release(hx_yaml_substs *s);
 
 /* Read calibration.yaml back into the rates and counts compare needs: per
  * tier of noise_models (in FAST, BALANCED, SLOW order) tier, n (=

@@ -120,6 +120,16 @@ static int read_fd(hx_buf *out, int fd, const char *q, size_t max)
 	}
 }
 
+int hx_file_open_read(int *fd, const char *path)
+{
+	char q[256];
+	*fd = STDIN_FILENO;
+	if (strcmp(path, "-") == 0)
+		return 0;
+	quoted(q, sizeof(q), path);
+	return open_file(fd, path, O_RDONLY, q);
+}
+
 int hx_file_read(hx_buf *out, const char *path)
 {
 	char q[256];

@@ -46,6 +46,10 @@ int hx_file_read_spec(hx_buf *out, const char *path);
  * file at the spec's line and column before it hands the path on. */
 int hx_file_check_spec(const char *path);
 
+/* Open path for reading ("-": standard input, which stays open: close
+ * *fd only when it is not STDIN_FILENO), with hx_file_read's errors. */
+int hx_file_open_read(int *fd, const char *path);
+
 /* Replace path with data atomically. */
 int hx_file_write_atomic(const char *path, const void *data, size_t len);
 

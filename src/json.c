@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
 #include "fsutil.h"
+#include "lines.h"
 
 #define HX_JSON_MAX_DEPTH 512
 #define ARENA_CHUNK ((size_t)64 * 1024)
@@ -932,42 +934,45 @@ int hx_json_equal(const hx_json *a, const hx_json *b)
 	return 0;
 }
 
+typedef struct {
+	const char *path;
+	int (*fn)(void *ctx, const hx_json *rec, size_t lineno);
+	void *ctx;
+	hx_arena *arena;
+	unsigned long n;
+} jsonl_walk;
+
+static int jsonl_line(void *ctx, const char *line, size_t len, size_t lineno)
+{
+	jsonl_walk *w = ctx;
+	hx_json *rec;
+	hx_json_error je;
+	int err;
+	hx_arena_reset(w->arena);
+	if (hx_json_parse(&rec, w->arena, line, len, &je) != 0) {
+		hx_error_set("%s:%zu:%zu: %s", w->path, lineno, je.column, je.msg);
+		return HX_EINVALID;
+	}
+	if ((err = w->fn(w->ctx, rec, lineno)) != 0)
+		return err;
+	w->n++;
+	return 0;
+}
+
 int hx_jsonl_each(const char *path, int (*fn)(void *ctx, const hx_json *rec, size_t lineno),
 		  void *ctx, unsigned long *count)
 {
-	hx_buf text = HX_BUF_INIT;
-	hx_arena *arena = hx_arena_new();
-	size_t start = 0, lineno = 0;
-	unsigned long n = 0;
-	int err;
+	jsonl_walk w = {path, fn, ctx, hx_arena_new(), 0};
+	int fd, err;
 
-	if ((err = hx_file_read(&text, path)) != 0)
-		goto done;
-	while (start < text.len) {
-		char *nl = memchr(text.ptr + start, '\n', text.len - start);
-		size_t end = nl ? (size_t)(nl - text.ptr) : text.len, i;
-		hx_json *rec;
-		hx_json_error je;
-		lineno++;
-		for (i = start; i < end && (text.ptr[i] == ' ' || text.ptr[i] == '\t' || text.ptr[i] == '\r'); i++)
-			;
-		if (i < end) {
-			hx_arena_reset(arena);
-			if (hx_json_parse(&rec, arena, text.ptr + start, end - start, &je) != 0) {
-				hx_error_set("%s:%zu:%zu: %s", path, lineno, je.column, je.msg);
-				err = HX_EINVALID;
-				goto done;
-			}
-			if ((err = fn(ctx, rec, lineno)) != 0)
-				goto done;
-			n++;
-		}
-		start = end + 1;
+	if ((err = hx_file_open_read(&fd, path)) == 0) {
+		/* in blocks (lines.h): memory is the longest line, not the file */
+		err = hx_lines_each(fd, path, NULL, jsonl_line, &w, NULL);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
-done:
 	if (count)
-		*count = n;
-	hx_buf_release(&text);
-	hx_arena_free(arena);
+		*count = w.n;
+	hx_arena_free(w.arena);
 	return err;
 }

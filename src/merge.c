@@ -19,11 +19,6 @@
 #include "shard.h"
 #include "spec.h"
 
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 static const char *or_none(const char *s)
 {
 	return s ? s : "none";
@@ -53,16 +48,12 @@ static int check_same_plan(const hx_shard_manifest *m, const char *const *dirs, 
 			what = "plan";
 			snprintf(va, sizeof(va), "%zu tasks", a->plan_size);
 			snprintf(vb, sizeof(vb), "%zu tasks", b->plan_size);
-		} else if (!same(a->engine_kind, b->engine_kind) ||
-			   !same(a->engine_version, b->engine_version) ||
-			   !same(a->engine_path, b->engine_path) ||
-			   !same(a->engine_hash, b->engine_hash) ||
-			   !same(a->engine_toolchain, b->engine_toolchain)) {
+		} else if (!hx_engine_id_equal(&a->engine, &b->engine)) {
 			what = "engine";
-			snprintf(va, sizeof(va), "%s, binary %s", or_none(a->engine_version),
-				 or_none(a->engine_hash));
-			snprintf(vb, sizeof(vb), "%s, binary %s", or_none(b->engine_version),
-				 or_none(b->engine_hash));
+			snprintf(va, sizeof(va), "%s, binary %s", or_none(a->engine.version),
+				 or_none(a->engine.hash));
+			snprintf(vb, sizeof(vb), "%s, binary %s", or_none(b->engine.version),
+				 or_none(b->engine.hash));
 		}
 		if (what) {
 			hx_error_set("'%s' (shard %lu/%lu) is of another %s than '%s': %s, not %s", dirs[i],
@@ -168,10 +159,25 @@ static void raise_fd_limit(size_t need)
 	}
 }
 
-/* RUN/telemetry.jsonl: task i is the next line of shard i mod N. */
-static int interleave(const hx_shard_manifest *m, const char *const *dirs, const size_t *by,
-		      size_t plan_size, const char *run_dir, const char *path)
+typedef struct {
+	const hx_shard_manifest *m;
+	const char *const *dirs;
+	const size_t *by;
+	size_t plan_size;
+	const char *path;
+} interleave_args;
+
+/* RUN/telemetry.jsonl: task i is the next line of shard i mod N; each
+ * record also goes to fn (the finish's canonical walk), so the merged
+ * telemetry is written and canonicalized in one pass. */
+static int interleave(void *ctx, hx_line_fn fn, void *fn_ctx)
 {
+	const interleave_args *ia = ctx;
+	const hx_shard_manifest *m = ia->m;
+	const char *const *dirs = ia->dirs;
+	const size_t *by = ia->by;
+	size_t plan_size = ia->plan_size;
+	const char *path = ia->path;
 	unsigned long N = m[by[0]].shard.n, k;
 	FILE **in = hx_xcalloc(N, sizeof(FILE *));
 	char **names = hx_xcalloc(N, sizeof(char *)), *line = NULL;
@@ -207,6 +213,8 @@ static int interleave(const hx_shard_manifest *m, const char *const *dirs, const
 		if (fwrite(line, 1, (size_t)len, out.fp) != (size_t)len) {
 			hx_error_set_errno(errno, "cannot write '%s'", path);
 			err = HX_ESYSTEM;
+		} else {
+			err = fn(fn_ctx, line, (size_t)len - 1, i + 1);
 		}
 	}
 	for (k = 0; k < N && !err; k++)
@@ -228,7 +236,6 @@ static int interleave(const hx_shard_manifest *m, const char *const *dirs, const
 	free(names);
 	free(got);
 	free(line);
-	(void)run_dir;
 	return err;
 }
 
@@ -247,11 +254,6 @@ static char *default_run_dir(const char *experiment, const char *utc)
 	return hx_buf_detach(&b, NULL);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? hx_xstrdup(s) : NULL;
-}
-
 int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *dirs, size_t n)
 {
 	hx_shard_manifest *m = hx_xcalloc(n ? n : 1, sizeof(*m));
@@ -263,6 +265,7 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 	hx_run_state state;
 	hx_run_options ro;
 	hx_run_finish_args fa;
+	interleave_args ia;
 	char utc[32], date[32], *path = NULL;
 	time_t now = time(NULL);
 	struct tm tmv;
@@ -315,11 +318,7 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);
 	out->ci = opt->ci;
-	out->engine_kind = dup_or_null(m[0].engine_kind);
-	out->engine_version = dup_or_null(m[0].engine_version);
-	out->engine_path = dup_or_null(m[0].engine_path);
-	out->engine_hash = dup_or_null(m[0].engine_hash);
-	out->engine_toolchain = dup_or_null(m[0].engine_toolchain);
+	hx_engine_id_dup(&out->engine, &m[0].engine);
 	if ((err = hx_run_prepare_outputs(out, &ro)) != 0 ||
 	    (err = hx_run_start_state(&state, &ro, out->run_dir, utc, date)) != 0)
 		goto done;
@@ -330,9 +329,14 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 		fprintf(stderr, "%s: %s: merging %lu shards (%zu tasks) into '%s'\n",
 			opt->label ? opt->label : "harness merge", spec->experiment, m[0].shard.n,
 			plan.n, path);
-	if ((err = interleave(m, dirs, by, plan.n, out->run_dir, path)) != 0)
-		goto done;
 	hx_run_clean_leftovers(out->run_dir, state.archive);
+	ia.m = m;
+	ia.dirs = dirs;
+	ia.by = by;
+	ia.plan_size = plan.n;
+	ia.path = path;
+	fa.lines = interleave;
+	fa.lines_ctx = &ia;
 	fa.spec = spec;
 	fa.corpus = &corpus;
 	fa.plan = &plan;

@@ -40,11 +40,11 @@ static void md_metadata(hx_buf *b, const hx_calib_meta *m, const hx_calib_data *
 	md_item(b, "Spec", m->spec_path);
 	md_item(b, "Date", m->date_utc);
 	md_item(b, "Corpus", m->corpus);
-	md_item(b, "Engine", m->engine_kind);
-	md_item(b, "Engine version", m->engine_version);
-	md_item(b, "Engine path", m->engine_path);
-	md_item(b, "Engine binary hash", m->engine_hash);
-	md_item(b, "Engine toolchain", m->engine_toolchain);
+	md_item(b, "Engine", m->engine.kind);
+	md_item(b, "Engine version", m->engine.version);
+	md_item(b, "Engine path", m->engine.path);
+	md_item(b, "Engine binary hash", m->engine.hash);
+	md_item(b, "Engine toolchain", m->engine.toolchain);
 	hx_buf_printf(b, "- Seed: %" PRIu64 "\n", m->seed);
 	hx_buf_printf(b, "- Samples: %lu in all, %lu for training (validation split %g)\n",
 		      m->total_samples, train->records, m->validation_split);

@@ -16,7 +16,7 @@
 #include "error.h"
 #include "calibrate.h"
 #include "label.h"
-#include "replay.h"
+#include "run_archive.h"
 #include "report/run_report.h"
 #include "fsutil.h"
 #include "json.h"
@@ -184,11 +184,7 @@ void hx_run_result_release(hx_run_result *r)
 	size_t i;
 	free(r->experiment);
 	free(r->spec_path);
-	free(r->engine_kind);
-	free(r->engine_version);
-	free(r->engine_path);
-	free(r->engine_hash);
-	free(r->engine_toolchain);
+	hx_engine_id_release(&r->engine);
 	free(r->run_dir);
 	free(r->snapshot_dir);
 	free(r->golden_dir);
@@ -426,13 +422,11 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	/* After the engine is identified: a run stopped while its version
 	 * command runs has written nothing. */
 	if ((err = hx_engine_new(&engine, &ectx)) != 0 ||
-	    (err = hx_run_start_state(&state, opt, out->run_dir, utc, date)) != 0)
+	    /* a shard has no archive to name: no state file */
+	    (!opt->shard.n && (err = hx_run_start_state(&state, opt, out->run_dir, utc, date)) != 0))
 		goto done;
-	out->engine_kind = hx_xstrdup(engine->kind);
-	out->engine_version = hx_xstrdup(engine->version);
-	out->engine_path = engine->path ? hx_xstrdup(engine->path) : NULL;
-	out->engine_hash = engine->binary_hash ? hx_xstrdup(engine->binary_hash) : NULL;
-	out->engine_toolchain = engine->toolchain ? hx_xstrdup(engine->toolchain) : NULL;
+	hx_engine_id id = hx_engine_id_of(engine);
+	hx_engine_id_dup(&out->engine, &id);
 
 	p.plan = &plan;
 	p.spec = spec;

@@ -2,7 +2,7 @@
  * telemetry (plan order) -> canonical snapshot -> hash -> golden check ->
  * the spec's calibration stages: label (RUN/labels.jsonl), fit, validate,
  * export (RUN/calibration.yaml, calibration.md, noise_config.yaml) ->
- * RUN/summary.txt -> the run archive (replay.h) unless no_archive.
+ * RUN/summary.txt -> the run archive (run_archive.h) unless no_archive.
  *
  * The pool (pool.h): `workers` threads take tasks in plan order; each result lands in
  * its task's slot, and the completed prefix of the plan is appended to
@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "calibrate.h"
+#include "engine_id.h"
 #include "hash.h"
 #include "label.h"
 #include "progress.h"
@@ -42,7 +43,7 @@ typedef struct {
 	int ci;               /* CI mode: a missing golden fails the run */
 	int resume;           /* continue out_dir's interrupted run */
 	const char *export_path; /* also write calibration.yaml here */
-	int no_archive;           /* skip the run archive (replay.h) */
+	int no_archive;           /* skip the run archive (run_archive.h) */
 	int no_report;            /* skip RUN/report.html (report/run_report.h) */
 	const char *archive_dir;  /* NULL: "runs" */
 	const char *snapshots_dir; /* NULL: "snapshots" */
@@ -83,9 +84,7 @@ typedef struct {
 	char *experiment;
 	char *spec_path;
 	uint64_t seed;
-	char *engine_kind, *engine_version;
-	char *engine_path, *engine_hash; /* real engines: binary and its XXH3 */
-	char *engine_toolchain;          /* lean-toolchain, or NULL */
+	hx_engine_id engine;      /* owned (hx_engine_id_dup) */
 	size_t tasks;             /* run here (a shard's: its own) */
 	size_t plan_size;         /* in the whole plan */
 	hx_shard shard;           /* the shard run (n == 0: none) */

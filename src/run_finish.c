@@ -25,7 +25,7 @@
 #include "label.h"
 #include "lines.h"
 #include "lock.h"
-#include "replay.h"
+#include "run_archive.h"
 #include "report/run_report.h"
 #include "stats.h"
 #include "testhook.h"
@@ -131,7 +131,7 @@ static int canonicalize(hx_run_result *out, const hx_run_finish_args *a)
 {
 	walk w;
 	size_t t;
-	int fd, err, e2;
+	int fd = -1, err, e2;
 
 	memset(&w, 0, sizeof(w));
 	w.a = a;
@@ -149,19 +149,24 @@ static int canonicalize(hx_run_result *out, const hx_run_finish_args *a)
 	out->canonical_path = hx_path_join(out->run_dir, ".canonical.jsonl");
 	/* A new file: the snapshot directory may hold a link to the last one. */
 	unlink(out->canonical_path);
-	if ((fd = open(a->telemetry_path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (!a->lines && (fd = open(a->telemetry_path, O_RDONLY | O_CLOEXEC)) < 0) {
 		hx_error_set_errno(errno, "cannot open '%s'", a->telemetry_path);
 		return HX_ESYSTEM;
 	}
 	if (!(w.canon = fopen(out->canonical_path, "w"))) {
 		hx_error_set_errno(errno, "cannot create '%s'", out->canonical_path);
-		close(fd);
+		if (!a->lines)
+			close(fd);
 		return HX_ESYSTEM;
 	}
 	w.hash = hx_hash128_new();
 	w.arena = hx_arena_new();
-	err = hx_lines_each(fd, a->telemetry_path, NULL, walk_line, &w, NULL);
-	close(fd);
+	if (a->lines) {
+		err = a->lines(a->lines_ctx, walk_line, &w);
+	} else {
+		err = hx_lines_each(fd, a->telemetry_path, NULL, walk_line, &w, NULL);
+		close(fd);
+	}
 	if (!err && w.i != a->plan->n) {
 		hx_error_set("'%s' has %zu records, the plan %zu tasks", a->telemetry_path, w.i,
 			     a->plan->n);
@@ -205,11 +210,7 @@ static int snapshot_phase(hx_run_result *out, const hx_run_finish_args *a)
 	memset(&info, 0, sizeof(info));
 	info.experiment = spec->experiment;
 	info.seed = spec->seed;
-	info.engine_kind = out->engine_kind;
-	info.engine_version = out->engine_version;
-	info.engine_path = out->engine_path;
-	info.engine_hash = out->engine_hash;
-	info.toolchain = out->engine_toolchain;
+	info.engine = out->engine;
 	info.profile = &spec->profile;
 	memcpy(info.hash, out->hash, sizeof(info.hash));
 	info.records = out->records;
@@ -287,11 +288,7 @@ static int calibration_stages(hx_run_result *out, const hx_spec *spec, const hx_
 	co.meta.spec_path = spec->path;
 	co.meta.date_utc = date;
 	co.meta.corpus = corpus_desc;
-	co.meta.engine_kind = out->engine_kind;
-	co.meta.engine_version = out->engine_version;
-	co.meta.engine_path = out->engine_path;
-	co.meta.engine_hash = out->engine_hash;
-	co.meta.engine_toolchain = out->engine_toolchain;
+	co.meta.engine = out->engine;
 	co.meta.snapshot_hash = out->hash;
 	co.meta.seed = spec->seed;
 	co.keep_data = 1; /* for the report: not read and fitted twice */
@@ -353,7 +350,7 @@ int hx_run_finish(hx_run_result *out, const hx_run_finish_args *a)
 		/* The name chosen the first time (the state file), so finishing
 		 * a run twice replaces its archive instead of adding one. */
 		out->archive_path = state->archive ? hx_xstrdup(state->archive)
-						   : hx_replay_archive_name(dir, spec->experiment,
+						   : hx_run_archive_name(dir, spec->experiment,
 									    state->utc, out->hash);
 		if (!state->archive || strcmp(state->archive, out->archive_path) != 0) {
 			free(state->archive);
@@ -379,7 +376,7 @@ int hx_run_finish(hx_run_result *out, const hx_run_finish_args *a)
 		strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", &tmv);
 		if (!opt->spec_text && (err = hx_file_read_spec(&text, spec->path)) != 0)
 			goto done;
-		if ((err = hx_replay_archive_run(out->archive_path, out, spec,
+		if ((err = hx_run_archive_write(out->archive_path, out, spec,
 						 opt->spec_text ? opt->spec_text : text.ptr,
 						 opt->spec_text ? opt->spec_text_len : text.len,
 						 state->date, finished)) != 0)

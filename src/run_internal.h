@@ -11,6 +11,7 @@
 #include "corpus.h"
 #include "engine.h"
 #include "json.h"
+#include "lines.h"
 #include "outcome.h"
 #include "plan.h"
 #include "progress.h"
@@ -115,6 +116,13 @@ typedef struct {
 	const hx_run_options *opt;
 	hx_run_state *state;
 	double start;             /* hx_run_now(CLOCK_MONOTONIC) at the start */
+	/* NULL: the records are read from telemetry_path. Else they come, in
+	 * plan order, from lines(lines_ctx, fn, fn_ctx) (fn as for
+	 * hx_lines_each: each record without its '\n'), which also leaves them
+	 * in telemetry_path (atomically) before it returns 0: merge writes the
+	 * merged telemetry and canonicalizes it in one pass. */
+	int (*lines)(void *lines_ctx, hx_line_fn fn, void *fn_ctx);
+	void *lines_ctx;
 } hx_run_finish_args;
 
 int hx_run_finish(hx_run_result *out, const hx_run_finish_args *a);

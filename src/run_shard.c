@@ -21,16 +21,6 @@ void hx_run_shard_plan(hx_plan *plan, const hx_shard *shard)
 	plan->n = n;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? hx_xstrdup(s) : NULL;
-}
-
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 int hx_run_shard_begin(hx_shard_manifest *m, const hx_run_result *out, const hx_spec *spec,
 		       const hx_run_options *opt)
 {
@@ -52,11 +42,7 @@ int hx_run_shard_begin(hx_shard_manifest *m, const hx_run_result *out, const hx_
 	m->shard = opt->shard;
 	m->tasks = out->tasks;
 	m->attempts = 1;
-	m->engine_kind = dup_or_null(out->engine_kind);
-	m->engine_version = dup_or_null(out->engine_version);
-	m->engine_path = dup_or_null(out->engine_path);
-	m->engine_hash = dup_or_null(out->engine_hash);
-	m->engine_toolchain = dup_or_null(out->engine_toolchain);
+	hx_engine_id_dup(&m->engine, &out->engine);
 	if (opt->resume && (err = hx_shard_manifest_read(&old, out->run_dir)) != HX_ENOTFOUND) {
 		const char *what = NULL;
 		if (err)
@@ -69,15 +55,13 @@ int hx_run_shard_begin(hx_shard_manifest *m, const hx_run_result *out, const hx_
 			what = "seed";
 		else if (old.plan_size != m->plan_size)
 			what = "plan";
-		else if (!same(old.engine_kind, m->engine_kind) ||
-			 !same(old.engine_version, m->engine_version) ||
-			 !same(old.engine_hash, m->engine_hash))
+		else if (!hx_engine_id_equal(&old.engine, &m->engine))
 			what = "engine";
 		if (what) {
 			hx_error_set("cannot resume: '%s' is shard %lu/%lu of %s (seed %" PRIu64
 				     ", %zu tasks, engine %s), another %s than this one's",
 				     out->run_dir, old.shard.k, old.shard.n, old.spec, old.seed,
-				     old.plan_size, old.engine_version ? old.engine_version : "?", what);
+				     old.plan_size, old.engine.version ? old.engine.version : "?", what);
 			hx_shard_manifest_release(&old);
 			return HX_EINVALID;
 		}

@@ -149,7 +149,7 @@ static void format_stages(hx_buf *out, const hx_run_result *r)
 static void format_shard(hx_buf *out, const hx_run_result *r)
 {
 	hx_buf_printf(out, "shard       %lu/%lu of %s (seed %" PRIu64 ", engine %s)\n", r->shard.k,
-		      r->shard.n, r->experiment, r->seed, r->engine_version);
+		      r->shard.n, r->experiment, r->seed, r->engine.version);
 	hx_buf_printf(out, "tasks       %zu of %zu: the plan's tasks %lu, %lu, %lu, ... (stride %lu)\n",
 		      r->tasks, r->plan_size, r->shard.k, r->shard.k + r->shard.n,
 		      r->shard.k + 2 * r->shard.n, r->shard.n);
@@ -169,7 +169,7 @@ void hx_run_format_summary(hx_buf *out, const hx_run_result *r)
 	}
 
 	hx_buf_printf(out, "experiment  %s (seed %" PRIu64 ", engine %s, %zu tasks)\n",
-		      r->experiment, r->seed, r->engine_version, r->tasks);
+		      r->experiment, r->seed, r->engine.version, r->tasks);
 	format_tables(out, r);
 	format_timeouts(out, r);
 	if (r->modules_skipped)
@@ -244,9 +244,9 @@ void hx_run_format_json(hx_buf *out, const hx_run_result *r)
 	hx_buf_puts(out, "{\"experiment\":");
 	hx_canon_write_cstr(out, r->experiment);
 	hx_buf_printf(out, ",\"seed\":\"%" PRIu64 "\",\"engine\":{\"kind\":", r->seed);
-	hx_canon_write_cstr(out, r->engine_kind);
+	hx_canon_write_cstr(out, r->engine.kind);
 	hx_buf_puts(out, ",\"version\":");
-	hx_canon_write_cstr(out, r->engine_version);
+	hx_canon_write_cstr(out, r->engine.version);
 	hx_buf_printf(out, "},\"tasks\":%zu,\"workers\":%d,", r->tasks, r->workers);
 	if (r->modules_skipped) /* only then: a corpus without gaps says nothing new */
 		hx_buf_printf(out, "\"modules_skipped\":%zu,", r->modules_skipped);

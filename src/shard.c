@@ -52,11 +52,7 @@ void hx_shard_manifest_release(hx_shard_manifest *m)
 {
 	free(m->experiment);
 	free(m->spec);
-	free(m->engine_kind);
-	free(m->engine_version);
-	free(m->engine_path);
-	free(m->engine_hash);
-	free(m->engine_toolchain);
+	hx_engine_id_release(&m->engine);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -103,14 +99,14 @@ int hx_shard_manifest_write(const char *dir, const hx_shard_manifest *m)
 	hx_buf_puts(&raw, m->complete ? ",\"complete\":true" : ",\"complete\":false");
 	put_num(&raw, "attempts", (double)m->attempts);
 	hx_buf_puts(&raw, ",\"engine\":{\"kind\":");
-	if (m->engine_kind)
-		hx_canon_write_cstr(&raw, m->engine_kind);
+	if (m->engine.kind)
+		hx_canon_write_cstr(&raw, m->engine.kind);
 	else
 		hx_buf_puts(&raw, "null");
-	put_str(&raw, "version", m->engine_version);
-	put_str(&raw, "path", m->engine_path);
-	put_str(&raw, "hash", m->engine_hash);
-	put_str(&raw, "toolchain", m->engine_toolchain);
+	put_str(&raw, "version", m->engine.version);
+	put_str(&raw, "path", m->engine.path);
+	put_str(&raw, "hash", m->engine.hash);
+	put_str(&raw, "toolchain", m->engine.toolchain);
 	hx_buf_puts(&raw, "}}");
 	if ((err = hx_canon_line(&line, arena, raw.ptr, raw.len, NULL, path, 1)) == 0)
 		err = hx_file_write_atomic(path, line.ptr, line.len);
@@ -209,11 +205,11 @@ int hx_shard_manifest_read(hx_shard_manifest *m, const char *dir)
 	m->shard.n = (unsigned long)n;
 	m->complete = complete->type == HX_JSON_TRUE;
 	m->attempts = (unsigned long)attempts;
-	m->engine_kind = opt_str(engine, "kind");
-	m->engine_version = opt_str(engine, "version");
-	m->engine_path = opt_str(engine, "path");
-	m->engine_hash = opt_str(engine, "hash");
-	m->engine_toolchain = opt_str(engine, "toolchain");
+	m->engine.kind = opt_str(engine, "kind");
+	m->engine.version = opt_str(engine, "version");
+	m->engine.path = opt_str(engine, "path");
+	m->engine.hash = opt_str(engine, "hash");
+	m->engine.toolchain = opt_str(engine, "toolchain");
 	if (m->tasks != hx_shard_tasks(m->plan_size, &m->shard)) {
 		hx_error_set("%s: not a shard manifest: shard %lu of %lu of a %zu-task plan has %zu "
 			     "tasks, not %zu", path, m->shard.k, m->shard.n, m->plan_size,

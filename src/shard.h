@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine_id.h"
 #include "hash.h"
 
 #define HX_SHARD_FORMAT "harness-shard/1"
@@ -61,8 +62,7 @@ typedef struct {
 	size_t records; /* written so far */
 	int complete;
 	unsigned long attempts;
-	/* the engine's identity (NULL: not known) */
-	char *engine_kind, *engine_version, *engine_path, *engine_hash, *engine_toolchain;
+	hx_engine_id engine; /* owned (hx_engine_id_dup) */
 } hx_shard_manifest;
 
 void hx_shard_manifest_release(hx_shard_manifest *m);

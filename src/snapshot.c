@@ -51,14 +51,14 @@ static hx_json *manifest_root(hx_arena *a, const hx_snapshot_info *info, size_t 
 	size_t i;
 
 	/* Members in RFC 8785 order already; the serializer sorts anyway. */
-	if (info->engine_hash)
-		set(engine, "binary_hash", str(a, info->engine_hash));
-	set(engine, "kind", str(a, info->engine_kind));
-	if (info->engine_path)
-		set(engine, "path", str(a, info->engine_path));
-	if (info->toolchain)
-		set(engine, "toolchain", str(a, info->toolchain));
-	set(engine, "version", str(a, info->engine_version));
+	if (info->engine.hash)
+		set(engine, "binary_hash", str(a, info->engine.hash));
+	set(engine, "kind", str(a, info->engine.kind));
+	if (info->engine.path)
+		set(engine, "path", str(a, info->engine.path));
+	if (info->engine.toolchain)
+		set(engine, "toolchain", str(a, info->engine.toolchain));
+	set(engine, "version", str(a, info->engine.version));
 	strip = hx_json_new(a, HX_JSON_ARRAY);
 	strip->u.array.items = hx_arena_alloc(a, (p->nstrip + 1) * sizeof(hx_json *));
 	strip->u.array.len = p->nstrip;

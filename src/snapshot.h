@@ -41,6 +41,7 @@
 
 #include "canon.h"
 #include "diff.h"
+#include "engine_id.h"
 #include "hash.h"
 
 #define HX_SNAPSHOT_FORMAT "harness-snapshot/1"
@@ -49,11 +50,7 @@
 typedef struct {
 	const char *experiment;
 	uint64_t seed;
-	const char *engine_kind;
-	const char *engine_version;
-	const char *engine_path;  /* real engines: the binary, its XXH3 and the */
-	const char *engine_hash;  /* Lean toolchain; NULL when not known */
-	const char *toolchain;
+	hx_engine_id engine;
 	const hx_canon_profile *profile;
 	char hash[HX_HASH_HEX_LEN]; /* of the canonical stream */
 	size_t records;

@@ -169,10 +169,10 @@ int hx_series_archive(const char *path, const hx_series_result *r, const hx_seri
 		meta.experiment = s->experiment;
 		meta.seed = s->seed;
 		meta.spec_member = "spec.yaml";
-		meta.engine_kind = s->engine.kind;
-		meta.engine_version = r->engine_version;
-		meta.engine_path = r->engine_path;
-		meta.engine_hash = r->engine_hash;
+		meta.engine.kind = s->engine.kind;
+		meta.engine.version = r->engine_version;
+		meta.engine.path = r->engine_path;
+		meta.engine.hash = r->engine_hash;
 		meta.workers = r->workers;
 		meta.started = started;
 		meta.finished = finished;

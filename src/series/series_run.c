@@ -22,7 +22,7 @@
 #include "json.h"
 #include "pool.h"
 #include "report/series_report.h"
-#include "replay.h"
+#include "run_archive.h"
 #include "series/series_replay.h"
 #include "threshold/sim_monitor.h"
 
@@ -565,10 +565,10 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 	memset(&info, 0, sizeof(info));
 	info.experiment = s->experiment;
 	info.seed = s->seed;
-	info.engine_kind = s->engine.kind;
-	info.engine_version = id.version ? id.version : "unknown";
-	info.engine_path = id.path;
-	info.engine_hash = id.binary_hash;
+	info.engine.kind = s->engine.kind;
+	info.engine.version = id.version ? id.version : "unknown";
+	info.engine.path = id.path;
+	info.engine.hash = id.binary_hash;
 	info.profile = &s->profile;
 	if ((err = hx_snapshot_write_streams(out->snapshot_dir, &info, streams, s->nsteps,
 					     out->hash)) != 0)
@@ -598,7 +598,7 @@ int hx_series_run(hx_series_result *out, const hx_series_options *opt)
 		const char *adir = opt->archive_dir ? opt->archive_dir : "runs";
 		if ((err = hx_mkdirs(adir, 0777)) != 0)
 			goto done;
-		out->archive_path = hx_replay_archive_name(adir, s->experiment, utc, out->hash);
+		out->archive_path = hx_run_archive_name(adir, s->experiment, utc, out->hash);
 		err = hx_series_archive(out->archive_path, out, s, opt, started, finished);
 		if (err) {
 			free(out->archive_path);

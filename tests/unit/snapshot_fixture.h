@@ -19,8 +19,8 @@ static inline void demo_info(hx_snapshot_info *info, hx_canon_profile *p, const 
 	p->name = "none";
 	info->experiment = "demo";
 	info->seed = 18446744073709551615ULL;
-	info->engine_kind = "sim-verifier";
-	info->engine_version = "sim-verifier/1";
+	info->engine.kind = "sim-verifier";
+	info->engine.version = "sim-verifier/1";
 	info->profile = p;
 	hx_hash128_buf(info->hash, text, strlen(text));
 	info->records = 2;
@@ -56,8 +56,8 @@ static inline void streams_info(hx_snapshot_info *info, hx_canon_profile *p)
 	p->name = "none";
 	info->experiment = "series";
 	info->seed = 7;
-	info->engine_kind = "ticksim";
-	info->engine_version = "ticksim/1";
+	info->engine.kind = "ticksim";
+	info->engine.version = "ticksim/1";
 	info->profile = p;
 	/* ignored by hx_snapshot_write_streams */
 	strcpy(info->hash, "xxh3-128:00000000000000000000000000000000");

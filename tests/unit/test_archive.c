@@ -48,9 +48,9 @@ static void sample_meta(hx_archive_meta *m)
 	m->experiment = "smoke";
 	m->seed = UINT64_MAX;
 	m->spec_member = "spec.yaml";
-	m->engine_kind = "sim-verifier";
-	m->engine_version = "sim-verifier/1";
-	m->engine_toolchain = "lean 4.9";
+	m->engine.kind = "sim-verifier";
+	m->engine.version = "sim-verifier/1";
+	m->engine.toolchain = "lean 4.9";
 	m->workers = 2;
 	m->started = "2026-11-22T10:00:00Z";
 	m->finished = "2026-11-22T10:00:05Z";

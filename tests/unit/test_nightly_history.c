@@ -73,8 +73,8 @@ static void write_archive_at(const char *file, const char *experiment, const cha
 	m.experiment = experiment;
 	m.seed = 1;
 	m.spec_member = "spec.yaml";
-	m.engine_kind = "sim-verifier";
-	m.engine_version = "1";
+	m.engine.kind = "sim-verifier";
+	m.engine.version = "1";
 	m.workers = 1;
 	m.started = started;
 	m.finished = finished;

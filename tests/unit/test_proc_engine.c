@@ -186,9 +186,9 @@ static void test_lean_outcomes(void **state)
 	write_module_list();
 	spec = lean_spec(0, 0);
 	assert_int_equal(run_text(&res, spec, "lean", 4, NULL, 0), 0);
-	assert_string_equal(res.engine_version,
+	assert_string_equal(res.engine.version,
 			    "Lean (version 4.9.0, x86_64-unknown-linux-gnu, commit 0123456789abcdef, Release)");
-	assert_non_null(res.engine_hash);
+	assert_non_null(res.engine.hash);
 	assert_int_equal(res.tasks, NEXPECTED);
 	load_records(&r, "lean/telemetry.jsonl");
 	assert_int_equal(r.n, NEXPECTED);
@@ -199,7 +199,7 @@ static void test_lean_outcomes(void **state)
 				 str_at(rec, "outcome", NULL), expected[i].outcome);
 		if (expected[i].reason)
 			assert_string_equal(str_at(rec, "metadata", "reason"), expected[i].reason);
-		assert_string_equal(str_at(rec, "metadata", "engine_version"), res.engine_version);
+		assert_string_equal(str_at(rec, "metadata", "engine_version"), res.engine.version);
 		assert_string_equal(str_at(rec, "metadata", "toolchain"),
 				    "leanprover/lean4:v4.9.0");
 	}
@@ -326,7 +326,7 @@ static void test_command_engine(void **state)
 	(void)state;
 	assert_int_equal(hx_file_write_atomic("cmd.txt", "M0\nM1\nM2\nM3\nM4\n", 15), 0);
 	assert_int_equal(run_text(&res, spec, "cmd", 2, NULL, 0), 0);
-	assert_string_equal(res.engine_kind, "command");
+	assert_string_equal(res.engine.kind, "command");
 	load_records(&r, "cmd/telemetry.jsonl");
 	assert_int_equal(r.n, 5);
 	assert_string_equal(str_at(find_module(&r, "M0"), "outcome", NULL), "verified");

@@ -131,8 +131,8 @@ static void rewrite_member(const char *out_path, const char *name, void (*fix)(h
 	meta.experiment = "rp";
 	meta.seed = 11;
 	meta.spec_member = "spec.yaml";
-	meta.engine_kind = "sim-verifier";
-	meta.engine_version = "sim-verifier/1";
+	meta.engine.kind = "sim-verifier";
+	meta.engine.version = "sim-verifier/1";
 	meta.workers = 2;
 	meta.started = meta.finished = "2026-11-22T00:00:00Z";
 	meta.snapshot_hash = hx_json_get(man, "snapshot_hash")->u.string.ptr;

@@ -46,8 +46,8 @@ static void fill(hx_run_result *r)
 	hx_tier_summary *f = &r->tiers[0], *s = &r->tiers[1];
 	memset(r, 0, sizeof(*r));
 	r->experiment = "x";
-	r->engine_kind = "sim";
-	r->engine_version = "sim/1";
+	r->engine.kind = "sim";
+	r->engine.version = "sim/1";
 	r->snapshot_dir = "snapshots/x";
 	r->golden_dir = "golden/x";
 	r->run_dir = "runs/x";
