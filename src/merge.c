@@ -239,21 +239,6 @@ static int interleave(void *ctx, hx_line_fn fn, void *fn_ctx)
 	return err;
 }
 
-static char *default_run_dir(const char *experiment, const char *utc)
-{
-	hx_buf b = HX_BUF_INIT;
-	int k;
-	for (k = 1;; k++) {
-		hx_buf_reset(&b);
-		hx_buf_printf(&b, "runs/%s-%s", experiment, utc);
-		if (k > 1)
-			hx_buf_printf(&b, "-%d", k);
-		if (!hx_path_exists(b.ptr))
-			break;
-	}
-	return hx_buf_detach(&b, NULL);
-}
-
 int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *dirs, size_t n)
 {
 	hx_shard_manifest *m = hx_xcalloc(n ? n : 1, sizeof(*m));
@@ -313,7 +298,7 @@ int hx_merge(hx_run_result *out, const hx_run_options *opt, const char *const *d
 					: spec->workers > 0 ? spec->workers : hx_pool_cores();
 	out->modules_skipped = corpus.skipped;
 	out->modules_skipped_text = corpus.skipped_text ? hx_xstrdup(corpus.skipped_text) : NULL;
-	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : default_run_dir(spec->experiment, utc);
+	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir) : hx_run_default_dir(spec->experiment, utc, NULL);
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);

@@ -199,14 +199,14 @@ void hx_run_result_release(hx_run_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static char *default_run_dir(const char *experiment, char utc[32], const hx_shard *shard)
+char *hx_run_default_dir(const char *experiment, const char *utc, const hx_shard *shard)
 {
 	hx_buf b = HX_BUF_INIT;
 	int k;
 	for (k = 1;; k++) {
 		hx_buf_reset(&b);
 		hx_buf_printf(&b, "runs/%s-%s", experiment, utc);
-		if (shard->n)
+		if (shard && shard->n)
 			hx_buf_printf(&b, "-shard-%lu-of-%lu", shard->k, shard->n);
 		if (k > 1)
 			hx_buf_printf(&b, "-%d", k);
@@ -406,7 +406,7 @@ int hx_run(hx_run_result *out, const hx_run_options *opt)
 	out->modules_skipped = corpus.skipped;
 	out->modules_skipped_text = corpus.skipped_text ? hx_xstrdup(corpus.skipped_text) : NULL;
 	out->run_dir = opt->out_dir ? hx_xstrdup(opt->out_dir)
-				    : default_run_dir(spec->experiment, utc, &opt->shard);
+				    : hx_run_default_dir(spec->experiment, utc, &opt->shard);
 	out->snapshot_dir = hx_path_join(opt->snapshots_dir ? opt->snapshots_dir : "snapshots",
 					 spec->experiment);
 	out->golden_dir = hx_xstrdup(spec->golden);

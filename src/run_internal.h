@@ -133,6 +133,10 @@ int hx_run_finish(hx_run_result *out, const hx_run_finish_args *a);
  * a notice (lock.h). archive may be NULL. */
 void hx_run_clean_leftovers(const char *run_dir, const char *archive);
 
+/* runs/<experiment>-<utc>[-shard-K-of-N][-2...]: the first that does not
+ * exist (shard may be NULL). */
+char *hx_run_default_dir(const char *experiment, const char *utc, const hx_shard *shard);
+
 /* Make and check every place the run writes to (run.c). */
 int hx_run_prepare_outputs(const hx_run_result *out, const hx_run_options *opt);
 
